@@ -1,0 +1,11 @@
+// The command table: name → module under cli/commands/ exporting `run(argv): Promise<number>`
+// and `summary`. Modules load lazily so `sonde probes` never pays for the renderer.
+export interface CommandModule {
+  summary: string
+  run(argv: string[]): Promise<number>
+}
+
+export const commands: Record<string, () => CommandModule> = {
+  // Each issue adds its commands here, e.g.
+  // probes: () => require('./commands/probes'),
+}

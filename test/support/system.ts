@@ -1,0 +1,38 @@
+// Gate for tests that need the real system (root + bpftrace, Chromium, readelf).
+// Missing requirement: skip with a printed reason, unless SONDE_REQUIRE_SYSTEM=1,
+// where a missing requirement is a failure (CI installs everything).
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+
+export type Need = 'root' | 'bpftrace' | 'chromium' | 'readelf' | 'tracefs'
+
+function has(need: Need): string | null {
+  switch (need) {
+    case 'root': return process.getuid && process.getuid() === 0 ? null : 'not running as root'
+    case 'tracefs': {
+      try { return fs.readdirSync('/sys/kernel/tracing').length > 0 ? null : '/sys/kernel/tracing is empty (mount -t tracefs nodev /sys/kernel/tracing)' }
+      catch { return '/sys/kernel/tracing missing' }
+    }
+    case 'bpftrace': return which('bpftrace') ? null : 'bpftrace not installed (apt-get install -y bpftrace)'
+    case 'readelf': return which('readelf') ? null : 'readelf not installed (apt-get install -y binutils)'
+    case 'chromium': return fs.existsSync('/usr/bin/chromium') ? null : '/usr/bin/chromium missing (apt-get install -y chromium)'
+  }
+}
+
+export function which(cmd: string): string | null {
+  try { return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || null } catch { return null }
+}
+
+export const requireSystem = process.env.SONDE_REQUIRE_SYSTEM === '1'
+
+/** Returns null when every need is met; otherwise the reason. Throws when SONDE_REQUIRE_SYSTEM=1. */
+export function missing(...needs: Need[]): string | null {
+  for (const n of needs) {
+    const why = has(n)
+    if (why) {
+      if (requireSystem) throw new Error(`SONDE_REQUIRE_SYSTEM=1 but ${why}`)
+      return why
+    }
+  }
+  return null
+}
