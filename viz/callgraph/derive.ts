@@ -1,0 +1,159 @@
+// deriveCallGraph(profile) → CallGraph with fprof semantics:
+//  OWN  = weight whose leaf is the function;
+//  ACC  = weight of every stack the function is on, charged once per stack at its
+//         outermost occurrence (exact under recursion: a↔b on the stack in 9 of 10
+//         samples gives 90 %, where gprof2dot's call-ratio propagation gives 0 %);
+//  edge = weight of every stack through the caller→callee pair, once per stack;
+//  CNT  = the input's exact counts (CallTree.calls, functionCalls, exact graphs).
+// Exact graphs (fprof, callgrind) are taken as the producer gave them. Threads are summed
+// unless one is chosen. Iterative, typed arrays: a 200 000-frame stack costs no recursion.
+import type { CallTree, ExactGraph, Frame, Profile, ProfileThread } from '../model/profile'
+import type { CallGraph, CallGraphEdge, CallGraphNode } from './call-graph'
+
+export interface DeriveOptions {
+  /** Only this thread / process (by name); default: all threads merged. */
+  thread?: string
+}
+
+interface Acc {
+  frames: Frame[]
+  nodeOf: Int32Array
+  nodes: CallGraphNode[]
+  edges: Map<number, CallGraphEdge>
+  callsKnown: boolean
+}
+
+function nodeFor(a: Acc, frameId: number): CallGraphNode {
+  let i = a.nodeOf[frameId]
+  if (i < 0) {
+    const f = a.frames[frameId]
+    i = a.nodes.length
+    a.nodeOf[frameId] = i
+    a.nodes.push({
+      id: i, name: f.name, key: f.key, file: f.file, line: f.line, module: f.module, kind: f.kind,
+      self: 0, total: 0, calls: null, isRoot: false,
+    })
+  }
+  return a.nodes[i]
+}
+
+function edgeFor(a: Acc, caller: number, callee: number): CallGraphEdge {
+  const key = caller * 0x100000000 + callee
+  let e = a.edges.get(key)
+  if (!e) { e = { caller, callee, weight: 0, calls: null }; a.edges.set(key, e) }
+  return e
+}
+
+/** Children of every CCT node in compressed rows (parent ids are always smaller). */
+function childRows(tree: CallTree): { start: Int32Array; list: Int32Array } {
+  const n = tree.size
+  const start = new Int32Array(n + 1)
+  for (let i = 1; i < n; i++) start[tree.parent[i] + 1]++
+  for (let i = 0; i < n; i++) start[i + 1] += start[i]
+  const fill = start.slice(0, n)
+  const list = new Int32Array(Math.max(n - 1, 0))
+  for (let i = 1; i < n; i++) list[fill[tree.parent[i]]++] = i
+  return { start, list }
+}
+
+function addTree(a: Acc, tree: CallTree, functionCalls: Map<number, number> | undefined): void {
+  const n = tree.size
+  const incl = tree.inclusive()
+  const { start, list } = childRows(tree)
+  const onPath = new Int32Array(a.frames.length)
+  const pairOnPath = new Map<number, number>()
+  const useTreeCalls = tree.hasCalls
+  // Explicit DFS: a positive entry enters a node, its bitwise complement leaves it.
+  const stack = new Int32Array(2 * n + 2)
+  let sp = 0
+  for (let k = start[0]; k < start[1]; k++) stack[sp++] = list[k]
+  while (sp > 0) {
+    const v = stack[--sp]
+    if (v < 0) {
+      const w = ~v
+      onPath[tree.frame[w]]--
+      const p = tree.parent[w]
+      if (p > 0) {
+        const key = tree.frame[p] * 0x100000000 + tree.frame[w]
+        pairOnPath.set(key, pairOnPath.get(key)! - 1)
+      }
+      continue
+    }
+    const f = tree.frame[v]
+    const node = nodeFor(a, f)
+    node.self += tree.self[v]
+    if (onPath[f] === 0) node.total += incl[v]
+    onPath[f]++
+    if (useTreeCalls) node.calls = (node.calls ?? 0) + tree.calls[v]
+    const p = tree.parent[v]
+    if (p === 0) node.isRoot = true
+    else {
+      const pf = tree.frame[p]
+      const key = pf * 0x100000000 + f
+      const seen = pairOnPath.get(key) ?? 0
+      const e = edgeFor(a, nodeFor(a, pf).id, node.id)
+      if (seen === 0) e.weight += incl[v]
+      if (useTreeCalls) e.calls = (e.calls ?? 0) + tree.calls[v]
+      pairOnPath.set(key, seen + 1)
+    }
+    stack[sp++] = ~v
+    for (let k = start[v]; k < start[v + 1]; k++) stack[sp++] = list[k]
+  }
+  if (useTreeCalls) a.callsKnown = true
+  if (!useTreeCalls && functionCalls) {
+    for (const [frameId, calls] of functionCalls) {
+      const node = nodeFor(a, frameId)
+      node.calls = (node.calls ?? 0) + calls
+    }
+    a.callsKnown = true
+  }
+}
+
+function addExact(a: Acc, g: ExactGraph): void {
+  const called = new Set<number>()
+  for (const e of g.edges) {
+    const caller = nodeFor(a, e.caller).id, callee = nodeFor(a, e.callee).id
+    const edge = edgeFor(a, caller, callee)
+    edge.weight += e.total
+    if (e.calls !== null) edge.calls = (edge.calls ?? 0) + e.calls
+    if (e.caller !== e.callee) called.add(e.callee)
+  }
+  for (const f of g.functions) {
+    const node = nodeFor(a, f.frame)
+    node.self += f.self
+    node.total += f.total
+    if (f.calls !== null) { node.calls = (node.calls ?? 0) + f.calls; a.callsKnown = true }
+    if (!called.has(f.frame)) node.isRoot = true
+  }
+}
+
+export function selectThreads(profile: Profile, thread?: string): ProfileThread[] {
+  if (thread === undefined) return profile.threads
+  const chosen = profile.threads.filter((t) => t.name === thread)
+  if (chosen.length === 0) {
+    const names = profile.threads.map((t) => t.name).join(', ')
+    throw new RangeError(`no thread or process named '${thread}' (have: ${names || 'none'})`)
+  }
+  return chosen
+}
+
+export function deriveCallGraph(profile: Profile, opts: DeriveOptions = {}): CallGraph {
+  const frames = profile.frames.frames
+  const a: Acc = { frames, nodeOf: new Int32Array(frames.length).fill(-1), nodes: [], edges: new Map(), callsKnown: false }
+  const threads = selectThreads(profile, opts.thread)
+  let producerTotal: number | undefined
+  for (const t of threads) {
+    if (t.tree) addTree(a, t.tree, t.functionCalls)
+    if (t.exact) {
+      addExact(a, t.exact)
+      if (t.exact.total !== undefined) producerTotal = (producerTotal ?? 0) + t.exact.total
+    }
+  }
+  let total = 0
+  for (const n of a.nodes) total += n.self
+  const edges = [...a.edges.values()].filter((e) => e.weight > 0 || (e.calls ?? 0) > 0)
+  const meta: Record<string, string | number> = { ...profile.meta }
+  if (producerTotal !== undefined) meta.producerTotal = producerTotal
+  if (opts.thread !== undefined) meta.thread = opts.thread
+  return { name: profile.name, unit: profile.unit, total, nodes: a.nodes, edges, hasCalls: a.callsKnown, meta }
+}
