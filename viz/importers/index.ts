@@ -1,0 +1,102 @@
+// The importer registry: every profile format sonde reads, sniffed by content unless a
+// format is named. One entry per format; an entry parses a whole text (`parse`) or, for
+// line-based formats that may be huge, builds a line importer (`lines`) that the registry
+// streams a file through so memory is bounded by the call tree, not by the file.
+// Order matters: the first entry whose sniffer accepts the head and whose importer returns
+// a profile wins; an importer that recognises its format but finds it malformed throws.
+import { ParseError, type Profile } from '../model/profile'
+import { runLines, type LineImporter } from './line-importer'
+import { checkHead, openInput, readAll, readHead, streamLines, type Progress } from './read-input'
+import { importFromCpuprofile, isCpuprofile } from './cpuprofile'
+import { importFromHeapprofile, isHeapprofile } from './heapprofile'
+import { createFoldedImporter, isFolded } from './folded'
+
+export interface ProfileFormat {
+  id: string
+  description: string
+  /** Cheap test on the first 64 KiB of the input. */
+  sniff: (head: string) => boolean
+  /** Whole-text importer: null = not this format, ParseError = this format but malformed. */
+  parse?: (text: string, name: string) => Profile | null
+  /** Line importer factory, for formats streamed line by line. */
+  lines?: (name: string) => LineImporter
+}
+
+export const formats: ProfileFormat[] = [
+  { id: 'cpuprofile', description: 'V8 CPU profile (.cpuprofile: Chrome DevTools, node --cpu-prof; flat and old tree form)', sniff: isCpuprofile, parse: importFromCpuprofile },
+  { id: 'heapprofile', description: 'V8 sampling heap profile (.heapprofile: node --heap-prof, DevTools)', sniff: isHeapprofile, parse: importFromHeapprofile },
+  // fprof: { id: 'fprof', description: ..., sniff: isFprof, parse: importFromFprof } goes here (before folded).
+  { id: 'folded', description: 'folded stacks (FlameGraph stackcollapse output: a;b;c 42)', sniff: isFolded, lines: createFoldedImporter },
+]
+
+export interface ImportOptions {
+  /** A format id from `formats`; sniffed by content when absent. */
+  format?: string
+}
+
+function formatById(id: string, name: string): ProfileFormat {
+  const f = formats.find((x) => x.id === id)
+  if (!f) throw new ParseError(name, undefined, `unknown format "${id}" (known: ${formats.map((x) => x.id).join(', ')})`)
+  return f
+}
+
+function candidates(head: string, name: string, opts?: ImportOptions): ProfileFormat[] {
+  if (opts?.format) return [formatById(opts.format, name)]
+  return formats.filter((f) => f.sniff(head))
+}
+
+function notRecognised(name: string, opts?: ImportOptions): ParseError {
+  return new ParseError(name, undefined, opts?.format ? `not a ${opts.format} profile` : 'unrecognised profile format')
+}
+
+/** Imports a profile held in memory. `name` names it in errors and in the profile. */
+export function importProfileText(text: string, name: string, opts?: ImportOptions): Profile {
+  const headText = text.slice(0, 64 * 1024)
+  checkHead(name, Buffer.from(headText, 'utf8'), headText)
+  for (const f of candidates(headText, name, opts)) {
+    const p = f.parse ? f.parse(text, name) : runLines(f.lines!(name), text)
+    if (p) return p
+  }
+  throw notRecognised(name, opts)
+}
+
+export interface ImportFileOptions extends ImportOptions {
+  onProgress?: Progress
+}
+
+/** Imports a profile from a file, or from stdin when `pathOrDash` is '-'. */
+export async function importProfileFile(pathOrDash: string, opts?: ImportFileOptions): Promise<Profile> {
+  let input = await openInput(pathOrDash)
+  try {
+    let headBytes = await readHead(input)
+    const name = input.name
+    checkHead(name, headBytes, headBytes.toString('utf8'))
+    const list = candidates(headBytes.toString('utf8'), name, opts)
+    let consumed = false
+    let text: string | undefined
+    for (const f of list) {
+      if (consumed) {
+        // A line importer read the input and declined it (a sniffer false positive): a file
+        // can be read again, a pipe cannot.
+        if (pathOrDash === '-') break
+        input.close()
+        input = await openInput(pathOrDash)
+        headBytes = await readHead(input)
+        consumed = false
+      }
+      let p: Profile | null
+      if (f.lines && text === undefined) {
+        const importer = f.lines(name)
+        consumed = true
+        p = (await streamLines(input, headBytes, (l, n) => importer.line(l, n), opts?.onProgress)) ? importer.finish() : null
+      } else {
+        if (text === undefined) { text = await readAll(input, headBytes, opts?.onProgress); consumed = false }
+        p = f.parse ? f.parse(text, name) : runLines(f.lines!(name), text)
+      }
+      if (p) return p
+    }
+    throw notRecognised(name, opts)
+  } finally {
+    input.close()
+  }
+}
