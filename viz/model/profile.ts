@@ -151,6 +151,9 @@ export interface ExactGraph {
   edges: ExactEdge[]
   /** The producer's own total (fprof's totals line); defaults to the sum of self. */
   total?: number
+  /** The producer's ACC of the whole thread when it prints one (fprof's totals line ACC is
+   * the traced wall time; OTP 25 prints `undefined` for a process). */
+  acc?: number
 }
 
 /** One thread or process of the profile (fprof process, worker thread, perf tid). */
