@@ -12,7 +12,8 @@ export class Atom {
   constructor(readonly name: string) {}
 }
 export class Tuple {
-  constructor(readonly items: Term[]) {}
+  /** `line`: where the opening brace is, for errors found after reading. */
+  constructor(readonly items: Term[], readonly line = 0) {}
 }
 /** Terms kept as their printed text: pids, funs, refs, ports, binaries. */
 export class Opaque {
@@ -112,7 +113,7 @@ export class TermReader {
     const s = this.text
     const c = s.charCodeAt(this.pos)
     if (this.pos >= s.length) this.fail('unexpected end of input: a term is missing')
-    if (c === 123 /* { */) return new Tuple(this.sequence('}', 'tuple'))
+    if (c === 123 /* { */) { const line = this.line; return new Tuple(this.sequence('}', 'tuple'), line) }
     if (c === 91 /* [ */) return this.list()
     if (c === 39 /* ' */) return new Atom(this.quoted(39))
     if (c === 34 /* " */) return this.strings()
@@ -188,7 +189,7 @@ export class TermReader {
     }
     if (isNameChar(s.charCodeAt(this.pos)) || (s[this.pos] === '.' && isDigit(s.charCodeAt(this.pos + 1)))) {
       let end = this.pos
-      while (end < s.length && (isNameChar(s.charCodeAt(end)) || s[end] === '.')) end++
+      while (end < s.length && (isNameChar(s.charCodeAt(end)) || (s[end] === '.' && isNameChar(s.charCodeAt(end + 1))))) end++
       this.fail(`bad number "${s.slice(start, end)}"`)
     }
     value = Number(s.slice(start, this.pos))

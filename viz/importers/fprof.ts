@@ -145,6 +145,7 @@ class FprofReader {
   /** {Id, CNT, ACC, OWN}, times converted from printed milliseconds to microseconds. */
   private clocks(t: Term, line: number, what: string): Clocks {
     if (!(t instanceof Tuple) || t.items.length !== 4) this.fail(line, `expected {Name, CNT, ACC, OWN} as ${what}, found ${t === undefined ? 'nothing' : formatTerm(t).slice(0, 60)}`)
+    line = t.line || line
     const [id, cnt, acc, own] = t.items
     if (typeof cnt !== 'number' || !Number.isInteger(cnt)) this.fail(line, `CNT must be an integer, found ${formatTerm(cnt)}`)
     const accOk = typeof acc === 'number' || (acc instanceof Atom && acc.name === 'undefined')
