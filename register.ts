@@ -1,4 +1,25 @@
 // `node -r sonde/register app.js` / `node --import sonde/register app.js`:
-// installs the runtime hooks that fire probes and feed collectors. Never throws into the host.
-// (filled in by the static-probes work)
-export {}
+// installs the runtime hooks that fire probes and feed collectors, in the main thread and in
+// every worker (workers inherit execArgv, so the preload runs there too). Idempotent per
+// thread: loaded twice (e.g. -r and --import, or two copies of sonde) it installs once.
+// Never throws into the host: a failure is logged with NODE_DEBUG=sonde and the app runs on.
+import { debuglog } from 'node:util'
+import { disabledProbeSet, installRuntimeHooks, type RuntimeProbeSet } from './probes/hooks/install-hooks'
+
+const debug = debuglog('sonde')
+const INSTALLED = Symbol.for('sonde.register.installed')
+
+interface Installed { uninstall: () => void }
+
+function probeSet(): RuntimeProbeSet {
+  return disabledProbeSet()
+}
+
+function register(): void {
+  const g = globalThis as unknown as Record<symbol, Installed | undefined>
+  if (g[INSTALLED]) return
+  const uninstall = installRuntimeHooks(probeSet())
+  g[INSTALLED] = { uninstall }
+}
+
+try { register() } catch (err) { debug('register failed: %s', (err as Error)?.stack ?? err) }

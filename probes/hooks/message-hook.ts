@@ -1,0 +1,208 @@
+// Worker-message hook: msg__send / msg__receive for worker_threads (Worker#postMessage <->
+// parentPort, MessageChannel ports, transferred ports) and messageEvents for collectors,
+// without touching what the application sends or receives.
+//
+// Send: MessagePort.prototype.postMessage (Worker#postMessage forwards to its public port).
+// Receive: the one place Node hands every port message to JS, the port's
+// Symbol.for('nodejs.internal.kHybridDispatch') (lib/internal/per_context/messageport.js ->
+// NodeEventTarget), which runs before any 'message' listener or onmessage and whatever way the
+// listener was added; messages posted before a listener exists wait in the native queue and are
+// dispatched when the port starts, so pick-up is when the app's JS can first see them. Also
+// receiveMessageOnPort. New channels: a MessageChannel subclass marks both ends; new Workers:
+// the 'worker_threads' diagnostics channel (published synchronously in the Worker constructor).
+// Sequence counters always run (one shared-memory increment per message) so both ends stay in
+// step whenever a tracer attaches; clock reads only happen while someone wants latencies.
+import diagnostics_channel from 'node:diagnostics_channel'
+import { syncBuiltinESMExports } from 'node:module'
+import worker_threads, { MessagePort, threadId, type Worker } from 'node:worker_threads'
+import { messageEvents } from '../runtime-events'
+import { createHookGuard } from './hook-guard'
+import { gateOn, type Fireable } from './probe-gate'
+import type { MessageRegistry, PortIdentity } from './message-registry'
+import { PortSides, type PortSide } from './message-sides'
+
+export interface MessageProbeSet {
+  /** channel id, seq, payload bytes or -1, sender thread id */
+  msg__send: Fireable<[number, number, number, number]>
+  /** channel id, seq, latency ns (0 = unknown), receiver thread id */
+  msg__receive: Fireable<[number, number, number, number]>
+}
+
+const kHybridDispatch = Symbol.for('nodejs.internal.kHybridDispatch')
+const kCurrentlyReceivingPorts = Symbol.for('nodejs.internal.kCurrentlyReceivingPorts')
+const MAX_STRING_BYTES_SCAN = 64 * 1024
+
+function nowNs(): number { return Number(process.hrtime.bigint()) }
+
+function payloadBytes(v: unknown): number {
+  if (typeof v === 'string') return v.length <= MAX_STRING_BYTES_SCAN ? Buffer.byteLength(v) : -1
+  if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return v.byteLength
+  if (ArrayBuffer.isView(v)) return v.byteLength
+  return -1
+}
+
+function transferList(t: unknown): readonly unknown[] | undefined {
+  if (Array.isArray(t)) return t
+  const inner = (t as { transfer?: unknown } | null | undefined)?.transfer
+  return Array.isArray(inner) ? inner : undefined
+}
+
+function publicPortOf(worker: Worker): object | undefined {
+  const o = worker as unknown as Record<symbol, unknown>
+  const sym = Object.getOwnPropertySymbols(o).find((s) => s.description === 'kPublicPort')
+  const port = sym ? o[sym] : undefined
+  return port instanceof MessagePort ? port : undefined
+}
+
+export function installMessageHook(probes: MessageProbeSet, sides = new PortSides()): () => void {
+  const guard = createHookGuard('message')
+  const reg: MessageRegistry = sides.registry
+  const proto = MessagePort.prototype as unknown as Record<PropertyKey, unknown>
+  const origPost = MessagePort.prototype.postMessage
+  const hadOwnDispatch = Object.prototype.hasOwnProperty.call(proto, kHybridDispatch)
+  const origDispatch = proto[kHybridDispatch] as (this: object, data: unknown, type: string, ev: unknown) => unknown
+  const origReceive = worker_threads.receiveMessageOnPort
+  const OrigChannel = worker_threads.MessageChannel
+  const { msg__send: send, msg__receive: receive } = probes
+
+  function beforeSend(side: PortSide, value: unknown, transfer: unknown): number {
+    // Stamp when any thread wants latencies (shared flag, set by the gates' poll) or, without
+    // waiting for that poll, when a probe is enabled (semaphores are process-wide) or a local
+    // collector listens.
+    const ev = messageEvents.active
+    const timed = reg.timing || receive.enabled || send.enabled || ev
+    const seq = side.sendDir >= 0 ? reg.stampSend(side.sendDir, timed ? nowNs() : 0) : ++side.sendLocal
+    const list = transfer === undefined ? undefined : transferList(transfer)
+    if (list !== undefined && list.length > 0) handOff(side, seq, list)
+    if (send.enabled || ev) {
+      const bytes = payloadBytes(value)
+      if (send.enabled) send.fire(side.channelId, seq, bytes, threadId)
+      if (ev) messageEvents.emit({ phase: 'send', channelId: side.channelId, seq, bytes, direction: side.sendDirection, threadId })
+    }
+    return seq
+  }
+
+  /** Ports moving inside message `seq`: the receiver finds their identities by (dir, seq). */
+  function handOff(carrier: PortSide, seq: number, list: readonly unknown[]): void {
+    const ids: PortIdentity[] = []
+    for (const item of list) {
+      if (!(item instanceof MessagePort)) continue
+      const s = sides.get(item)
+      if (s) sides.transferOut(s)
+      ids.push(s ?? { channelId: 0, sendDir: -1, recvDir: -1 })
+    }
+    if (ids.some((id) => id.channelId !== 0) && carrier.sendDir >= 0) reg.putHandoff(carrier.sendDir, seq, ids)
+  }
+
+  function onReceive(port: object, arrived: unknown): void {
+    const side = sides.get(port)
+    if (!side) return
+    const seq = side.recvDir >= 0 ? reg.nextReceive(side.recvDir) : ++side.recvLocal
+    if (Array.isArray(arrived) && arrived.length > 0 && side.recvDir >= 0) {
+      const ids = reg.takeHandoff(side.recvDir, seq)
+      if (ids) for (let k = 0; k < ids.length && k < arrived.length; k++) if (ids[k].channelId !== 0) sides.adopt(arrived[k], ids[k])
+    }
+    const ev = messageEvents.active
+    if (!receive.enabled && !ev) return
+    const sentNs = side.recvDir >= 0 ? reg.sendTime(side.recvDir, seq) : 0
+    const latencyNs = sentNs > 0 ? Math.max(1, nowNs() - sentNs) : 0
+    if (receive.enabled) receive.fire(side.channelId, seq, latencyNs, threadId)
+    if (ev) {
+      messageEvents.emit({ phase: 'receive', channelId: side.channelId, seq, bytes: -1, direction: side.recvDirection, threadId,
+        ...(latencyNs > 0 ? { latencyNs } : {}) })
+    }
+  }
+
+  function postMessage(this: MessagePort, ...args: unknown[]): void {
+    let side: PortSide | undefined
+    let seq = 0
+    if (guard.on) {
+      try {
+        side = sides.get(this)
+        if (side) seq = beforeSend(side, args[0], args[1])
+      } catch (err) { guard.fault(err); side = undefined }
+    }
+    if (!side) return Reflect.apply(origPost, this, args)
+    try {
+      return Reflect.apply(origPost, this, args)
+    } catch (appErr) {
+      // The post itself failed (e.g. DataCloneError): nothing was queued, so undo the count.
+      try {
+        if (side.sendDir >= 0) { reg.unstampSend(side.sendDir, seq); reg.takeHandoff(side.sendDir, seq) } else side.sendLocal--
+      } catch (err) { guard.fault(err) }
+      throw appErr
+    }
+  }
+
+  function dispatch(this: object, data: unknown, type: string, event: unknown): unknown {
+    if (guard.on) {
+      try {
+        if (type === 'message' || type === 'messageerror') onReceive(this, (this as Record<symbol, unknown>)[kCurrentlyReceivingPorts])
+        else if (type === 'close') { const s = sides.get(this); if (s) sides.release(s) }
+      } catch (err) { guard.fault(err) }
+    }
+    return origDispatch.call(this, data, type, event)
+  }
+
+  function receiveMessageOnPort(port: Parameters<typeof origReceive>[0]): { message: unknown } | undefined {
+    const r = origReceive(port)
+    if (r !== undefined && guard.on) {
+      try { onReceive(port, undefined) } catch (err) { guard.fault(err) }
+    }
+    return r
+  }
+
+  class MessageChannel extends OrigChannel {
+    constructor() {
+      super()
+      guard.run(() => sides.markChannel(this.port1, this.port2))
+    }
+  }
+
+  const onWorker = (msg: unknown): void => {
+    guard.run(() => {
+      const worker = (msg as { worker: Worker }).worker
+      const port = publicPortOf(worker)
+      if (!port) return
+      const side = sides.markWorker(port, worker.threadId)
+      worker.once('exit', () => guard.run(() => sides.release(side, true)))
+    })
+  }
+
+  let timing = false
+  const setTiming = (on: boolean): void => { if (on !== timing) { timing = on; reg.setTiming(on) } }
+  const onExit = (): void => setTiming(false)
+
+  const g = globalThis as unknown as Record<string, unknown>
+  const hadGlobalChannel = g.MessageChannel === OrigChannel
+  MessagePort.prototype.postMessage = postMessage as typeof origPost
+  proto[kHybridDispatch] = dispatch
+  worker_threads.receiveMessageOnPort = receiveMessageOnPort as typeof origReceive
+  worker_threads.MessageChannel = MessageChannel
+  if (hadGlobalChannel) g.MessageChannel = MessageChannel
+  syncBuiltinESMExports()
+  diagnostics_channel.subscribe('worker_threads', onWorker)
+  process.on('exit', onExit)
+  const ungate = gateOn([send, receive], [messageEvents], (live) => guard.run(() => setTiming(live)))
+
+  let installed = true
+  function uninstall(): void {
+    if (!installed) return
+    installed = false
+    ungate()
+    setTiming(false)
+    process.removeListener('exit', onExit)
+    diagnostics_channel.unsubscribe('worker_threads', onWorker)
+    if (MessagePort.prototype.postMessage === (postMessage as unknown)) MessagePort.prototype.postMessage = origPost
+    if (proto[kHybridDispatch] === dispatch) {
+      if (hadOwnDispatch) proto[kHybridDispatch] = origDispatch
+      else delete proto[kHybridDispatch]
+    }
+    if (worker_threads.receiveMessageOnPort === (receiveMessageOnPort as unknown)) worker_threads.receiveMessageOnPort = origReceive
+    if (worker_threads.MessageChannel === MessageChannel) worker_threads.MessageChannel = OrigChannel
+    if (g.MessageChannel === MessageChannel) g.MessageChannel = OrigChannel
+    syncBuiltinESMExports()
+  }
+  guard.onTrip(uninstall)
+  return uninstall
+}

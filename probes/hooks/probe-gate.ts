@@ -1,0 +1,64 @@
+// Decides when a hook is live: a hook subscribes (to diagnostics_channel, a timer, ...) only
+// while one of its probes is enabled (a tracer set the probe's semaphore) or one of its event
+// sources has a listener (a collector). Nothing tells us when bpftrace attaches, so one shared,
+// unref'd timer polls: every POLL_MS it reads a few Uint16 semaphores through `probe.enabled`
+// (one memory load each) and calls the gate's on/off on a change.
+//
+// Why 250 ms: bpftrace itself takes 1-3 s to attach, so a tracer never sees more than the first
+// quarter second after attaching missing; four wake-ups a second of a few loads each is far
+// below anything measurable in the overhead bench, and the timer is unref'd so it never keeps
+// the process alive.
+
+/** What a hook needs from a static probe (probes/static-probes.ts StaticProbe). */
+export interface Fireable<A extends unknown[]> {
+  readonly enabled: boolean
+  fire(...args: A): void
+}
+
+export interface Listened { readonly active: boolean }
+
+export const POLL_MS = 250
+
+interface Gate { wanted(): boolean; set(live: boolean): void; live: boolean }
+
+const gates = new Set<Gate>()
+let timer: NodeJS.Timeout | undefined
+
+function poll(): void {
+  for (const g of gates) {
+    let want = false
+    try { want = g.wanted() } catch { want = false }
+    if (want !== g.live) {
+      g.live = want
+      try { g.set(want) } catch { /* the hook's own guard counts it */ }
+    }
+  }
+}
+
+/**
+ * Calls `set(true)` when any probe is enabled or any source active, `set(false)` when none is.
+ * Evaluated once now, then every POLL_MS. Returns the function that removes the gate (and
+ * calls `set(false)` if it was live).
+ */
+export function gateOn(probes: readonly (Fireable<never[]> | Fireable<any[]>)[], sources: readonly Listened[],
+  set: (live: boolean) => void): () => void {
+  const gate: Gate = {
+    wanted: () => probes.some((p) => p.enabled) || sources.some((s) => s.active),
+    set,
+    live: false,
+  }
+  gates.add(gate)
+  poll()
+  if (!timer) {
+    timer = setInterval(poll, POLL_MS)
+    timer.unref()
+  }
+  return () => {
+    if (!gates.delete(gate)) return
+    if (gate.live) { gate.live = false; try { set(false) } catch { /* counted by the hook */ } }
+    if (gates.size === 0 && timer) { clearInterval(timer); timer = undefined }
+  }
+}
+
+/** Re-evaluates every gate now (tests, and after a collector subscribes). */
+export function pollGates(): void { poll() }
