@@ -15,14 +15,16 @@ export interface HistogramLayout {
   readonly name: 'time' | 'bytes'
   /** Multiply a value by this to get integer units (1/SUB of the lowest major). */
   readonly scale: number
+  /** Value of one unit (1 / scale, exactly representable: 62.5 ns, 4 B). */
+  readonly unitValue: number
   /** Number of power-of-two majors above the linear region. */
   readonly majors: number
   /** Unit of recorded values, for exports. */
   readonly unit: 'ns' | 'bytes'
 }
 
-export const TIME_LAYOUT: HistogramLayout = { name: 'time', scale: SUB / 1000, majors: 26, unit: 'ns' }
-export const BYTES_LAYOUT: HistogramLayout = { name: 'bytes', scale: SUB / 64, majors: 26, unit: 'bytes' }
+export const TIME_LAYOUT: HistogramLayout = { name: 'time', scale: SUB / 1000, unitValue: 1000 / SUB, majors: 26, unit: 'ns' }
+export const BYTES_LAYOUT: HistogramLayout = { name: 'bytes', scale: SUB / 64, unitValue: 64 / SUB, majors: 26, unit: 'bytes' }
 
 /** Buckets in a layout: linear region (2 × SUB indices share shift 0) + SUB per further major + overflow. */
 export function bucketCount(layout: HistogramLayout): number { return (layout.majors + 1) * SUB + 1 }
@@ -30,10 +32,10 @@ export function bucketCount(layout: HistogramLayout): number { return (layout.ma
 /** Lower bound of bucket i, in the layout's value unit. */
 export function bucketLower(layout: HistogramLayout, i: number): number {
   const overflow = bucketCount(layout) - 1
-  if (i >= overflow) return (SUB * 2 ** layout.majors) / layout.scale
+  if (i >= overflow) return SUB * 2 ** layout.majors * layout.unitValue
   const shift = Math.max(0, (i >> SUB_BITS) - 1)
   const top = i < SUB ? i : (i & (SUB - 1)) + SUB
-  return (top * 2 ** shift) / layout.scale
+  return top * 2 ** shift * layout.unitValue
 }
 
 /** Upper bound (exclusive) of bucket i; Infinity for the overflow bucket. */

@@ -1,0 +1,94 @@
+// Allocation collector: V8's sampling heap profiler (started by probes/alloc-sampler.ts at
+// `intervalBytes`, ≥ 32 KiB by default so it stays cheap; samples of objects already collected
+// included) emits allocSampleEvents; here they are summed per site (function, url, line) into
+// top sites by bytes and bytes/s, each with one representative stack, plus a histogram of
+// bytes per sample event. Bounded: at most MAX_SITES sites; when full, new sites fold into
+// one "(other)" site (counted).
+import { allocSampleEvents, AllocSampleEvent } from '../probes/runtime-events'
+import { HistogramSnapshot, createBytesHistogram, summarize } from './histogram'
+import { createCollectorGuard } from './collector-guard'
+
+export interface AllocSite { function: string; url: string; line: number; bytes: number; samples: number; bytesPerSec: number; stack: string[] }
+
+export interface AllocSnapshot {
+  intervalBytes: number
+  totalBytes: number
+  sites: AllocSite[]
+  droppedSites: number
+  sampleBytes: ReturnType<typeof summarize>
+  histogram: HistogramSnapshot
+}
+
+const MAX_SITES = 2000
+const MAX_STACK = 32
+
+/** Starts the sampler and returns its stop function (probes/alloc-sampler.ts `startAllocSampler`). */
+export type SamplerStarter = (opts: { intervalBytes: number }) => () => void
+
+export function createAllocationCollector(opts: { intervalBytes?: number; topSites?: number; startSampler?: SamplerStarter } = {}) {
+  const intervalBytes = opts.intervalBytes ?? 64 * 1024
+  const topSites = opts.topSites ?? 20
+  const guard = createCollectorGuard('alloc')
+  const sites = new Map<string, AllocSite>()
+  const sizes = createBytesHistogram()
+  let total = 0, droppedSites = 0, startedMs = 0
+  let unsubscribe: (() => void) | undefined, stopSampler: (() => void) | undefined
+  let running = false
+
+  function onEvent(e: AllocSampleEvent): void {
+    const bytes = e.bytes > 0 ? e.bytes : 0
+    total += bytes
+    sizes.record(bytes)
+    const key = e.functionName + '\u0000' + e.url + '\u0000' + e.line
+    let s = sites.get(key)
+    if (s === undefined) {
+      if (sites.size >= MAX_SITES) {
+        droppedSites++
+        s = sites.get('(other)')
+        if (s === undefined) { s = { function: '(other)', url: '', line: 0, bytes: 0, samples: 0, bytesPerSec: 0, stack: [] }; sites.set('(other)', s) }
+      } else {
+        s = { function: e.functionName || '(anonymous)', url: e.url, line: e.line, bytes: 0, samples: 0, bytesPerSec: 0, stack: (e.stack ?? []).slice(0, MAX_STACK) }
+        sites.set(key, s)
+      }
+    }
+    s.bytes += bytes
+    s.samples++
+  }
+
+  const collector = {
+    name: 'alloc' as const,
+    guard,
+    intervalBytes,
+    get running() { return running },
+    start(): void {
+      if (running) return
+      running = true
+      guard.rearm()
+      startedMs = Date.now()
+      unsubscribe = allocSampleEvents.subscribe(guard.wrap(onEvent))
+      if (opts.startSampler) {
+        try { stopSampler = opts.startSampler({ intervalBytes }) } catch (err) { guard.fault(err) }
+      }
+    },
+    stop(): void {
+      running = false
+      unsubscribe?.(); unsubscribe = undefined
+      try { stopSampler?.() } catch { /* sampler already gone */ }
+      stopSampler = undefined
+    },
+    record: guard.wrap(onEvent),
+    /** Top sites by bytes, largest first, with bytes/s since start. */
+    top(n: number = topSites): AllocSite[] {
+      const secs = Math.max(1e-3, (Date.now() - startedMs) / 1000)
+      return [...sites.values()].sort((a, b) => b.bytes - a.bytes).slice(0, n)
+        .map((s) => ({ ...s, bytesPerSec: s.bytes / secs, stack: s.stack.slice() }))
+    },
+    snapshot(): AllocSnapshot {
+      return { intervalBytes, totalBytes: total, sites: collector.top(), droppedSites, sampleBytes: summarize(sizes), histogram: sizes.snapshot() }
+    },
+  }
+  guard.onTrip(collector.stop)
+  return collector
+}
+
+export type AllocationCollector = ReturnType<typeof createAllocationCollector>

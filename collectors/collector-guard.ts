@@ -1,0 +1,62 @@
+// Guards a collector's callbacks (event listeners, timers): a fault is caught and counted,
+// never thrown into the host; the first fault switches the whole collector off (its stop())
+// and emits ONE process.emitWarning with the stable code SONDE_COLLECTOR_FAULT.
+// We catch in our own listeners rather than leaving it to runtime-events, so that a faulty
+// collector stops all of its subscriptions and timers together, not one listener.
+import { debuglog } from 'node:util'
+
+const debug = debuglog('sonde')
+
+export const COLLECTOR_FAULT_CODE = 'SONDE_COLLECTOR_FAULT'
+
+export interface CollectorGuard {
+  readonly faults: number
+  readonly on: boolean
+  /** Wrap a listener or timer callback. */
+  wrap<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void
+  fault(err: unknown): void
+  /** What switching off does (the collector's stop). */
+  onTrip(off: () => void): void
+  /** Re-arm after an explicit start(). */
+  rearm(): void
+}
+
+export function createCollectorGuard(name: string): CollectorGuard {
+  let faults = 0
+  let on = true
+  let warned = false
+  let off: (() => void) | undefined
+  const guard: CollectorGuard = {
+    get faults() { return faults },
+    get on() { return on },
+    wrap(fn) {
+      return (...args) => {
+        if (!on) return
+        try { fn(...args) } catch (err) { guard.fault(err) }
+      }
+    },
+    fault(err) {
+      faults++
+      debug('collector %s fault %d: %s', name, faults, (err as Error)?.stack ?? err)
+      if (!on) return
+      on = false
+      try { off?.() } catch (e) { debug('collector %s stop failed: %s', name, e) }
+      if (warned) return
+      warned = true
+      try {
+        process.emitWarning(`sonde: the ${name} collector threw and was switched off: ${(err as Error)?.message ?? String(err)}`,
+          { code: COLLECTOR_FAULT_CODE })
+      } catch { /* a throwing 'warning' listener must not reach the host */ }
+    },
+    onTrip(fn) { off = fn },
+    rearm() { on = true },
+  }
+  return guard
+}
+
+/** setInterval that is unref'd and guarded; returns its clear function. */
+export function guardedInterval(guard: CollectorGuard, ms: number, fn: () => void): () => void {
+  const t = setInterval(guard.wrap(fn), ms)
+  t.unref()
+  return () => clearInterval(t)
+}

@@ -1,0 +1,49 @@
+// The set of collectors one thread runs, built from a validated config. Main thread: every
+// configured collector, merged with what worker threads forward. Worker thread: only the
+// thread-local ones (messages, gc), whose deltas are forwarded to the main thread.
+import { isMainThread } from 'node:worker_threads'
+import { CollectorsConfig } from './config'
+import { createMessageCollector, MessageCollector } from './message-latency'
+import { createGcCollector, GcCollector } from './gc'
+import { createEventLoopCollector, EventLoopCollector } from './event-loop'
+import { createHttpCollector, HttpCollector } from './http-requests'
+import { createRequestCostCollector, RequestCostCollector } from './request-cost'
+import { createAllocationCollector, AllocationCollector, SamplerStarter } from './allocation'
+import { RouteTable } from './route-template'
+
+export interface CollectorSet {
+  readonly config: CollectorsConfig
+  readonly collectors: {
+    messages?: MessageCollector
+    gc?: GcCollector
+    eventloop?: EventLoopCollector
+    http?: HttpCollector
+    requestCost?: RequestCostCollector
+    alloc?: AllocationCollector
+  }
+  start(): void
+  stop(): void
+}
+
+export function createCollectorSet(config: CollectorsConfig, opts: { startSampler?: SamplerStarter; mainThread?: boolean } = {}): CollectorSet {
+  const on = new Set(config.collectors)
+  const main = opts.mainThread ?? isMainThread
+  const ring = { intervalMs: config.intervalMs, seriesSlots: config.seriesSlots }
+  const routes = new RouteTable(config.maxRoutes)
+  const collectors: CollectorSet['collectors'] = {}
+  if (on.has('messages')) collectors.messages = createMessageCollector({ maxChannels: config.maxChannels, ...ring })
+  if (on.has('gc')) collectors.gc = createGcCollector(ring)
+  if (main) {
+    if (on.has('eventloop')) collectors.eventloop = createEventLoopCollector(ring)
+    if (on.has('http')) collectors.http = createHttpCollector({ maxRoutes: config.maxRoutes, routes, ...ring })
+    if (on.has('request-cost')) collectors.requestCost = createRequestCostCollector({ maxRoutes: config.maxRoutes, routes })
+    if (on.has('alloc')) collectors.alloc = createAllocationCollector({ intervalBytes: config.allocIntervalBytes, topSites: config.topSites, startSampler: opts.startSampler })
+  }
+  const all = () => Object.values(collectors).filter((c) => c !== undefined)
+  return {
+    config,
+    collectors,
+    start() { for (const c of all()) c.start() },
+    stop() { for (const c of all()) c.stop() },
+  }
+}

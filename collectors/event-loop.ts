@@ -1,0 +1,88 @@
+// Event-loop collector: delay histogram from perf_hooks.monitorEventLoopDelay (Node's own
+// HDR histogram, sampled every `resolutionMs`) and utilization from
+// performance.eventLoopUtilization, both per interval. Node's histogram exposes percentiles,
+// not buckets: each interval we move its distribution into ours by its percentile breakpoints
+// (count × Δpercentile at each breakpoint value), then reset it. Count, min and max are exact;
+// inner quantiles carry Node's and our bucket error.
+import { monitorEventLoopDelay, performance, IntervalHistogram, EventLoopUtilization } from 'node:perf_hooks'
+import { HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
+import { SeriesRing, SeriesSnapshot } from './series-ring'
+import { createCollectorGuard, guardedInterval } from './collector-guard'
+
+export interface EventLoopSnapshot {
+  delayNs: ReturnType<typeof summarize>
+  histogram: HistogramSnapshot
+  /** Utilization in the last closed interval, 0..1. */
+  utilization: number
+  heatmap: SeriesSnapshot
+}
+
+export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlots?: number; resolutionMs?: number } = {}) {
+  const intervalMs = opts.intervalMs ?? 1000
+  const resolutionMs = opts.resolutionMs ?? 10
+  const guard = createCollectorGuard('eventloop')
+  const delay = createTimeHistogram()
+  const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
+  let monitor: IntervalHistogram | undefined
+  let lastElu: EventLoopUtilization | undefined
+  let utilization = 0
+  let stopTimer: (() => void) | undefined
+  let running = false
+
+  function drainMonitor(): void {
+    const m = monitor
+    if (!m) return
+    const n = m.count
+    if (n > 0) {
+      let prevPct = 0
+      for (const [pct, value] of m.percentiles) {
+        const k = Math.round(n * (pct - prevPct) / 100)
+        if (k > 0) { delay.recordN(value, k); ring.current.recordN(value, k) }
+        prevPct = pct
+      }
+      if (m.min < delay.min) delay.min = m.min
+      if (m.max > delay.max) delay.max = m.max
+    }
+    m.reset()
+  }
+
+  function tick(): void {
+    drainMonitor()
+    const now = performance.eventLoopUtilization()
+    if (lastElu) utilization = performance.eventLoopUtilization(now, lastElu).utilization
+    lastElu = now
+    ring.rotate()
+  }
+
+  const collector = {
+    name: 'eventloop' as const,
+    guard,
+    delay,
+    get running() { return running },
+    start(): void {
+      if (running) return
+      running = true
+      guard.rearm()
+      monitor = monitorEventLoopDelay({ resolution: resolutionMs })
+      monitor.enable()
+      lastElu = performance.eventLoopUtilization()
+      stopTimer = guardedInterval(guard, intervalMs, tick)
+    },
+    stop(): void {
+      running = false
+      try { monitor?.disable() } catch { /* already off */ }
+      monitor = undefined
+      stopTimer?.(); stopTimer = undefined
+    },
+    utilization(): number { return utilization },
+    /** Move pending samples now (scrapes call this so /metrics is current). */
+    flush: guard.wrap(() => drainMonitor()),
+    snapshot(): EventLoopSnapshot {
+      return { delayNs: summarize(delay), histogram: delay.snapshot(), utilization, heatmap: ring.snapshot() }
+    },
+  }
+  guard.onTrip(collector.stop)
+  return collector
+}
+
+export type EventLoopCollector = ReturnType<typeof createEventLoopCollector>

@@ -1,0 +1,139 @@
+// GC collector: every GC the per-isolate hook reports (the native ring delivers each GC, never
+// only the first of a batch), a pause histogram per kind, GC share of wall time, heap used
+// before/after, bytes freed, bytes allocated between GCs. A worker's deltas are forwarded to
+// the main thread (worker-bridge.ts) and merged per kind; share of time is the main thread's.
+import { gcEvents, GcEvent } from '../probes/runtime-events'
+import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
+import { SeriesRing, SeriesSnapshot } from './series-ring'
+import { createCollectorGuard, guardedInterval } from './collector-guard'
+
+/** V8 GCType bit → exported kind label. */
+export const GC_KINDS: Record<number, string> = {
+  1: 'scavenge', 2: 'minor_mark_compact', 4: 'mark_sweep_compact', 8: 'incremental_marking', 16: 'weak_callbacks',
+}
+
+export function gcKindName(kind: number): string {
+  return GC_KINDS[kind] ?? (kind & 4 ? 'mark_sweep_compact' : kind & 1 ? 'scavenge' : kind & 2 ? 'minor_mark_compact' : kind & 8 ? 'incremental_marking' : kind & 16 ? 'weak_callbacks' : 'other')
+}
+
+export interface GcDelta { kind: string; histogram: HistogramSnapshot; freedBytes: number; allocatedBytes: number }
+
+export interface GcSnapshot {
+  kinds: { kind: string; count: number; totalNs: number; pauseNs: ReturnType<typeof summarize>; histogram: HistogramSnapshot }[]
+  count: number
+  totalNs: number
+  /** GC time / wall time over the last closed interval (main thread). */
+  shareRatio: number
+  /** GC time / wall time since the collector started (main thread). */
+  shareRatioSinceStart: number
+  heapUsedBeforeBytes: number
+  heapUsedAfterBytes: number
+  freedBytes: number
+  allocatedBytes: number
+  allocatedBetweenGcBytes: ReturnType<typeof summarize>
+  recent: { kind: string; startNs: number; durationNs: number; usedBeforeBytes: number; usedAfterBytes: number; threadId: number }[]
+  heatmap: SeriesSnapshot
+}
+
+const RECENT = 256
+
+export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: number } = {}) {
+  const intervalMs = opts.intervalMs ?? 1000
+  const guard = createCollectorGuard('gc')
+  const byKind = new Map<string, Histogram>()
+  const allocBetween = createBytesHistogram()
+  const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
+  const recent: GcSnapshot['recent'] = []
+  let freed = 0, allocated = 0, lastAfter = -1, before = 0, after = 0
+  let localNs = 0, windowNs = 0, shareRatio = 0
+  let startedNs = 0, windowStartNs = 0
+  let unsubscribe: (() => void) | undefined, stopTimer: (() => void) | undefined
+  let running = false
+
+  function hist(kind: string): Histogram {
+    let h = byKind.get(kind)
+    if (h === undefined) { h = createTimeHistogram(); byKind.set(kind, h) }
+    return h
+  }
+
+  function onEvent(e: GcEvent): void {
+    const kind = gcKindName(e.kind)
+    hist(kind).record(e.durationNs)
+    ring.current.record(e.durationNs)
+    localNs += e.durationNs
+    windowNs += e.durationNs
+    before = e.usedBeforeBytes; after = e.usedAfterBytes
+    if (before > after) freed += before - after
+    if (lastAfter >= 0 && before >= lastAfter) { allocated += before - lastAfter; allocBetween.record(before - lastAfter) }
+    lastAfter = after
+    if (recent.length >= RECENT) recent.shift()
+    recent.push({ kind, startNs: e.startNs, durationNs: e.durationNs, usedBeforeBytes: before, usedAfterBytes: after, threadId: e.threadId })
+  }
+
+  function tick(): void {
+    const now = Number(process.hrtime.bigint())
+    const wall = now - windowStartNs
+    shareRatio = wall > 0 ? Math.min(1, windowNs / wall) : 0
+    windowNs = 0
+    windowStartNs = now
+    ring.rotate()
+  }
+
+  const collector = {
+    name: 'gc' as const,
+    guard,
+    byKind,
+    get running() { return running },
+    start(): void {
+      if (running) return
+      running = true
+      guard.rearm()
+      startedNs = windowStartNs = Number(process.hrtime.bigint())
+      unsubscribe = gcEvents.subscribe(guard.wrap(onEvent))
+      stopTimer = guardedInterval(guard, intervalMs, tick)
+    },
+    stop(): void {
+      running = false
+      unsubscribe?.(); unsubscribe = undefined
+      stopTimer?.(); stopTimer = undefined
+    },
+    record: guard.wrap(onEvent),
+    shareRatio(): number { return shareRatio },
+    snapshot(): GcSnapshot {
+      const kinds = [...byKind].map(([kind, h]) => ({ kind, count: h.count, totalNs: h.sum, pauseNs: summarize(h), histogram: h.snapshot() }))
+      const wall = Number(process.hrtime.bigint()) - startedNs
+      return {
+        kinds,
+        count: kinds.reduce((a, k) => a + k.count, 0),
+        totalNs: kinds.reduce((a, k) => a + k.totalNs, 0),
+        shareRatio,
+        shareRatioSinceStart: startedNs && wall > 0 ? Math.min(1, localNs / wall) : 0,
+        heapUsedBeforeBytes: before, heapUsedAfterBytes: after,
+        freedBytes: freed, allocatedBytes: allocated,
+        allocatedBetweenGcBytes: summarize(allocBetween),
+        recent: recent.slice(),
+        heatmap: ring.snapshot(),
+      }
+    },
+    drainDelta(): GcDelta[] {
+      const out: GcDelta[] = []
+      for (const [kind, h] of byKind) {
+        if (h.count === 0) continue
+        out.push({ kind, histogram: h.snapshot(), freedBytes: 0, allocatedBytes: 0 })
+        h.reset()
+      }
+      if (out.length) { out[0].freedBytes = freed; out[0].allocatedBytes = allocated; freed = 0; allocated = 0 }
+      return out
+    },
+    mergeDelta: guard.wrap((deltas: GcDelta[]) => {
+      for (const d of deltas) {
+        hist(String(d.kind)).mergeSnapshot(d.histogram)
+        freed += d.freedBytes; allocated += d.allocatedBytes
+      }
+    }),
+  }
+  guard.onTrip(collector.stop)
+  return collector
+}
+
+export type GcCollector = ReturnType<typeof createGcCollector>
