@@ -10,6 +10,7 @@ import { checkHead, openInput, readAll, readHead, streamLines, type Progress } f
 import { importFromCpuprofile, isCpuprofile } from './cpuprofile'
 import { importFromHeapprofile, isHeapprofile } from './heapprofile'
 import { createFoldedImporter, isFolded } from './folded'
+import { importFromFprof, isFprof } from './fprof'
 
 export interface ProfileFormat {
   id: string
@@ -25,7 +26,7 @@ export interface ProfileFormat {
 export const formats: ProfileFormat[] = [
   { id: 'cpuprofile', description: 'V8 CPU profile (.cpuprofile: Chrome DevTools, node --cpu-prof; flat and old tree form)', sniff: isCpuprofile, parse: importFromCpuprofile },
   { id: 'heapprofile', description: 'V8 sampling heap profile (.heapprofile: node --heap-prof, DevTools)', sniff: isHeapprofile, parse: importFromHeapprofile },
-  // fprof: { id: 'fprof', description: ..., sniff: isFprof, parse: importFromFprof } goes here (before folded).
+  { id: 'fprof', description: 'Erlang fprof analysis (fprof:analyse/1, every option; one thread per process)', sniff: isFprof, parse: importFromFprof },
   { id: 'folded', description: 'folded stacks (FlameGraph stackcollapse output: a;b;c 42)', sniff: isFolded, lines: createFoldedImporter },
 ]
 

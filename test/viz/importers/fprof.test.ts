@@ -7,6 +7,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { importFromFprof, isFprof } from '../../../viz/importers/fprof'
 import type { Profile } from '../../../viz/model/profile'
+import { importProfileFile, importProfileText } from '../../../viz/importers'
+import { deriveCallGraph } from '../../../viz/callgraph/derive'
 import { expectedThreads, importedRows, oracle, table } from './fprof-oracle'
 
 const root = path.resolve(__dirname, '../../..')
@@ -140,6 +142,23 @@ test('frames: MFAs are erlang frames with their module, quoted as Erlang prints 
   const fib = load('fib.default.analysis')
   for (const n of ['suspend', 'garbage_collect', 'undefined']) assert.is(fib.frames.frames.find((f) => f.name === n)?.kind, 'pseudo', n)
   assert.is(fib.frames.frames.find((f) => f.name === 'lists:foldl/3')?.module, 'lists')
+})
+
+test('registry: sniffed by content under an unknown name; call graph totals = totals line', async () => {
+  for (const f of FILES) {
+    const p = importProfileText(read(f), 'unknown')
+    assert.is(p.format, 'fprof', f)
+    assert.equal(table(p), table(load(f)), f)
+  }
+  assert.is((await importProfileFile(path.join(dir, 'procs.totals.analysis'))).threads.length, 5)
+  for (const f of ['procs.totals.analysis', 'procs.no-details-totals.analysis', 'fib.otp25.analysis']) {
+    const p = load(f)
+    const g = deriveCallGraph(p)
+    assert.is(g.total, p.meta.totalOwn, f)
+    assert.is(g.meta.producerTotal, p.meta.totalOwn, f)
+  }
+  const fib = deriveCallGraph(load('fib.totals.analysis'))
+  assert.is(fib.nodes.find((n) => n.name === 'fib:fib/1')?.calls, 5149)
 })
 
 const GOLDEN = ['fib.otp25', 'fib.default', 'procs.default', 'quoted.default', 'procs.no-details-totals', 'quoted.no-callers']
