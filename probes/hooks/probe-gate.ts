@@ -40,6 +40,24 @@ function poll(): void {
  * Evaluated once now, then every POLL_MS. Returns the function that removes the gate (and
  * calls `set(false)` if it was live).
  */
+const watched = new WeakSet<object>()
+
+/**
+ * A collector subscribing should not wait for the next poll (it would miss up to POLL_MS of
+ * events): wrap the source's subscribe once so (un)subscribing re-evaluates the gates at once.
+ */
+function watch(source: Listened): void {
+  const s = source as Listened & { subscribe?: (l: (e: never) => void) => () => void }
+  if (watched.has(s) || typeof s.subscribe !== 'function') return
+  watched.add(s)
+  const subscribe = s.subscribe.bind(s)
+  s.subscribe = (listener) => {
+    const off = subscribe(listener)
+    poll()
+    return () => { off(); poll() }
+  }
+}
+
 export function gateOn(probes: readonly (Fireable<never[]> | Fireable<any[]>)[], sources: readonly Listened[],
   set: (live: boolean) => void): () => void {
   const gate: Gate = {
@@ -48,6 +66,7 @@ export function gateOn(probes: readonly (Fireable<never[]> | Fireable<any[]>)[],
     live: false,
   }
   gates.add(gate)
+  for (const s of sources) watch(s)
   poll()
   if (!timer) {
     timer = setInterval(poll, POLL_MS)

@@ -12,7 +12,7 @@ export interface AppRun { status: number | null; stdout: string; stderr: string;
 
 export function runApp(app: string, env: Record<string, string>, preload: string[] = ['-r', register], extraArgs: string[] = []): AppRun {
   const r = spawnSync(process.execPath, [...preload, ...extraArgs, path.join(apps, app)], {
-    encoding: 'utf8', timeout: 60_000, env: { ...process.env, SONDE_DIST: dist, ...env },
+    encoding: 'utf8', timeout: 60_000, env: { ...process.env, SONDE_DIST: dist, SONDE_COLLECT: 'none', ...env },
   })
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '))
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', result: line ? JSON.parse(line.slice(7)) : undefined }
