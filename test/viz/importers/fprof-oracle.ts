@@ -1,7 +1,7 @@
 // A deliberately simple, line-based reading of fprof analyses, independent of the
 // importer's term reader: it only looks at the header lines (`[{ ...`) and at the lines
 // fprof marks as *the* function of an entry (` { F, CNT, ACC, OWN},     %` with callers,
-// `{  F, CNT, ACC, OWN}.` without). Milliseconds become microseconds by dropping the
+// `{  F, CNT, ACC, OWN}.` without; a name ~p wrapped over lines is joined first). Milliseconds become microseconds by dropping the
 // decimal point of the printed text, never through floating point.
 import type { Profile } from '../../../viz/model/profile'
 
@@ -23,7 +23,11 @@ function mfa(raw: string): string {
 export function oracle(text: string): OracleBlock[] {
   const blocks: OracleBlock[] = []
   let cur: OracleBlock | undefined
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]
+    // ~p wraps a long {M,F,A} over lines: join the marked line's continuation.
+    while (/^( \{ |\{  )\{.*,$/.test(line) && !FN_CALLERS.test(line) && !FN_PLAIN.test(line) && i + 1 < lines.length) line += lines[++i].trim()
     let m = HEADER.exec(line)
     if (m) {
       cur = { name: m[1].replace(/"/g, ''), header: { cnt: Number(m[2]), acc: m[3] === 'undefined' ? null : us(m[3]), own: us(m[4]) }, functions: new Map() }

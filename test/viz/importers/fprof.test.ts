@@ -139,6 +139,8 @@ test('frames: MFAs are erlang frames with their module, quoted as Erlang prints 
   }
   assert.is(fn(p, '<0.9.0>', "'Elixir.Quoted':'weird name'/1")!.cnt, 7)
   assert.is(fn(p, '<0.9.0>', "'Elixir.Quoted':'back\\\\slash'/1")!.cnt, 7)
+  // Printed over two lines by fprof (~p wraps at 80 columns).
+  assert.is(fn(p, '<0.9.0>', "'Elixir.Quoted':a_function_name_long_enough_that_fprof_wraps_the_mfa_over_two_lines/1")!.cnt, 1)
   const fib = load('fib.default.analysis')
   for (const n of ['suspend', 'garbage_collect', 'undefined']) assert.is(fib.frames.frames.find((f) => f.name === n)?.kind, 'pseudo', n)
   assert.is(fib.frames.frames.find((f) => f.name === 'lists:foldl/3')?.module, 'lists')
