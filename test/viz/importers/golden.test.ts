@@ -16,6 +16,10 @@ const cases: [string, string, string][] = [
   ['node/node_10.11.0_Heap-20181003T105432.heapprofile', 'heapprofile', 'bytes'],
   ['node/selfgen_node20_heap-prof.heapprofile', 'heapprofile', 'bytes'],
   ['stackcollapse/recursion.txt', 'folded', 'samples'],
+  ['bpftrace/node20_ustack_fib.txt', 'bpftrace', 'samples'],
+  ['bpftrace/kstack_ustack.handmade.txt', 'bpftrace', 'samples'],
+  ['perf/node20_worker_pid-tid.perf', 'perf-script', 'samples'],
+  ['perf/node20_worker_default.perf', 'perf-script', 'samples'],
 ]
 
 function render(p: Parameters<typeof toFolded>[0]): string {

@@ -1,0 +1,104 @@
+// bpftrace map output with stack keys, as printed at exit by
+// `bpftrace -e 'profile:hz:99 /pid == N/ { @[ustack] = count(); }'` (also kstack, and
+// tuples such as @[kstack, ustack]): each entry is a key then its count, stacks printed
+// leaf first, one frame per line, tuple elements separated by a line holding ",".
+// Producer: bpftrace (github.com/bpftrace/bpftrace, docs/reference_guide.md, "ustack").
+//   @[
+//       fib+151
+//       main+20
+//   ]: 42
+// Single-line keys (`@[comm]: 7`) become one-frame stacks. Frame offsets (`+151`,
+// `+0x2b`) are dropped so one function is one frame; unresolved addresses stay as
+// written. Tuple stacks are joined root first in the printed order reversed (for
+// @[kstack, ustack]: user root … user leaf, kernel root … kernel leaf). Each map name is
+// one thread when there are several. Unit: samples (the count; use count() maps).
+import { createProfile, CallTree, ParseError, type Profile } from '../model/profile'
+import { firstLines, runLines, type LineImporter } from './line-importer'
+import { parseCount } from './folded'
+
+export function isBpftrace(head: string): boolean {
+  const [a, b] = firstLines(head, 2)
+  if (a === undefined) return false
+  const isKey = (l: string | undefined) => l !== undefined && /^@\w*(\[|: )/.test(l)
+  return isKey(a) || (/^Attaching \d+ probes?\.\.\./.test(a) && (b === undefined || isKey(b)))
+}
+
+/** Function name without its offset: 'fib+151' → 'fib', 'x+0x2b' → 'x'. */
+export function stripOffset(frame: string): string {
+  const plus = frame.lastIndexOf('+')
+  if (plus <= 0) return frame
+  const off = frame.slice(plus + 1)
+  return /^(0x[0-9a-fA-F]+|\d+)$/.test(off) ? frame.slice(0, plus) : frame
+}
+
+export function createBpftraceImporter(name: string): LineImporter {
+  const profile = createProfile(name, 'bpftrace', 'samples')
+  const trees = new Map<string, CallTree>()
+  const ids = new Map<string, number>()
+  let parts: string[][] | null = null // the stack key being read: tuple parts, each leaf first
+  let map = ''
+  let entries = 0
+  let started = false
+  let attached = false
+  const frameId = (raw: string): number => {
+    let id = ids.get(raw)
+    if (id === undefined) { id = profile.frames.intern({ name: stripOffset(raw) }); ids.set(raw, id) }
+    return id
+  }
+  const add = (mapName: string, stacks: string[][], countText: string, lineNo: number) => {
+    const count = parseCount(countText.trim())
+    if (Number.isNaN(count)) throw new ParseError(name, lineNo, `bad count "${countText.trim()}"`)
+    let tree = trees.get(mapName)
+    if (!tree) { tree = new CallTree(); trees.set(mapName, tree) }
+    let node = 0
+    for (let p = stacks.length - 1; p >= 0; p--) {
+      const s = stacks[p]
+      for (let i = s.length - 1; i >= 0; i--) node = tree.child(node, frameId(s[i]))
+    }
+    if (node === 0) node = tree.child(0, frameId('[empty stack]'))
+    tree.self[node] += count
+    entries++
+  }
+  return {
+    line(raw, lineNo) {
+      if (parts) {
+        const t = raw.trim()
+        if (t.startsWith(']:')) { add(map, parts, t.slice(2), lineNo); parts = null }
+        else if (t === ',') parts.push([])
+        else if (t !== '') parts[parts.length - 1].push(t)
+        return true
+      }
+      if (raw.trim() === '') return true
+      if (!started) {
+        if (/^Attaching \d+ probes?\.\.\./.test(raw)) { attached = true; return true }
+        if (raw[0] !== '@') return false
+        started = true
+      }
+      if (raw[0] !== '@') {
+        if (/^(Lost \d+ events|WARNING|ERROR)/.test(raw)) return true
+        throw new ParseError(name, lineNo, `expected a map entry (@name[...]: count), got "${raw.slice(0, 40)}"`)
+      }
+      const br = raw.indexOf('[')
+      const colon = raw.indexOf(':')
+      if (br < 0 || (colon >= 0 && colon < br)) return true // scalar map (@n: 76): not a stack
+      map = raw.slice(0, br)
+      if (raw.length === br + 1) { parts = [[]]; return true }
+      const close = raw.lastIndexOf(']:')
+      if (close < 0) throw new ParseError(name, lineNo, 'map key without "]: count"')
+      add(map, [[raw.slice(br + 1, close)]], raw.slice(close + 2), lineNo)
+      return true
+    },
+    finish() {
+      if (parts) throw new ParseError(name, undefined, 'input ends inside a map key (truncated output?)')
+      if (!entries && (started || attached)) throw new ParseError(name, undefined, 'no stack map entries (did bpftrace exit before printing its maps?)')
+      if (!entries) return null
+      for (const [m, tree] of trees) profile.threads.push({ name: trees.size > 1 ? m : 'all', tree })
+      profile.meta.entries = entries
+      return profile
+    },
+  }
+}
+
+export function importFromBpftrace(text: string, name: string): Profile | null {
+  return runLines(createBpftraceImporter(name), text)
+}
