@@ -1,0 +1,125 @@
+// Installs the function tracer in this thread: the runtime at
+// globalThis[Symbol.for('sonde.tracer')], the CommonJS require hook, the ES-module loader
+// hooks, and the flushes: at exit (every thread), on SIGINT/SIGTERM (main thread; when the
+// app has no handler of its own the signal is re-raised after the flush, so the process
+// still dies by it exactly as before) and on demand (flushFunctionTrace()).
+// From the environment (`-r sonde/register`): SONDE_TRACE=PATTERN, SONDE_TRACE_OUT=FILE,
+// SONDE_TRACE_BUFFER_BYTES=N.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { isMainThread } from 'node:worker_threads'
+import { pathToFileURL } from 'node:url'
+import { debuglog } from 'node:util'
+import { installCjsHook } from './cjs-hook'
+import { compileModuleFilter } from './module-pattern'
+import { createRegistry, TRACER_KEY } from './module-tracer'
+import { TracerRuntime, type FuncProbe } from './runtime'
+import { DEFAULT_BUFFER_BYTES } from './trace-buffer'
+import { appendSection, createTraceFile, takeSection, type SectionState } from './trace-file'
+
+const debug = debuglog('sonde')
+const INSTALLED = Symbol.for('sonde.tracer.installed')
+/** Set in the environment by the process that created the trace file, so its children append. */
+const FILE_OWNER_ENV = 'SONDE_TRACE_CREATED'
+
+export interface FunctionTracerOptions {
+  /** Glob(s) or /regex/ on module paths; default: the app's own files. */
+  pattern?: string
+  /** Trace file; default sonde-<pid>.trace in the working directory. */
+  out?: string
+  bufferBytes?: number
+  entryProbe?: FuncProbe
+  returnProbe?: FuncProbe
+}
+
+export interface FunctionTracer {
+  readonly runtime: TracerRuntime
+  readonly out: string
+  /** Appends everything buffered so far to the trace file. */
+  flush(): void
+  uninstall(): void
+}
+
+function hooksFile(): string | undefined {
+  const here = path.join(__dirname, 'esm-hooks.js')
+  if (fs.existsSync(here)) return here
+  const root = path.resolve(__dirname, '..', '..')
+  const built = path.join(root, 'dist', 'probes', 'tracer', 'esm-hooks.js')
+  return fs.existsSync(built) ? built : undefined
+}
+
+function registerEsmHooks(pattern: string | undefined): void {
+  const file = hooksFile()
+  const mod = require('node:module') as { register?: (url: string, opts: unknown) => void }
+  if (!file || typeof mod.register !== 'function') { debug('tracer: ES-module hooks unavailable'); return }
+  mod.register(pathToFileURL(file).href, { data: { pattern } })
+}
+
+/** Installs the tracer in this thread (once; later calls return the first). Throws only on bad options. */
+export function installFunctionTracer(opts: FunctionTracerOptions = {}): FunctionTracer {
+  const g = globalThis as unknown as Record<symbol, FunctionTracer | undefined>
+  const existing = g[INSTALLED]
+  if (existing) return existing
+  const filter = compileModuleFilter(opts.pattern)
+  const out = path.resolve(opts.out ?? `sonde-${process.pid}.trace`)
+  const bufferBytes = opts.bufferBytes ?? DEFAULT_BUFFER_BYTES
+  if (!(bufferBytes > 0)) throw new Error(`invalid trace buffer size ${bufferBytes}`)
+  const rt = new TracerRuntime(bufferBytes, opts.entryProbe, opts.returnProbe)
+  ;(globalThis as unknown as Record<symbol, unknown>)[TRACER_KEY] = createRegistry(rt)
+  if (isMainThread && process.env[FILE_OWNER_ENV] !== out) {
+    try { createTraceFile(out); process.env[FILE_OWNER_ENV] = out } catch (e) { debug('tracer: cannot create %s: %s', out, (e as Error).message) }
+  }
+  const state: SectionState = { section: 0, droppedBlocks: 0, droppedEvents: 0 }
+  const flush = (final = false): void => {
+    try { appendSection(out, takeSection(rt, state, final)) } catch (e) { debug('tracer: flush failed: %s', (e as Error).message) }
+  }
+  const onExit = (): void => flush(true)
+  process.on('exit', onExit)
+  const signals: NodeJS.Signals[] = isMainThread ? ['SIGINT', 'SIGTERM'] : []
+  const onSignal = (sig: NodeJS.Signals): void => {
+    flush(true)
+    if (process.listenerCount(sig) === 1) {
+      // Only ours: the app relied on the default action. Restore it and re-raise.
+      process.removeListener('exit', onExit)
+      process.removeListener(sig, onSignal)
+      process.kill(process.pid, sig)
+    }
+  }
+  for (const s of signals) process.on(s, onSignal)
+  const uninstallCjs = installCjsHook(filter)
+  try { registerEsmHooks(opts.pattern) } catch (e) { debug('tracer: module.register failed: %s', (e as Error).message) }
+  const tracer: FunctionTracer = {
+    runtime: rt,
+    out,
+    flush: () => flush(false),
+    uninstall: () => {
+      uninstallCjs()
+      process.removeListener('exit', onExit)
+      for (const s of signals) process.removeListener(s, onSignal)
+    },
+  }
+  g[INSTALLED] = tracer
+  return tracer
+}
+
+/** Installs from SONDE_TRACE / SONDE_TRACE_OUT / SONDE_TRACE_BUFFER_BYTES when SONDE_TRACE is set. */
+export function installFunctionTracerFromEnv(probes?: { entry: FuncProbe; ret: FuncProbe }): FunctionTracer | undefined {
+  const pattern = process.env.SONDE_TRACE
+  if (pattern === undefined) return undefined
+  const bytes = process.env.SONDE_TRACE_BUFFER_BYTES
+  return installFunctionTracer({
+    pattern: pattern === '1' || pattern === 'true' ? undefined : pattern,
+    out: process.env.SONDE_TRACE_OUT || undefined,
+    bufferBytes: bytes ? Number(bytes) : undefined,
+    entryProbe: probes?.entry,
+    returnProbe: probes?.ret,
+  })
+}
+
+/** Appends what this thread's tracer buffered so far to its file; false when no tracer. */
+export function flushFunctionTrace(): boolean {
+  const t = (globalThis as unknown as Record<symbol, FunctionTracer | undefined>)[INSTALLED]
+  if (!t) return false
+  t.flush()
+  return true
+}
