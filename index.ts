@@ -1,3 +1,15 @@
 // Public library entry: `import { ... } from 'sonde'`. Each area adds its typed exports here.
 export { staticProbes, probeKey } from './probes/catalogue'
 export type { ProbeSpec, ProbeArg, ArgType } from './probes/catalogue'
+// Call graphs (issue 5): derive / shape / render a Profile.
+export { deriveCallGraph } from './viz/callgraph/derive'
+export { buildCallGraph, shapeCallGraph } from './viz/shape/shape'
+export { renderCallGraph } from './viz/callgraph/render-call-graph'
+export type { RenderOptions, CallGraphOutput } from './viz/callgraph/render-call-graph'
+export type { CallGraph, CallGraphNode, CallGraphEdge } from './viz/callgraph/call-graph'
+export { toDot } from './viz/writers/dot-writer'
+export { toJson, toJsonGraph } from './viz/writers/json-writer'
+export { toTextTable } from './viz/writers/text-table'
+export { toFlameSvg } from './viz/writers/flame-svg'
+export { dotToSvg } from './viz/writers/svg'
+export { svgToPng } from './viz/writers/png'

@@ -1,0 +1,125 @@
+// `sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt] [options]`:
+// import any supported profile, derive and shape the fprof-style call graph, write it.
+// The output type comes from --output, else from -o's extension, else DOT. Bad options
+// and bad input exit 2 with one line (UsageError / ParseError, caught in cli/main.ts).
+import { writeFileSync } from 'node:fs'
+import { extname } from 'node:path'
+import { parseArgs } from 'node:util'
+import { UsageError } from '../usage-error'
+import { importProfileFile } from '../../viz/importers'
+import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/callgraph/render-call-graph'
+import type { Metric } from '../../viz/shape/shape-options'
+import type { Profile } from '../../viz/model/profile'
+
+export const summary = 'fprof-style call graph of a profile: DOT, SVG, PNG, JSON or text table'
+
+const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt] [options]
+  -f, --format F        input format (sniffed when absent)
+  -o, --out FILE        write here (type from the extension: .dot .gv .svg .png .json .txt)
+  --output T            dot | svg | png | json | txt
+  -n, --node-thres PCT  hide functions below PCT % (default 0.5)
+  -e, --edge-thres PCT  hide calls below PCT % (default 0.1)
+  --budget N            at most N functions, kept connected by dashed aggregate edges (default 150, 0 = all)
+  --root RE / --leaf RE only callees / callers of matching functions;  --depth N  calls from the roots
+  --focus RE            matching functions with all their callers and callees
+  --ignore RE           drop matching functions and what they call
+  --hide RE             remove matching functions, charging them to their callers
+  --hide-pseudo         remove (idle), (program), (garbage collector), (root), suspend, ...
+  --invert              edges point from callee to caller
+  --metric M            time | samples | bytes | calls  (colour, size and pruning)
+  --diff OTHER          colour by the signed change against profile OTHER
+  --process NAME        one thread / Erlang process instead of all merged
+  --skew X              colour skew (< 1 spreads low percentages)
+  --font-own            font size grows with OWN;  --module-hue  hue per module
+  --no-legend           no legend;  --system-dot  lay out with the system 'dot', not WebAssembly`
+
+export const options = {
+  format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, output: { type: 'string' },
+  'node-thres': { type: 'string', short: 'n' }, 'edge-thres': { type: 'string', short: 'e' }, budget: { type: 'string' },
+  root: { type: 'string' }, leaf: { type: 'string' }, depth: { type: 'string' }, focus: { type: 'string' },
+  ignore: { type: 'string' }, hide: { type: 'string' }, 'hide-pseudo': { type: 'boolean' }, invert: { type: 'boolean' },
+  metric: { type: 'string' }, diff: { type: 'string' }, process: { type: 'string' }, skew: { type: 'string' },
+  'font-own': { type: 'boolean' }, 'module-hue': { type: 'boolean' }, 'no-legend': { type: 'boolean' },
+  'system-dot': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const
+
+export function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0])
+  }
+}
+
+function num(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name}: not a number: '${v}'`)
+  return n
+}
+
+function regex(v: string | undefined, name: string): RegExp | undefined {
+  if (v === undefined) return undefined
+  try { return new RegExp(v) } catch (e) { throw new UsageError(`--${name}: bad regular expression: ${(e as Error).message}`) }
+}
+
+const EXT: Record<string, CallGraphOutput> = { '.dot': 'dot', '.gv': 'dot', '.svg': 'svg', '.png': 'png', '.json': 'json', '.txt': 'txt' }
+
+function outputType(output: string | undefined, out: string | undefined): CallGraphOutput {
+  if (output !== undefined) {
+    if (!callGraphOutputs.includes(output as CallGraphOutput)) throw new UsageError(`--output: '${output}' is not one of ${callGraphOutputs.join(', ')}`)
+    return output as CallGraphOutput
+  }
+  if (out === undefined) return 'dot'
+  const t = EXT[extname(out).toLowerCase()]
+  if (!t) throw new UsageError(`-o ${out}: cannot tell the output type from '${extname(out) || 'no extension'}' (use --output dot|svg|png|json|txt)`)
+  return t
+}
+
+/** A one-line progress bar on stderr, only when stderr is a terminal. */
+export function progressBar(label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined
+  let last = -1
+  return (done, total) => {
+    if (!(total > 0)) return
+    const pct = Math.min(100, Math.floor((100 * done) / total))
+    if (pct === last) return
+    last = pct
+    const w = 30, fill = Math.round((w * pct) / 100)
+    process.stderr.write(`\r${label} [${'#'.repeat(fill)}${' '.repeat(w - fill)}] ${pct}%${pct === 100 ? '\r\x1b[K' : ''}`)
+  }
+}
+
+export async function load(input: string, format: string | undefined): Promise<Profile> {
+  return importProfileFile(input, { format, onProgress: progressBar('reading') })
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parse(argv)
+  if (v.help) { process.stdout.write(HELP + '\n'); return 0 }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one INPUT expected, got ${positionals.length}: ${positionals.join(' ')}` : 'missing INPUT (a profile file, or - for stdin)')
+  const output = outputType(v.output, v.out)
+  const metric = v.metric as Metric | undefined
+  if (metric !== undefined && !['time', 'samples', 'bytes', 'calls'].includes(metric)) throw new UsageError(`--metric: '${metric}' is not one of time, samples, bytes, calls`)
+  const o: RenderOptions = {
+    output, metric, thread: v.process,
+    nodeThres: num(v['node-thres'], 'node-thres'), edgeThres: num(v['edge-thres'], 'edge-thres'), budget: num(v.budget, 'budget'),
+    depth: num(v.depth, 'depth'), skew: num(v.skew, 'skew'),
+    root: regex(v.root, 'root'), leaf: regex(v.leaf, 'leaf'), focus: regex(v.focus, 'focus'), ignore: regex(v.ignore, 'ignore'), hide: regex(v.hide, 'hide'),
+    hidePseudo: v['hide-pseudo'], invert: v.invert, fontFromOwn: v['font-own'], moduleHue: v['module-hue'], noLegend: v['no-legend'],
+    systemDot: v['system-dot'],
+  }
+  if (o.skew !== undefined && !(o.skew > 0)) throw new UsageError(`--skew must be > 0, got ${o.skew}`)
+  const profile = await load(positionals[0], v.format)
+  if (v.diff !== undefined) o.diff = await load(v.diff, v.format)
+  let result: string | Buffer
+  try {
+    result = await renderCallGraph(profile, o)
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message)
+    throw e
+  }
+  if (v.out !== undefined) writeFileSync(v.out, result)
+  else process.stdout.write(result)
+  return 0
+}

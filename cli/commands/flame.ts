@@ -1,0 +1,42 @@
+// `sonde flame INPUT|- -o OUT.svg [-f FORMAT] [--process NAME] [--hide-pseudo] [--width PX]`:
+// a flame graph SVG of any profile that has stacks (d3-hierarchy partition layout).
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { UsageError } from '../usage-error'
+import { load } from './callgraph'
+import { toFlameSvg } from '../../viz/writers/flame-svg'
+import { pruneProfileFrames } from '../../viz/shape/prune-frames'
+import { selectThreads } from '../../viz/callgraph/derive'
+
+export const summary = 'flame graph SVG of a profile (d3-hierarchy partition)'
+
+const HELP = `usage: sonde flame INPUT|- -o OUT.svg [-f FORMAT] [--process NAME] [--hide-pseudo] [--width PX]`
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: { format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, process: { type: 'string' }, 'hide-pseudo': { type: 'boolean' }, width: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    })
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0])
+  }
+  const { values: v, positionals } = parsed
+  if (v.help) { process.stdout.write(HELP + '\n'); return 0 }
+  if (positionals.length !== 1) throw new UsageError('one INPUT expected (a profile file, or - for stdin)')
+  const width = v.width === undefined ? undefined : Number(v.width)
+  if (width !== undefined && !(Number.isInteger(width) && width >= 100 && width <= 100000)) throw new UsageError(`--width: expected 100..100000 pixels, got '${v.width}'`)
+  let profile = await load(positionals[0], v.format)
+  try {
+    if (v.process !== undefined) profile = { ...profile, threads: selectThreads(profile, v.process) }
+    if (v['hide-pseudo']) profile = pruneProfileFrames(profile, { hidePseudo: true })
+    const svg = toFlameSvg(profile, { width })
+    if (v.out !== undefined) writeFileSync(v.out, svg)
+    else process.stdout.write(svg)
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message)
+    throw e
+  }
+  return 0
+}

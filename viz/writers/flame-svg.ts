@@ -1,0 +1,79 @@
+// toFlameSvg(profile) → a standalone flame graph SVG (root at the bottom, like Brendan
+// Gregg's FlameGraph), laid out with d3-hierarchy's partition over the calling-context
+// tree (all threads merged under one root). Every name is XML-escaped; each rectangle has
+// a <title> tooltip with the full stack frame name, file:line, ACC and OWN. Frames narrower
+// than `minWidthPx` are not drawn (their weight still counts in their parents).
+import { hierarchy, partition, type HierarchyRectangularNode } from 'd3-hierarchy'
+import type { Profile } from '../model/profile'
+import { formatPercent, formatValue } from './format-value'
+import { heatColor, PSEUDO_FILL } from './palette'
+import { escapeXml } from './xml-escape'
+
+export interface FlameOptions {
+  width?: number
+  rowHeight?: number
+  minWidthPx?: number
+  title?: string
+}
+
+interface Cell { frame: number; self: number; children: Cell[] }
+
+/** Merges every thread's CCT into one tree of plain cells, iteratively. */
+function mergedTree(p: Profile): Cell {
+  const root: Cell = { frame: -1, self: 0, children: [] }
+  for (const t of p.threads) {
+    const tree = t.tree
+    if (!tree) continue
+    const cellOf: Cell[] = new Array(tree.size)
+    cellOf[0] = root
+    const index = new Map<Cell, Map<number, Cell>>()
+    for (let v = 1; v < tree.size; v++) {
+      const parent = cellOf[tree.parent[v]]
+      let kids = index.get(parent)
+      if (!kids) { kids = new Map(parent.children.map((c) => [c.frame, c])); index.set(parent, kids) }
+      let c = kids.get(tree.frame[v])
+      if (!c) { c = { frame: tree.frame[v], self: 0, children: [] }; kids.set(c.frame, c); parent.children.push(c) }
+      c.self += tree.self[v]
+      cellOf[v] = c
+    }
+  }
+  return root
+}
+
+export function toFlameSvg(p: Profile, o: FlameOptions = {}): string {
+  const width = o.width ?? 1200, rowH = o.rowHeight ?? 16, minW = o.minWidthPx ?? 0.3
+  const root = hierarchy<Cell>(mergedTree(p), (c) => c.children).sum((c) => c.self)
+  const total = root.value ?? 0
+  if (!(total > 0)) throw new RangeError('flame graph: the profile has no stack samples (an exact graph has no stacks; use `sonde callgraph`)')
+  const depth = root.height + 1
+  const height = depth * rowH + 40
+  const laid = partition<Cell>().size([width, depth * rowH]).padding(0)(root)
+  const frames = p.frames.frames
+  const out: string[] = []
+  const title = escapeXml(o.title ?? p.name)
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`)
+  out.push(`<rect width="100%" height="100%" fill="#ffffff"/>`)
+  out.push(`<text x="${width / 2}" y="16" text-anchor="middle" font-size="14">${title} — ${escapeXml(formatValue(total, p.unit))}</text>`)
+  laid.each((n: HierarchyRectangularNode<Cell>) => {
+    const w = n.x1 - n.x0
+    if (w < minW) return
+    const f = n.data.frame >= 0 ? frames[n.data.frame] : undefined
+    const name = f ? f.name : 'all'
+    const y = height - (n.depth + 1) * rowH
+    const fill = f && f.kind === 'pseudo' ? PSEUDO_FILL : heatColor(0.15 + 0.6 * ((hash(name) % 1000) / 1000))
+    const loc = f && f.file ? `\n${f.file}${f.line !== undefined ? `:${f.line}` : ''}` : ''
+    const tip = `${name}${loc}\nACC ${formatValue(n.value ?? 0, p.unit)} (${formatPercent(n.value ?? 0, total)})\nOWN ${formatValue(n.data.self, p.unit)} (${formatPercent(n.data.self, total)})`
+    const chars = Math.floor((w - 6) / 6.5)
+    const label = chars >= 3 ? (name.length > chars ? name.slice(0, chars - 1) + '…' : name) : ''
+    out.push(`<g><title>${escapeXml(tip)}</title><rect x="${n.x0.toFixed(2)}" y="${y}" width="${w.toFixed(2)}" height="${rowH - 1}" fill="${fill}" rx="2"/>` +
+      (label ? `<text x="${(n.x0 + 3).toFixed(2)}" y="${y + rowH - 5}">${escapeXml(label)}</text>` : '') + '</g>')
+  })
+  out.push('</svg>')
+  return out.join('\n') + '\n'
+}
+
+function hash(s: string): number {
+  let h = 2166136261
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
+  return h >>> 0
+}
