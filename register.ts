@@ -5,6 +5,7 @@
 // Never throws into the host: a failure is logged with NODE_DEBUG=sonde and the app runs on.
 import { debuglog } from 'node:util'
 import { disabledProbeSet, installRuntimeHooks, type RuntimeProbeSet } from './probes/hooks/install-hooks'
+import { startCollectorsFromEnv } from './collectors/env-start'
 
 const debug = debuglog('sonde')
 const INSTALLED = Symbol.for('sonde.register.installed')
@@ -20,6 +21,7 @@ function register(): void {
   if (g[INSTALLED]) return
   const uninstall = installRuntimeHooks(probeSet())
   g[INSTALLED] = { uninstall }
+  startCollectorsFromEnv() // SONDE_COLLECT / SONDE_DASHBOARD; warns instead of throwing
 }
 
 try { register() } catch (err) { debug('register failed: %s', (err as Error)?.stack ?? err) }

@@ -1,0 +1,53 @@
+// Fixture: parent→worker messages carrying their send time (process.hrtime, one clock for every
+// thread); the worker computes each message's latency at the start of its handler (the test's
+// independent truth). Phases: idle receiver (messages 3 ms apart), then a receiver blocked 20 ms
+// while 200 messages queue. Between phases the parent scrapes /metrics (served by sonde's
+// collectors on SONDE_DASHBOARD) and prints one JSON line per phase.
+'use strict'
+const { Worker, isMainThread, parentPort } = require('node:worker_threads')
+const http = require('node:http')
+
+if (!isMainThread) {
+  let sum = 0n, n = 0
+  parentPort.on('message', (m) => {
+    const now = process.hrtime.bigint()
+    sum += now - BigInt(m.t); n++ // every message, control ones included, carries its send time
+    if (m.cmd === 'block') { const end = Date.now() + m.ms; while (Date.now() < end); return }
+    if (m.cmd === 'report') { parentPort.postMessage({ sumNs: String(sum), n }); sum = 0n; n = 0 }
+  })
+} else {
+  const port = Number(process.env.SONDE_DASHBOARD)
+  const w = new Worker(__filename)
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+  const scrape = () => new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let body = ''; res.setEncoding('utf8'); res.on('data', (d) => (body += d)); res.on('end', () => resolve(body))
+    }).on('error', reject)
+  })
+  const metric = (text, name) => {
+    const line = text.split('\n').find((l) => l.startsWith(name + '{') && l.includes('direction="parent->worker"'))
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0
+  }
+  const report = () => new Promise((r) => { w.once('message', r); w.postMessage({ cmd: 'report', t: String(process.hrtime.bigint()) }) })
+  async function phase(name, send) {
+    const before = await scrape()
+    await send()
+    const truth = await report()
+    await sleep(400) // > worker-bridge flush interval
+    const after = await scrape()
+    const sum = metric(after, 'sonde_message_latency_seconds_sum') - metric(before, 'sonde_message_latency_seconds_sum')
+    const count = metric(after, 'sonde_message_latency_seconds_count') - metric(before, 'sonde_message_latency_seconds_count')
+    process.stdout.write(JSON.stringify({ phase: name, truthMeanNs: Number(truth.sumNs) / truth.n, truthN: truth.n, metricsMeanNs: count ? (sum / count) * 1e9 : 0, metricsCount: count }) + '\n')
+  }
+  w.once('online', async () => {
+    await sleep(100)
+    await phase('idle', async () => { for (let i = 0; i < 101; i++) { w.postMessage({ t: String(process.hrtime.bigint()) }); await sleep(3) } })
+    await phase('blocked', async () => {
+      w.postMessage({ cmd: 'block', ms: 20, t: String(process.hrtime.bigint()) })
+      await sleep(2)
+      for (let i = 0; i < 200; i++) w.postMessage({ t: String(process.hrtime.bigint()) })
+      await sleep(60)
+    })
+    await w.terminate()
+  })
+}
