@@ -12,6 +12,7 @@ import { importFromHeapprofile, isHeapprofile } from './heapprofile'
 import { createFoldedImporter, isFolded } from './folded'
 import { createBpftraceImporter, isBpftrace } from './bpftrace'
 import { createPerfScriptImporter, isPerfScript } from './perf-script'
+import { createCallgrindImporter, isCallgrind } from './callgrind'
 import { importFromFprof, isFprof } from './fprof'
 
 export interface ProfileFormat {
@@ -29,6 +30,7 @@ export const formats: ProfileFormat[] = [
   { id: 'cpuprofile', description: 'V8 CPU profile (.cpuprofile: Chrome DevTools, node --cpu-prof; flat and old tree form)', sniff: isCpuprofile, parse: importFromCpuprofile },
   { id: 'heapprofile', description: 'V8 sampling heap profile (.heapprofile: node --heap-prof, DevTools)', sniff: isHeapprofile, parse: importFromHeapprofile },
   { id: 'fprof', description: 'Erlang fprof analysis (fprof:analyse/1, every option; one thread per process)', sniff: isFprof, parse: importFromFprof },
+  { id: 'callgrind', description: 'callgrind profile (valgrind --tool=callgrind): exact calls and inclusive costs', sniff: isCallgrind, lines: createCallgrindImporter },
   { id: 'bpftrace', description: 'bpftrace map output with stack keys (@[ustack] = count(), @[kstack, ustack])', sniff: isBpftrace, lines: createBpftraceImporter },
   { id: 'perf-script', description: 'Linux perf script output (perf record -g; one thread per pid/tid)', sniff: isPerfScript, lines: createPerfScriptImporter },
   { id: 'folded', description: 'folded stacks (FlameGraph stackcollapse output: a;b;c 42)', sniff: isFolded, lines: createFoldedImporter },

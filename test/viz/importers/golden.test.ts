@@ -20,6 +20,8 @@ const cases: [string, string, string][] = [
   ['bpftrace/kstack_ustack.handmade.txt', 'bpftrace', 'samples'],
   ['perf/node20_worker_pid-tid.perf', 'perf-script', 'samples'],
   ['perf/node20_worker_default.perf', 'perf-script', 'samples'],
+  ['callgrind/prog.callgrind', 'callgrind', 'none'],
+  ['callgrind/prog.dump-instr.callgrind', 'callgrind', 'none'],
 ]
 
 function render(p: Parameters<typeof toFolded>[0]): string {
