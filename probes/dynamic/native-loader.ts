@@ -1,0 +1,120 @@
+// Loads a provider image built by elf-writer.ts into this process through the native loader
+// (probes/native/dyn-loader.cc): memfd_create + dlopen("/proc/self/fd/N"), keeping the fd open
+// so tracers can attach by that path; when memfd is refused (or SONDE_DYN_MODE=file), a
+// content-addressed file in the cache directory written with an atomic rename. When both fail
+// the reason is kept for `sonde probes` (dynamicStatus()).
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { debuglog } from 'node:util'
+import type { ProviderImage } from './elf-writer'
+
+const debug = debuglog('sonde')
+
+export interface NativeDyn {
+  memfd(name: string, bytes: Uint8Array): number | string
+  closeFd(fd: number): void
+  load(p: string, symbols: string[], semSymbol: string, semCount: number, provider: string, names: string[], caps: number[][]):
+    { module: number; semaphores: Uint16Array; ids: number[] } | string
+  unload(module: number, buffer: ArrayBufferLike): void
+  fire(id: number, ...args: unknown[]): void
+  relayEnabled(): boolean
+}
+
+export type LoadMode = 'memfd' | 'file'
+
+export interface LoadedModule {
+  module: number
+  semaphores: Uint16Array
+  ids: number[]
+  mode: LoadMode
+  /** Path tracers attach by: /proc/PID/fd/N (memfd) or the cache file. */
+  path: string
+  fd: number
+}
+
+export const status = { native: null as string | null, lastError: null as string | null, loads: 0, mode: null as LoadMode | null }
+
+function packageRoot(): string {
+  let dir = __dirname
+  for (let i = 0; i < 5; i++) {
+    try { if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'sonde') return dir } catch { /* keep looking */ }
+    dir = path.dirname(dir)
+  }
+  return path.resolve(__dirname, '..', '..')
+}
+
+let native: NativeDyn | null | undefined
+export function nativeDyn(): NativeDyn | null {
+  if (native !== undefined) return native
+  const file = process.env.SONDE_DYN_ADDON || path.join(packageRoot(), 'build', 'Release', 'sonde_dyn.node')
+  try {
+    native = require(file) as NativeDyn
+    status.native = file
+  } catch (e) {
+    native = null
+    status.lastError = `native loader ${file} could not load: ${(e as Error).message.split('\n')[0]}`
+  }
+  return native
+}
+
+export function cacheDir(): string {
+  if (process.env.SONDE_CACHE_DIR) return process.env.SONDE_CACHE_DIR
+  const base = process.env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), '.cache') : os.tmpdir())
+  return path.join(base, 'sonde', 'providers')
+}
+
+function writeCacheFile(bytes: Uint8Array): string {
+  const dir = cacheDir()
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const file = path.join(dir, crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 32) + '.so')
+  try { if (fs.statSync(file).size === bytes.length) return file } catch { /* not cached yet */ }
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
+  fs.writeFileSync(tmp, bytes, { mode: 0o500 })
+  fs.renameSync(tmp, file)
+  return file
+}
+
+function capsOf(types: readonly string[]): number[] {
+  return types.map((t) => (t === 'string' ? 256 : t === 'json' ? 1024 : 0))
+}
+
+/** Loads `image`; returns the module or a one-line reason. */
+export function loadImage(provider: string, image: ProviderImage, types: readonly (readonly string[])[], mode: LoadMode | 'auto'): LoadedModule | string {
+  const dyn = nativeDyn()
+  if (!dyn) return status.lastError || 'native loader unavailable'
+  const symbols = image.probes.map((p) => p.symbol)
+  const names = image.probes.map((p) => p.name)
+  const caps = types.map(capsOf)
+  const tryLoad = (p: string) => dyn.load(p, symbols, image.semaphoresSymbol, image.probes.length, provider, names, caps)
+  const reasons: string[] = []
+  if (mode !== 'file' && process.env.SONDE_DYN_MODE !== 'file') {
+    const fd = dyn.memfd(`sonde:${provider}`, image.bytes)
+    if (typeof fd === 'number') {
+      const p = `/proc/self/fd/${fd}`
+      const r = tryLoad(p)
+      if (typeof r !== 'string') { status.loads++; status.mode = 'memfd'; return { ...r, mode: 'memfd', path: `/proc/${process.pid}/fd/${fd}`, fd } }
+      dyn.closeFd(fd)
+      reasons.push(r)
+    } else reasons.push(fd)
+    debug('dynamic provider %s: memfd failed (%s), trying the cache file', provider, reasons.join('; '))
+  }
+  try {
+    const file = writeCacheFile(image.bytes)
+    const r = tryLoad(file)
+    if (typeof r !== 'string') { status.loads++; status.mode = 'file'; return { ...r, mode: 'file', path: file, fd: -1 } }
+    reasons.push(r)
+  } catch (e) {
+    reasons.push(`cache file in ${cacheDir()}: ${(e as Error).message}`)
+  }
+  status.lastError = `provider ${provider}: ${reasons.join('; ')}`
+  return status.lastError
+}
+
+export function unloadModule(m: LoadedModule): void {
+  const dyn = nativeDyn()
+  if (!dyn) return
+  dyn.unload(m.module, m.semaphores.buffer)
+  if (m.fd >= 0) dyn.closeFd(m.fd)
+}
