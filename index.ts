@@ -13,3 +13,6 @@ export { toTextTable } from './viz/writers/text-table'
 export { toFlameSvg } from './viz/writers/flame-svg'
 export { dotToSvg } from './viz/writers/svg'
 export { svgToPng } from './viz/writers/png'
+// In-process collectors (issue 4): collectors.start/snapshot/metrics/handlers, startCollectors(config).
+export { collectors, startCollectors, stopCollectors, CollectorConfigError } from './collectors/index'
+export type { CollectorsConfig, CollectorName, CollectorsSnapshot } from './collectors/index'
