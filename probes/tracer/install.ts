@@ -7,7 +7,7 @@
 // SONDE_TRACE_BUFFER_BYTES=N.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { isMainThread } from 'node:worker_threads'
+import { isMainThread, parentPort } from 'node:worker_threads'
 import { pathToFileURL } from 'node:url'
 import { debuglog } from 'node:util'
 import { installCjsHook } from './cjs-hook'
@@ -53,6 +53,14 @@ function registerEsmHooks(pattern: string | undefined): void {
   const mod = require('node:module') as { register?: (url: string, opts: unknown) => void }
   if (!file || typeof mod.register !== 'function') { debug('tracer: ES-module hooks unavailable'); return }
   mod.register(pathToFileURL(file).href, { data: { pattern } })
+}
+
+/**
+ * Node's module-hooks thread also runs -r/--import preloads; it runs no app code and must
+ * not register hooks again. It is the one worker without a parentPort.
+ */
+export function isLoaderThread(): boolean {
+  return !isMainThread && parentPort === null
 }
 
 /** Installs the tracer in this thread (once; later calls return the first). Throws only on bad options. */
@@ -105,7 +113,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
 /** Installs from SONDE_TRACE / SONDE_TRACE_OUT / SONDE_TRACE_BUFFER_BYTES when SONDE_TRACE is set. */
 export function installFunctionTracerFromEnv(probes?: { entry: FuncProbe; ret: FuncProbe }): FunctionTracer | undefined {
   const pattern = process.env.SONDE_TRACE
-  if (pattern === undefined) return undefined
+  if (pattern === undefined || isLoaderThread()) return undefined
   const bytes = process.env.SONDE_TRACE_BUFFER_BYTES
   return installFunctionTracer({
     pattern: pattern === '1' || pattern === 'true' ? undefined : pattern,

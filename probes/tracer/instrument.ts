@@ -146,6 +146,7 @@ class Transformer {
  * (it then runs untraced) or has no functions.
  */
 export function instrument(source: string, filename: string, opts: InstrumentOptions): InstrumentResult | null {
+  if (source.includes('function __sonde_r(){')) return null // already instrumented
   let ast: AnyNode
   try {
     ast = parse(source, {

@@ -27,12 +27,16 @@ interface SectionHeader {
   functions: [string, string, number, number][]
 }
 
+interface Suspension { node: number; t: number; covered: number }
+
 interface ThreadState {
   pid: number
   thread: ProfileThread
   tree: CallTree
   stack: number[]
-  suspended: Map<number, { node: number; t: number }>
+  suspended: Map<number, Suspension>
+  /** Suspended activations by CCT node, to charge overlap to ancestors' suspensions once. */
+  pendingAt: Map<number, Set<Suspension>>
   frameOf: number[]
   clock: number
   /** Time up to which self time has been charged. */
@@ -74,7 +78,7 @@ class Replay {
       const tree = new CallTree()
       tree.hasCalls = true
       const thread: ProfileThread = { name: String(h.thread ?? `thread ${h.threadId}`), tree, startValue: 0 }
-      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), frameOf: [], clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
+      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), pendingAt: new Map(), frameOf: [], clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
       this.threads.set(key, st)
     }
     st.frameOf = h.functions.map((f, i) => {
@@ -87,8 +91,44 @@ class Replay {
   }
 
   private charge(st: ThreadState, t: number): void {
-    if (t > st.cur && st.stack.length > 0) st.tree.self[st.stack[st.stack.length - 1]] += t - st.cur
+    if (t > st.cur && st.stack.length > 0) {
+      const n = st.stack[st.stack.length - 1]
+      st.tree.self[n] += t - st.cur
+      if (st.pendingAt.size > 0) this.cover(st, n, t - st.cur, 0)
+    }
     if (t > st.cur) st.cur = t
+  }
+
+  /**
+   * Time charged below suspended ancestors (their callee ran, or was itself suspended) is
+   * not their own suspension: without this, `await callee()` would count the callee's wait
+   * twice in the caller's ACC. `since` limits a callee's suspension to the ancestor's window.
+   */
+  private cover(st: ThreadState, node: number, dt: number, since: number): void {
+    for (let a = st.tree.parent[node]; a > 0; a = st.tree.parent[a]) {
+      const set = st.pendingAt.get(a)
+      if (!set) continue
+      for (const s of set) s.covered += since > 0 ? Math.min(dt, Math.max(0, st.cur - Math.max(since, s.t))) : dt
+    }
+  }
+
+  private suspendAt(st: ThreadState, node: number, t: number): Suspension {
+    const s: Suspension = { node, t, covered: 0 }
+    let set = st.pendingAt.get(node)
+    if (!set) { set = new Set(); st.pendingAt.set(node, set) }
+    set.add(s)
+    return s
+  }
+
+  /** Ends suspension `s` at `t`: its `suspend` callee gets the wait not covered by callees. */
+  private endSuspension(st: ThreadState, s: Suspension, t: number): void {
+    const set = st.pendingAt.get(s.node)
+    if (set) { set.delete(s); if (set.size === 0) st.pendingAt.delete(s.node) }
+    const w = Math.max(0, t - s.t - s.covered)
+    const sn = st.tree.child(s.node, this.suspendFrame)
+    st.tree.self[sn] += w
+    st.tree.calls[sn]++
+    if (st.pendingAt.size > 0 && w > 0) this.cover(st, s.node, w, s.t)
   }
 
   private frame(st: ThreadState, id: number, line: number): number {
@@ -143,16 +183,14 @@ class Replay {
       } else if (type === EV_EXIT) {
         st.stack.pop()
       } else if (type === EV_SUSPEND) {
-        if (st.stack.length > 0) st.suspended.set(arg, { node: st.stack.pop()!, t })
+        if (st.stack.length > 0) st.suspended.set(arg, this.suspendAt(st, st.stack.pop()!, t))
       } else if (type === EV_RESUME) {
         if (p + 1 > w.length) fail(this.name, line, 'truncated RESUME event')
         const fn = this.frame(st, w[p++], line)
         const s = st.suspended.get(arg)
         if (s) {
           st.suspended.delete(arg)
-          const sn = tree.child(s.node, this.suspendFrame)
-          tree.self[sn] += t - s.t
-          tree.calls[sn]++
+          this.endSuspension(st, s, t)
           st.stack.push(s.node)
         } else {
           st.stack.push(tree.child(top, fn))
@@ -178,11 +216,8 @@ class Replay {
       // Frames still open at the end (process.exit inside them) run to the end; activations
       // still awaiting are suspended until then.
       this.charge(st, st.endNs)
-      for (const s of st.suspended.values()) {
-        const sn = st.tree.child(s.node, this.suspendFrame)
-        st.tree.self[sn] += Math.max(0, st.endNs - s.t)
-        st.tree.calls[sn]++
-      }
+      const pending = [...st.suspended.values()].sort((a, b) => b.node - a.node)
+      for (const s of pending) this.endSuspension(st, s, Math.max(st.endNs, s.t))
       st.thread.endValue = st.endNs
       if (pids.size > 1) st.thread.name = `pid ${st.pid} ${st.thread.name}`
       droppedBlocks += st.droppedBlocks
