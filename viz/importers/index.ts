@@ -13,6 +13,7 @@ import { createFoldedImporter, isFolded } from './folded'
 import { createBpftraceImporter, isBpftrace } from './bpftrace'
 import { createPerfScriptImporter, isPerfScript } from './perf-script'
 import { createCallgrindImporter, isCallgrind } from './callgrind'
+import { importFromGprof2dotJson, isGprof2dotJson } from './gprof2dot-json'
 import { importFromFprof, isFprof } from './fprof'
 
 export interface ProfileFormat {
@@ -29,6 +30,7 @@ export interface ProfileFormat {
 export const formats: ProfileFormat[] = [
   { id: 'cpuprofile', description: 'V8 CPU profile (.cpuprofile: Chrome DevTools, node --cpu-prof; flat and old tree form)', sniff: isCpuprofile, parse: importFromCpuprofile },
   { id: 'heapprofile', description: 'V8 sampling heap profile (.heapprofile: node --heap-prof, DevTools)', sniff: isHeapprofile, parse: importFromHeapprofile },
+  { id: 'gprof2dot-json', description: "gprof2dot's JSON input (version 0: functions, events with leaf-first call chains)", sniff: isGprof2dotJson, parse: importFromGprof2dotJson },
   { id: 'fprof', description: 'Erlang fprof analysis (fprof:analyse/1, every option; one thread per process)', sniff: isFprof, parse: importFromFprof },
   { id: 'callgrind', description: 'callgrind profile (valgrind --tool=callgrind): exact calls and inclusive costs', sniff: isCallgrind, lines: createCallgrindImporter },
   { id: 'bpftrace', description: 'bpftrace map output with stack keys (@[ustack] = count(), @[kstack, ustack])', sniff: isBpftrace, lines: createBpftraceImporter },

@@ -10,6 +10,11 @@ import { formats, importProfileFile, importProfileText } from '../../../viz/impo
 import { importFromCpuprofile } from '../../../viz/importers/cpuprofile'
 import { importFromHeapprofile } from '../../../viz/importers/heapprofile'
 import { importFromFolded } from '../../../viz/importers/folded'
+import { importFromBpftrace } from '../../../viz/importers/bpftrace'
+import { importFromPerfScript } from '../../../viz/importers/perf-script'
+import { importFromCallgrind } from '../../../viz/importers/callgrind'
+import { importFromGprof2dotJson } from '../../../viz/importers/gprof2dot-json'
+import { toFolded } from '../../../viz/writers/folded'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-imp-'))
 function file(name: string, content: string | Buffer): string {
@@ -34,6 +39,8 @@ function textError(text: string, name: string): string {
 const garbage = 'hello world\nthis is not a profile at all\n'
 const importers: [string, (t: string, n: string) => unknown][] = [
   ['cpuprofile', importFromCpuprofile], ['heapprofile', importFromHeapprofile], ['folded', importFromFolded],
+  ['bpftrace', importFromBpftrace], ['perf-script', importFromPerfScript], ['callgrind', importFromCallgrind],
+  ['gprof2dot-json', importFromGprof2dotJson],
 ]
 for (const [id, fn] of importers) {
   test(`${id}: garbage → null`, () => {
@@ -82,6 +89,20 @@ test('dangling node ids, missing sample node, bad counts', () => {
   assert.is(textError('a;b 3\n\na;c -2\n', 'f.txt'), 'f.txt:3: bad count "-2"')
   assert.is(textError('a;b 3\nabc\n', 'f.txt'), 'f.txt:2: missing sample count after the stack')
   assert.is(textError('{"head":{"callFrame":{"functionName":"(root)"},\n"selfSize":-4,"id":3,"children":[]}}', 'h.heapprofile'), 'h.heapprofile:2: bad selfSize -4')
+})
+
+test('bpftrace, perf script and gprof2dot JSON: malformed → exact errors', () => {
+  assert.is(textError('Attaching 1 probe...\n\n@[\n    f+1\n]: 3\n@[\n    g+2\n]: lots\n', 'b.txt'), 'b.txt:8: bad count "lots"')
+  assert.is(textError('Attaching 1 probe...\n\n@[\n    f+1\n    g+2\n', 'b.txt'), 'b.txt: input ends inside a map key (truncated output?)')
+  assert.is(textError('Attaching 2 probes...\n\n\n', 'b.txt'), 'b.txt: no stack map entries (did bpftrace exit before printing its maps?)')
+  const perf = 'node 1/2   3.000001:    1000 cpu-clock:ppp: \n\t  abc f+0x1 (/bin/x)\n\n'
+  assert.is(toFolded(importProfileText(perf, 'p.perf')), 'f 1\n') // one thread: no thread prefix
+  assert.is(textError(perf + 'garbage here\n\t  abc f+0x1 (/bin/x)\n', 'p.perf'), 'p.perf:4: bad sample header "garbage here"')
+  const g = (events: string, fns = '[{"name":"a"}]') => `{"version": 0, "costs": [{"description": "Samples"}], "functions": ${fns},\n"events": ${events}}`
+  assert.is(textError(g('[{"callchain": [0, 3], "cost": [1]}]'), 'g.json'), 'g.json:2: events[0] refers to function 3, which does not exist')
+  assert.is(textError(g('[{"callchain": [0], "cost": ["x"]}]'), 'g.json'), 'g.json:2: events[0] has bad cost "x"')
+  assert.is(textError(g('[{"callchain": [], "cost": [1]}]'), 'g.json'), 'g.json:2: events[0] has no callchain')
+  assert.is(textError(g('[]').replace('"version": 0', '"version": 2'), 'g.json'), 'g.json:1: unsupported gprof2dot JSON version 2 (expected 0)')
 })
 
 test('200 000-frame stacks: folded, flat and tree cpuprofile', () => {

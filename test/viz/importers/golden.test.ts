@@ -21,6 +21,8 @@ const cases: [string, string, string][] = [
   ['perf/node20_worker_pid-tid.perf', 'perf-script', 'samples'],
   ['perf/node20_worker_default.perf', 'perf-script', 'samples'],
   ['callgrind/prog.callgrind', 'callgrind', 'none'],
+  ['gprof2dot/node20_worker_from-perf.json', 'gprof2dot-json', 'samples'],
+  ['gprof2dot/handmade_modules.json', 'gprof2dot-json', 'milliseconds'],
   ['callgrind/prog.dump-instr.callgrind', 'callgrind', 'none'],
 ]
 
@@ -44,5 +46,11 @@ for (const [fixture, format, unit] of cases) {
     assert.is(render(again), text)
   })
 }
+
+test('gprof2dot JSON converted from the perf fixture imports to the same stacks as the perf importer', async () => {
+  const fromPerf = toFolded(await importProfileFile(path.join(root, 'test/fixtures/perf/node20_worker_pid-tid.perf')))
+  const fromJson = toFolded(await importProfileFile(path.join(root, 'test/fixtures/gprof2dot/node20_worker_from-perf.json')))
+  assert.is(fromJson, fromPerf)
+})
 
 test.run()
