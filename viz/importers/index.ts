@@ -15,6 +15,7 @@ import { createPerfScriptImporter, isPerfScript } from './perf-script'
 import { createCallgrindImporter, isCallgrind } from './callgrind'
 import { importFromGprof2dotJson, isGprof2dotJson } from './gprof2dot-json'
 import { importFromFprof, isFprof } from './fprof'
+import { importFromSondeTrace, isSondeTrace } from './sonde-trace'
 
 export interface ProfileFormat {
   id: string
@@ -30,6 +31,7 @@ export interface ProfileFormat {
 export const formats: ProfileFormat[] = [
   { id: 'cpuprofile', description: 'V8 CPU profile (.cpuprofile: Chrome DevTools, node --cpu-prof; flat and old tree form)', sniff: isCpuprofile, parse: importFromCpuprofile },
   { id: 'heapprofile', description: 'V8 sampling heap profile (.heapprofile: node --heap-prof, DevTools)', sniff: isHeapprofile, parse: importFromHeapprofile },
+  { id: 'sonde-trace', description: 'sonde function trace (sonde run --trace-functions, SONDE_TRACE): exact calls, one thread per worker/process', sniff: isSondeTrace, parse: importFromSondeTrace },
   { id: 'gprof2dot-json', description: "gprof2dot's JSON input (version 0: functions, events with leaf-first call chains)", sniff: isGprof2dotJson, parse: importFromGprof2dotJson },
   { id: 'fprof', description: 'Erlang fprof analysis (fprof:analyse/1, every option; one thread per process)', sniff: isFprof, parse: importFromFprof },
   { id: 'callgrind', description: 'callgrind profile (valgrind --tool=callgrind): exact calls and inclusive costs', sniff: isCallgrind, lines: createCallgrindImporter },
