@@ -69,7 +69,9 @@ export class FrameTable {
  * call path root→…→frame. `self` is the weight whose leaf is that node; `calls` is the
  * exact number of calls of that context when the input knows it (else 0 and
  * `hasCalls` false). Arrays, not objects per node, so 10^6 nodes stay cheap; children are
- * found through one Map per node, created lazily.
+ * found through one hash table of (parent, frame) and kept in insertion order by a
+ * first-child/next-sibling list (a Map per node cost ~200 bytes a node: 580 MB RSS for a
+ * 40 MB folded file with 1.4 M distinct contexts).
  */
 export class CallTree {
   readonly parent: number[] = [-1]
@@ -78,33 +80,62 @@ export class CallTree {
   readonly calls: number[] = [0]
   readonly depth: number[] = [0]
   hasCalls = false
-  private readonly kids: (Map<number, number> | undefined)[] = [undefined]
+  // Children are found through one open-addressing hash table of (parent, frame) → child
+  // in Int32Arrays: ~16 bytes a node, no per-entry objects, no GC pressure.
+  private slots = new Int32Array(1 << 12).fill(-1)
+  private readonly firstChild: number[] = [-1]
+  private readonly lastChild: number[] = [-1]
+  private readonly nextSibling: number[] = [-1]
 
   get size(): number {
     return this.parent.length
   }
 
+  private slotOf(node: number, frameId: number): number {
+    const mask = this.slots.length - 1
+    let h = (Math.imul(node, 0x9e3779b1) ^ Math.imul(frameId + 1, 0x85ebca77)) & mask
+    for (;;) {
+      const c = this.slots[h]
+      if (c < 0 || (this.parent[c] === node && this.frame[c] === frameId)) return h
+      h = (h + 1) & mask
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots
+    this.slots = new Int32Array(old.length * 2).fill(-1)
+    for (let i = 0; i < old.length; i++) {
+      const c = old[i]
+      if (c >= 0) this.slots[this.slotOf(this.parent[c], this.frame[c])] = c
+    }
+  }
+
   /** The child of `node` for `frameId`, created when missing. */
   child(node: number, frameId: number): number {
-    let m = this.kids[node]
-    if (!m) { m = new Map(); this.kids[node] = m }
-    let c = m.get(frameId)
-    if (c === undefined) {
+    let h = this.slotOf(node, frameId)
+    let c = this.slots[h]
+    if (c < 0) {
       c = this.parent.length
       this.parent.push(node)
       this.frame.push(frameId)
       this.self.push(0)
       this.calls.push(0)
       this.depth.push(this.depth[node] + 1)
-      this.kids.push(undefined)
-      m.set(frameId, c)
+      this.firstChild.push(-1)
+      this.lastChild.push(-1)
+      this.nextSibling.push(-1)
+      if (this.lastChild[node] < 0) this.firstChild[node] = c
+      else this.nextSibling[this.lastChild[node]] = c
+      this.lastChild[node] = c
+      this.slots[h] = c
+      if (c * 2 > this.slots.length) this.grow()
     }
     return c
   }
 
-  children(node: number): Iterable<number> {
-    const m = this.kids[node]
-    return m ? m.values() : []
+  /** Children in creation order. */
+  *children(node: number): Iterable<number> {
+    for (let c = this.firstChild[node]; c >= 0; c = this.nextSibling[c]) yield c
   }
 
   /** Adds `weight` to the leaf of the stack given root-first. Returns the leaf node. */

@@ -61,4 +61,15 @@ test('stdin ("-") is read like a file', async () => {
   assert.is(r.stdout, 'x 1\nx;y 2\n')
 })
 
+test('call tree index: 300 000 contexts, lookups stable, children in creation order', async () => {
+  const { CallTree } = await import('../../../viz/model/profile')
+  const t = new CallTree()
+  const made: number[] = []
+  for (let i = 0; i < 300_000; i++) made.push(t.child(i % 1000, (i * 7919) % 300_000))
+  for (let i = 0; i < 300_000; i += 997) assert.is(t.child(i % 1000, (i * 7919) % 300_000), made[i])
+  assert.is(t.size, 300_001)
+  assert.equal([...t.children(5)].slice(0, 3), [made[5], made[1005], made[2005]])
+  assert.is([...t.children(5)].length, 300)
+})
+
 test.run()
