@@ -10,4 +10,5 @@ export const commands: Record<string, () => CommandModule> = {
   // probes: () => require('./commands/probes'),
   callgraph: () => require('./commands/callgraph'),
   flame: () => require('./commands/flame'),
+  run: () => require('./commands/run'),
 }

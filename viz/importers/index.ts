@@ -16,6 +16,7 @@ import { createCallgrindImporter, isCallgrind } from './callgrind'
 import { importFromGprof2dotJson, isGprof2dotJson } from './gprof2dot-json'
 import { importFromFprof, isFprof } from './fprof'
 import { importFromSondeTrace, isSondeTrace } from './sonde-trace'
+import { importFromCpuprofileCounts, isCpuprofileCounts } from './cpuprofile-counts'
 
 export interface ProfileFormat {
   id: string
@@ -29,6 +30,7 @@ export interface ProfileFormat {
 }
 
 export const formats: ProfileFormat[] = [
+  { id: 'cpuprofile+counts', description: 'V8 CPU profile with V8 precise-coverage call counts (sonde run --cpu-profile FILE --counts)', sniff: isCpuprofileCounts, parse: importFromCpuprofileCounts },
   { id: 'cpuprofile', description: 'V8 CPU profile (.cpuprofile: Chrome DevTools, node --cpu-prof; flat and old tree form)', sniff: isCpuprofile, parse: importFromCpuprofile },
   { id: 'heapprofile', description: 'V8 sampling heap profile (.heapprofile: node --heap-prof, DevTools)', sniff: isHeapprofile, parse: importFromHeapprofile },
   { id: 'sonde-trace', description: 'sonde function trace (sonde run --trace-functions, SONDE_TRACE): exact calls, one thread per worker/process', sniff: isSondeTrace, parse: importFromSondeTrace },

@@ -1,0 +1,130 @@
+// `sonde run [--trace-functions PATTERN] [--trace-out FILE] [--cpu-profile FILE [--counts]]
+//            [--dashboard PORT] -- node app.js …`
+// Runs the command with sonde preloaded through NODE_OPTIONS (so workers and `node` children
+// get it too): `-r sonde/register`, plus the function tracer (SONDE_TRACE / SONDE_TRACE_OUT)
+// and/or the CPU profile recorder. Exits with the child's code (128 + signal number when a
+// signal ended it). While the child runs, SIGINT/SIGTERM reach it (same process group for
+// Ctrl-C; SIGTERM forwarded) and this process waits for it to flush and exit.
+import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { UsageError } from '../usage-error'
+import { compileModuleFilter } from '../../probes/tracer/module-pattern'
+
+export const summary = 'run a node command with sonde: function tracing, CPU profile (+ exact counts), dashboard'
+
+const USAGE = 'usage: sonde run [--trace-functions PATTERN] [--trace-out FILE] [--cpu-profile FILE [--counts]] [--dashboard PORT] -- node app.js …'
+
+export interface RunOptions {
+  traceFunctions?: string
+  traceOut?: string
+  cpuProfile?: string
+  counts: boolean
+  dashboard?: number
+  command: string[]
+}
+
+export function parseRunArgs(argv: string[]): RunOptions {
+  const o: RunOptions = { counts: false, command: [] }
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1]
+    if (v === undefined || v === '--') throw new UsageError(`${flag} needs a value (${USAGE})`)
+    return v
+  }
+  let i = 0
+  for (; i < argv.length; i++) {
+    const a = argv[i]
+    if (a === '--') { i++; break }
+    const eq = a.indexOf('=')
+    const [flag, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined]
+    const take = (): string => { if (inline !== undefined) return inline; const v = value(i, flag); i++; return v }
+    switch (flag) {
+      case '--trace-functions': o.traceFunctions = take(); break
+      case '--trace-out': o.traceOut = take(); break
+      case '--cpu-profile': o.cpuProfile = take(); break
+      case '--counts': o.counts = true; break
+      case '--dashboard': {
+        const v = take()
+        const port = Number(v)
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--dashboard: bad port "${v}"`)
+        o.dashboard = port
+        break
+      }
+      case '-h': case '--help': throw new UsageError(USAGE)
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option ${a} (${USAGE})`)
+        // No `--`: the command starts here.
+        o.command = argv.slice(i)
+        return check(o)
+    }
+  }
+  o.command = argv.slice(i)
+  return check(o)
+}
+
+function check(o: RunOptions): RunOptions {
+  if (o.command.length === 0) throw new UsageError(`no command to run (${USAGE})`)
+  if (o.counts && !o.cpuProfile) throw new UsageError('--counts needs --cpu-profile FILE')
+  if (o.traceOut && o.traceFunctions === undefined) throw new UsageError('--trace-out needs --trace-functions PATTERN')
+  if (o.traceFunctions !== undefined) {
+    try { compileModuleFilter(o.traceFunctions) } catch (e) { throw new UsageError(`--trace-functions: ${(e as Error).message}`) }
+  }
+  return o
+}
+
+/** dist/ of this install (the built files are what NODE_OPTIONS can preload). */
+function distRoot(): string {
+  const up = path.resolve(__dirname, '..', '..')
+  return path.basename(up) === 'dist' ? up : path.join(up, 'dist')
+}
+
+function quote(p: string): string {
+  return /[\s"\\]/.test(p) ? `"${p.replace(/(["\\])/g, '\\$1')}"` : p
+}
+
+export function childEnv(o: RunOptions, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const dist = distRoot()
+  const env: NodeJS.ProcessEnv = { ...base }
+  const preloads = [path.join(dist, 'register.js')]
+  if (o.traceFunctions !== undefined) {
+    env.SONDE_TRACE = o.traceFunctions
+    env.SONDE_TRACE_OUT = path.resolve(o.traceOut ?? 'sonde.trace')
+    delete env.SONDE_TRACE_CREATED
+    preloads.push(path.join(dist, 'probes', 'tracer', 'preload.js'))
+  }
+  if (o.cpuProfile) {
+    env.SONDE_CPU_PROFILE = path.resolve(o.cpuProfile)
+    if (o.counts) env.SONDE_CPU_COUNTS = '1'
+    preloads.push(path.join(dist, 'probes', 'tracer', 'cpu-profile-child.js'))
+  }
+  if (o.dashboard !== undefined) env.SONDE_DASHBOARD = String(o.dashboard)
+  const extra = preloads.filter((p) => fs.existsSync(p)).map((p) => `--require ${quote(p)}`).join(' ')
+  env.NODE_OPTIONS = [base.NODE_OPTIONS, extra].filter(Boolean).join(' ')
+  return env
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const o = parseRunArgs(argv)
+  const [cmd, ...args] = o.command
+  const exe = cmd === 'node' ? process.execPath : cmd
+  const child = spawn(exe, args, { stdio: 'inherit', env: childEnv(o) })
+  const forward = (sig: NodeJS.Signals): void => { try { child.kill(sig) } catch { /* already gone */ } }
+  const onInt = (): void => { /* the child got Ctrl-C from the terminal too; wait for it */ }
+  const onTerm = (): void => forward('SIGTERM')
+  process.on('SIGINT', onInt)
+  process.on('SIGTERM', onTerm)
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.on('error', (e) => reject(e))
+      child.on('exit', (c, s) => resolve([c, s]))
+    })
+    if (o.traceFunctions !== undefined) process.stderr.write(`sonde: function trace in ${childEnv(o).SONDE_TRACE_OUT} (sonde callgraph FILE)\n`)
+    if (o.cpuProfile) process.stderr.write(`sonde: CPU profile${o.counts ? ' with call counts' : ''} in ${path.resolve(o.cpuProfile)}\n`)
+    if (signal) return 128 + (os.constants.signals[signal] ?? 0)
+    return code ?? 1
+  } finally {
+    process.removeListener('SIGINT', onInt)
+    process.removeListener('SIGTERM', onTerm)
+  }
+}
