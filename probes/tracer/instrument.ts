@@ -165,7 +165,7 @@ export function instrument(source: string, filename: string, opts: InstrumentOpt
   t.ms.append(t.epilogue())
   let code = t.ms.toString()
   if (opts.sourceMap !== false) {
-    const edit = t.ms.generateMap({ source: filename, file: filename, hires: 'boundary', includeContent: false })
+    const edit = t.ms.generateMap({ source: filename, hires: 'boundary', includeContent: false })
     const json = composeMap(edit as unknown as Parameters<typeof composeMap>[0], filename, new OriginalPositions(incoming))
     code += inlineMapComment(json)
   }
