@@ -10,5 +10,7 @@ export const commands: Record<string, () => CommandModule> = {
   // probes: () => require('./commands/probes'),
   callgraph: () => require('./commands/callgraph'),
   flame: () => require('./commands/flame'),
+  demo: () => require('./commands/demo'),
+  dashboard: () => require('./commands/dashboard'),
   run: () => require('./commands/run'),
 }

@@ -1,0 +1,56 @@
+// Latency heatmap: x = interval (time), y = log latency rows (one per power of two of the
+// histogram's buckets), colour = count (log scale). Hover shows the count of a cell.
+import * as d3 from 'd3'
+import { bucketLower, TIME_LAYOUT } from '../../../collectors/histogram'
+import type { HeatPoint } from './live-store'
+import { clock, ns } from '../format'
+
+interface Cell { x: number; row: number; count: number; startMs: number }
+
+function rowOf(bucket: number): number {
+  const lower = bucketLower(TIME_LAYOUT, bucket)
+  return lower <= 0 ? 0 : Math.floor(Math.log2(lower))
+}
+
+export function drawHeatmap(el: HTMLElement, caption: HTMLElement, points: HeatPoint[], what: string): void {
+  const width = Math.max(300, el.clientWidth || 600), height = 180
+  const m = { l: 64, r: 8, t: 6, b: 22 }
+  const cells: Cell[] = []
+  points.forEach((p, x) => {
+    const rows = new Map<number, number>()
+    for (const [b, c] of p.histogram.buckets) rows.set(rowOf(b), (rows.get(rowOf(b)) ?? 0) + c)
+    for (const [row, count] of rows) cells.push({ x, row, count, startMs: p.startMs })
+  })
+  const svg = d3.select(el).selectAll<SVGSVGElement, null>('svg').data([null]).join('svg')
+    .attr('width', width).attr('height', height).attr('class', 'heatmap')
+  if (!cells.length) {
+    svg.selectAll('*').remove()
+    svg.append('text').attr('x', width / 2).attr('y', height / 2).attr('text-anchor', 'middle').attr('class', 'empty').text(`no ${what} yet`)
+    return
+  }
+  svg.selectAll('text.empty').remove()
+  const rows = d3.extent(cells, (c) => c.row) as [number, number]
+  const lo = rows[0], hi = Math.max(rows[1], lo + 3)
+  const n = Math.max(points.length, 30)
+  const x = d3.scaleLinear().domain([n - points.length, n]).range([m.l, width - m.r])
+  const y = d3.scaleLinear().domain([lo, hi + 1]).range([height - m.b, m.t])
+  const max = d3.max(cells, (c) => c.count) ?? 1
+  const color = d3.scaleSequentialLog(d3.interpolateInferno).domain([1, Math.max(2, max)])
+  const cw = (width - m.l - m.r) / n, ch = Math.max(2, (height - m.t - m.b) / (hi - lo + 1))
+  const off = n - points.length
+  svg.selectAll<SVGGElement, null>('g.cells').data([null]).join('g').attr('class', 'cells')
+    .selectAll<SVGRectElement, Cell>('rect').data(cells, (c) => `${c.startMs}:${c.row}`)
+    .join((enter) => enter.append('rect').call((r) => r.append('title')))
+    .attr('x', (c) => x(c.x + off)).attr('y', (c) => y(c.row + 1)).attr('width', Math.max(1, cw - 1)).attr('height', Math.max(1, ch - 1))
+    .attr('fill', (c) => color(Math.max(1, c.count)))
+    .attr('data-count', (c) => c.count)
+    .on('mouseenter', (_e, c) => { caption.textContent = `${c.count} ${what} of ${ns(2 ** c.row)}–${ns(2 ** (c.row + 1))} at ${clock(c.startMs)}` })
+    .select('title').text((c) => `${c.count} ${what}, ${ns(2 ** c.row)}–${ns(2 ** (c.row + 1))}, ${clock(c.startMs)}`)
+  const axis = d3.axisLeft(y).ticks(Math.min(6, hi - lo + 1)).tickFormat((d) => ns(2 ** Number(d)))
+  svg.selectAll<SVGGElement, null>('g.y').data([null]).join('g').attr('class', 'y axis').attr('transform', `translate(${m.l - 2},0)`).call(axis)
+  const first = points[0]?.startMs ?? Date.now()
+  const last = points[points.length - 1]?.startMs ?? Date.now()
+  svg.selectAll<SVGTextElement, string>('text.tlabel').data([clock(first), clock(last)]).join('text').attr('class', 'tlabel axis')
+    .attr('x', (_d, i) => (i ? width - m.r : x(off))).attr('y', height - 6).attr('text-anchor', (_d, i) => (i ? 'end' : 'start')).text((d) => d)
+  if (!caption.textContent) caption.textContent = 'hover a cell for its count'
+}

@@ -1,0 +1,92 @@
+// The live tab's controller: backfill from /api/snapshot, then the stream; redraw on every
+// tick (≥ 1 Hz). Page Visibility: while the page is hidden the stream is closed (the server
+// counts one client fewer); when shown again it backfills and reopens.
+import { apiJson, openStream, type StreamHandle } from '../api'
+import type { LiveSnapshot } from '../../server/live-feed'
+import { LiveStore } from './live-store'
+import { drawHeatmap } from './heatmap-view'
+import { drawGc } from './gc-view'
+import { drawMessages, drawCost } from './tables-view'
+import { drawAlloc, drawHeap } from './bars-view'
+import { drawLoop } from './loop-view'
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
+
+export function createLivePage(onConn: (state: 'live' | 'paused' | 'offline', detail?: string) => void) {
+  let store = new LiveStore()
+  let stream: StreamHandle | undefined
+  let retry: number | undefined
+  let generation = 0
+
+  function render(): void {
+    const s = store.snap
+    try {
+      drawHeatmap($('heat-http'), $('http-caption'), store.http.points(), 'requests')
+      drawHeatmap($('heat-msg'), $('msg-caption'), store.msg.points(), 'messages')
+      drawGc($('gc-timeline'), $('gc-kinds') as HTMLTableElement, $('gc-share'), store.gc, s)
+      drawMessages($('msg-table') as HTMLTableElement, s)
+      drawLoop($('loop-chart'), $('loop-caption'), $('elu'), store.elu, s)
+      drawCost($('cost-table') as HTMLTableElement, s)
+      drawAlloc($('alloc-bars'), s)
+      drawHeap($('heap-bars'), s)
+      const empty = $('live-empty')
+      const off = s && s.collectors.length === 0
+      empty.classList.toggle('hidden', !off)
+      empty.textContent = off ? 'This process runs no collectors: open a profile, or pick a sonde process under Processes.' : ''
+    } catch (err) {
+      onConn('offline', `render failed: ${(err as Error).message}`)
+    }
+  }
+
+  async function start(): Promise<void> {
+    stop()
+    const gen = ++generation
+    try {
+      const snap = await apiJson<LiveSnapshot>('snapshot')
+      if (gen !== generation) return
+      store.backfill(snap)
+      render()
+    } catch (err) {
+      onConn('offline', (err as Error).message)
+      scheduleRetry(gen)
+      return
+    }
+    stream = openStream((event, data) => {
+      if (event !== 'tick' || gen !== generation) return
+      try { store.tick(JSON.parse(data) as LiveSnapshot) } catch { return }
+      onConn('live')
+      render()
+    }, (err) => {
+      if (gen !== generation) return
+      onConn('offline', err ? String((err as Error).message ?? err) : 'stream ended')
+      scheduleRetry(gen)
+    })
+    onConn('live')
+  }
+
+  function scheduleRetry(gen: number): void {
+    if (retry !== undefined) clearTimeout(retry)
+    retry = window.setTimeout(() => { if (gen === generation && document.visibilityState === 'visible') void start() }, 2000)
+  }
+
+  function stop(): void {
+    generation++
+    if (retry !== undefined) { clearTimeout(retry); retry = undefined }
+    stream?.close()
+    stream = undefined
+  }
+
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') { stop(); onConn('paused', 'stream paused while the page is hidden') }
+    else void start()
+  })
+  window.addEventListener('resize', () => render())
+
+  return {
+    start,
+    stop,
+    /** Switch target (another process): forget the data of the previous one. */
+    reset(): void { store = new LiveStore() },
+    get ticks(): number { return store.ticks },
+  }
+}

@@ -1,0 +1,63 @@
+// The page's copy of the live data: the last snapshot, heatmap columns merged by interval
+// start (the stream sends the last two intervals; a backfill sends the whole ring), a bounded
+// list of recent GCs and a bounded utilization history.
+import type { LiveSnapshot } from '../../server/live-feed'
+import type { SeriesSnapshot } from '../../../collectors/series-ring'
+
+export type HeatPoint = SeriesSnapshot['points'][number]
+export type GcEvent = NonNullable<LiveSnapshot['gc']>['recent'][number]
+
+const MAX_COLUMNS = 60
+const MAX_GC = 600
+const MAX_ELU = 120
+
+class Columns {
+  private readonly byStart = new Map<number, HeatPoint>()
+  replace(s: SeriesSnapshot | undefined): void { this.byStart.clear(); this.merge(s) }
+  merge(s: SeriesSnapshot | undefined): void {
+    if (!s) return
+    for (const p of s.points) this.byStart.set(p.startMs, p)
+    if (this.byStart.size > MAX_COLUMNS) {
+      const keys = [...this.byStart.keys()].sort((a, b) => a - b)
+      for (const k of keys.slice(0, keys.length - MAX_COLUMNS)) this.byStart.delete(k)
+    }
+  }
+  points(): HeatPoint[] { return [...this.byStart.values()].sort((a, b) => a.startMs - b.startMs) }
+}
+
+export class LiveStore {
+  snap: LiveSnapshot | undefined
+  readonly http = new Columns()
+  readonly msg = new Columns()
+  readonly loop = new Columns()
+  gc: GcEvent[] = []
+  elu: { t: number; v: number }[] = []
+  ticks = 0
+
+  backfill(s: LiveSnapshot): void {
+    this.snap = s
+    this.http.replace(s.http?.heatmap)
+    this.msg.replace(s.messages?.heatmap)
+    this.loop.replace(s.eventLoop?.heatmap)
+    this.gc = (s.gc?.recent ?? []).slice(-MAX_GC)
+    this.pushElu(s)
+  }
+
+  tick(s: LiveSnapshot): void {
+    this.snap = s
+    this.ticks++
+    this.http.merge(s.http?.heatmap)
+    this.msg.merge(s.messages?.heatmap)
+    this.loop.merge(s.eventLoop?.heatmap)
+    const last = this.gc.length ? this.gc[this.gc.length - 1].startNs : -Infinity
+    for (const g of s.gc?.recent ?? []) if (g.startNs > last) this.gc.push(g)
+    if (this.gc.length > MAX_GC) this.gc.splice(0, this.gc.length - MAX_GC)
+    this.pushElu(s)
+  }
+
+  private pushElu(s: LiveSnapshot): void {
+    if (!s.eventLoop) return
+    this.elu.push({ t: s.timeMs, v: s.eventLoop.utilization })
+    if (this.elu.length > MAX_ELU) this.elu.shift()
+  }
+}

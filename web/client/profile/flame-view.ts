@@ -1,0 +1,62 @@
+// Flame graph of the profile's merged calling-context trees (d3-hierarchy partition, root at
+// the top: an icicle). Click a frame to zoom into it (click the root to zoom out); the frame's
+// function is reported so the side panel shows its callers and callees.
+import * as d3 from 'd3'
+import type { FlameCell } from '../../server/flame-tree'
+
+type Node = d3.HierarchyRectangularNode<FlameCell>
+
+export function createFlameView(host: HTMLElement, onSelect: (name: string) => void, fmt: (v: number) => string) {
+  let root: Node | undefined
+  let total = 0
+
+  function draw(focus: Node): void {
+    if (!root) return
+    const width = Math.max(400, host.clientWidth || 900), row = 18
+    const x = d3.scaleLinear().domain([focus.x0, focus.x1]).range([0, width])
+    const nodes = root.descendants().filter((n) => n.x1 > focus.x0 && n.x0 < focus.x1 && x(n.x1) - x(n.x0) >= 0.5 && n.depth >= focus.depth - 0)
+    const depth = d3.max(nodes, (n) => n.depth) ?? 0
+    const svg = d3.select(host).selectAll<SVGSVGElement, null>('svg').data([null]).join('svg').attr('class', 'flame').attr('width', width).attr('height', (depth + 1) * row + 4)
+    const g = svg.selectAll<SVGGElement, Node>('g.frame').data(nodes, (n) => n.ancestors().map((a) => a.data.n).join(';'))
+      .join((enter) => {
+        const e = enter.append('g').attr('class', 'frame')
+        e.append('rect'); e.append('text'); e.append('title')
+        return e
+      })
+      .attr('transform', (n) => `translate(${x(Math.max(n.x0, focus.x0))},${(n.depth - focus.depth) * row})`)
+      .classed('pseudo', (n) => n.data.k === 'pseudo')
+      .classed('ancestor', (n) => n.depth < focus.depth)
+      .on('click', (_e, n) => { draw(n === focus && n.parent ? n.parent : n); onSelect(n.data.n) })
+    g.select('rect').attr('width', (n) => Math.max(0.5, x(Math.min(n.x1, focus.x1)) - x(Math.max(n.x0, focus.x0)) - 0.5)).attr('height', row - 1)
+      .attr('fill', (n) => n.data.k === 'pseudo' ? '#d8d8d8' : d3.interpolateYlOrRd(0.25 + 0.6 * ((n.value ?? 0) / (total || 1))))
+    g.select('text').attr('x', 3).attr('y', row - 5)
+      .text((n) => {
+        const w = x(Math.min(n.x1, focus.x1)) - x(Math.max(n.x0, focus.x0))
+        const chars = Math.floor((w - 6) / 6.5)
+        return chars < 3 ? '' : n.data.n.length > chars ? n.data.n.slice(0, chars - 1) + '…' : n.data.n
+      })
+    g.select('title').text((n) => `${n.data.n}${n.data.f ? `\n${n.data.f}` : ''}\n${fmt(n.value ?? 0)} (${((100 * (n.value ?? 0)) / (total || 1)).toFixed(2)} %)`)
+  }
+
+  return {
+    show(tree: { total: number; root: FlameCell }): void {
+      host.replaceChildren()
+      total = tree.total
+      const h = d3.hierarchy<FlameCell>(tree.root, (c) => c.c).sum((c) => c.v)
+      h.sort((a, b) => (b.value ?? 0) - (a.value ?? 0))
+      root = d3.partition<FlameCell>().size([1, h.height + 1])(h)
+      draw(root)
+    },
+    search(q: string): number {
+      const needle = q.trim().toLowerCase()
+      let n = 0
+      d3.select(host).selectAll<SVGGElement, Node>('g.frame').classed('match', (d) => {
+        const hit = needle !== '' && d.data.n.toLowerCase().includes(needle)
+        if (hit) n++
+        return hit
+      })
+      return n
+    },
+    redraw(): void { if (root) draw(root) },
+  }
+}

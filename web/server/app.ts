@@ -1,0 +1,67 @@
+// The dashboard's express app: security headers on everything, bearer token on every data
+// route, the JSON API, the event stream, profile routes, /metrics, and the bundled client.
+import fs from 'node:fs'
+import path from 'node:path'
+import express, { type Express } from 'express'
+import { collectors } from '../../collectors'
+import { securityHeaders, requireToken } from './security-headers'
+import type { StreamHub } from './stream-hub'
+import { liveSnapshot } from './live-feed'
+import { profileRoutes } from './profile-routes'
+import type { ProfileStore } from './profile-store'
+import { listProcesses } from './process-registry'
+import { processProxy } from './process-proxy'
+
+export interface AppContext {
+  hub: StreamHub
+  store: ProfileStore
+  token?: string
+  /** 'app': this process is the one observed; 'standalone': profiles and other processes only. */
+  mode: 'app' | 'standalone'
+  title: string
+  streamIntervalMs: number
+}
+
+/** The bundled client: next to this file in dist/, or dist/web/client when run from sources. */
+export function clientDir(): string {
+  const near = path.resolve(__dirname, '../client')
+  if (fs.existsSync(path.join(near, 'app.js'))) return near
+  return path.resolve(__dirname, '../../dist/web/client')
+}
+
+export function createDashboardApp(ctx: AppContext): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('etag', false)
+  app.use(securityHeaders)
+
+  const api = express.Router()
+  api.use(requireToken(ctx.token))
+  api.get('/status', (_req, res) => {
+    const s = ctx.hub.stats()
+    const m = process.memoryUsage()
+    res.set('cache-control', 'no-store').json({
+      pid: process.pid, uptimeSeconds: process.uptime(), mode: ctx.mode, title: ctx.title,
+      streamClients: s.clients, droppedEvents: s.droppedEvents, sentEvents: s.sentEvents, queuedBytes: s.queuedBytes,
+      streamIntervalMs: ctx.streamIntervalMs, collectors: collectors.running ? collectors.snapshot().collectors : [],
+      rssBytes: m.rss, heapUsedBytes: m.heapUsed, node: process.version,
+    })
+  })
+  api.get('/snapshot', (_req, res) => { res.set('cache-control', 'no-store').json(liveSnapshot()) })
+  api.get('/stream', (_req, res) => {
+    ctx.hub.add(res)
+  })
+  api.get('/processes', (_req, res) => {
+    res.json(listProcesses().map(({ token: _t, ...p }) => p))
+  })
+  api.use('/', profileRoutes(ctx.store))
+  api.all('/proc/:pid/{*rest}', processProxy())
+  api.use((_req, res) => { res.status(404).json({ error: 'no such API route' }) })
+  app.use('/api', api)
+  app.get('/metrics', requireToken(ctx.token), collectors.handlers.metrics)
+
+  const dir = clientDir()
+  app.use(express.static(dir, { index: 'index.html', fallthrough: true, maxAge: 0 }))
+  app.use((_req, res) => { res.status(404).type('text/plain').send('not found\n') })
+  return app
+}

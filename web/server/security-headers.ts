@@ -1,0 +1,39 @@
+// Headers on every response and the bearer-token check. CSP: scripts and styles only from this
+// origin (no inline script, no eval); the bundled client needs nothing else. Data APIs and
+// /metrics need `Authorization: Bearer TOKEN` when a token is set. The static shell (index.html,
+// app.js, app.css) carries no data and is served without it: a browser navigation cannot send
+// an Authorization header, so the page reads the token from its URL fragment (never sent to the
+// server, not logged) and adds the header to every fetch, the event stream included.
+import { timingSafeEqual } from 'node:crypto'
+import type { Request, Response, NextFunction } from 'express'
+
+export const CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+  "connect-src 'self'", "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+].join('; ')
+
+export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Content-Security-Policy', CSP)
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.setHeader('Referrer-Policy', 'no-referrer')
+  res.setHeader('X-Frame-Options', 'DENY')
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
+  next()
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a), y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** Checks the bearer token; undefined token = open (loopback only, enforced by listen-safety). */
+export function requireToken(token: string | undefined) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (token === undefined) return next()
+    const h = req.headers.authorization ?? ''
+    const m = /^Bearer\s+(\S+)$/i.exec(h)
+    if (m && same(m[1], token)) return next()
+    res.setHeader('WWW-Authenticate', 'Bearer realm="sonde"')
+    res.status(401).type('text/plain').send('sonde: missing or wrong bearer token\n')
+  }
+}
