@@ -39,7 +39,7 @@ export function compileModuleFilter(pattern: string | undefined, cwd = process.c
   let test: (file: string) => boolean
   if (p === '' || p === '*' || p === '**') {
     test = () => true
-  } else if (p.length > 1 && p.startsWith('/') && p.lastIndexOf('/') > 0) {
+  } else if (p.length > 1 && p.startsWith('/') && /^[dgimsuyv]*$/.test(p.slice(p.lastIndexOf('/') + 1)) && p.lastIndexOf('/') > 0) {
     const end = p.lastIndexOf('/')
     let re: RegExp
     try { re = new RegExp(p.slice(1, end), p.slice(end + 1)) } catch (e) {
