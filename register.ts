@@ -25,3 +25,6 @@ function register(): void {
 }
 
 try { register() } catch (err) { debug('register failed: %s', (err as Error)?.stack ?? err) }
+
+// SONDE_TRACE=PATTERN / SONDE_TRACE_OUT=FILE: the function tracer (probes/tracer), in every thread.
+try { (require('./probes/tracer/install') as typeof import('./probes/tracer/install')).installFunctionTracerFromEnv() } catch (err) { debug('function tracer not installed: %s', (err as Error)?.message ?? err) }
