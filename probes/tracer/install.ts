@@ -110,11 +110,27 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
   return tracer
 }
 
+/**
+ * sondeProbes.func__entry / func__return when the static probes are available (loaded
+ * lazily and guarded: without them, or without the addon, the tracer just records).
+ */
+function staticFuncProbes(): { entry: FuncProbe; ret: FuncProbe } | undefined {
+  try {
+    const sp = require(path.join(__dirname, '..', 'static-probes')) as { sondeProbes?: { func__entry?: FuncProbe; func__return?: FuncProbe } }
+    const entry = sp.sondeProbes?.func__entry, ret = sp.sondeProbes?.func__return
+    return entry && ret ? { entry, ret } : undefined
+  } catch (e) {
+    debug('tracer: static probes unavailable: %s', (e as Error).message)
+    return undefined
+  }
+}
+
 /** Installs from SONDE_TRACE / SONDE_TRACE_OUT / SONDE_TRACE_BUFFER_BYTES when SONDE_TRACE is set. */
 export function installFunctionTracerFromEnv(probes?: { entry: FuncProbe; ret: FuncProbe }): FunctionTracer | undefined {
   const pattern = process.env.SONDE_TRACE
   if (pattern === undefined || isLoaderThread()) return undefined
   const bytes = process.env.SONDE_TRACE_BUFFER_BYTES
+  probes ??= staticFuncProbes()
   return installFunctionTracer({
     pattern: pattern === '1' || pattern === 'true' ? undefined : pattern,
     out: process.env.SONDE_TRACE_OUT || undefined,

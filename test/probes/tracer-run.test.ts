@@ -31,6 +31,16 @@ test('sonde run --trace-functions writes a trace with exact counts', async () =>
   assert.is(g.nodes.find((n) => n.name === 'helper')!.calls, 1000)
 })
 
+test('-r sonde/register with SONDE_TRACE traces too', () => {
+  const out = path.join(tmp, 'register.trace')
+  const r = spawnSync(process.execPath, ['-r', path.join(root, 'dist', 'register.js'), 'app.js'], {
+    cwd: app, encoding: 'utf8', env: { ...process.env, SONDE_TRACE: '', SONDE_TRACE_OUT: out },
+  })
+  assert.is(r.status, 0, r.stderr)
+  const g = deriveCallGraph(importFromSondeTrace(fs.readFileSync(out, 'utf8'), out)!)
+  assert.is(g.nodes.find((n) => n.name === 'fib')!.calls, 21891)
+})
+
 test('the pattern selects modules: a glob that does not match traces nothing', () => {
   const out = path.join(tmp, 'none.trace')
   const r = sondeRun(['--trace-functions', 'lib/**', '--trace-out', out, '--', 'node', 'app.js'])
