@@ -20,6 +20,7 @@ const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|
   -n, --node-thres PCT  hide functions below PCT % (default 0.5)
   -e, --edge-thres PCT  hide calls below PCT % (default 0.1)
   --budget N            at most N functions, kept connected by dashed aggregate edges (default 150, 0 = all)
+  --edge-budget N       at most N calls drawn before reconnection (default 3 per function, 0 = all)
   --root RE / --leaf RE only callees / callers of matching functions;  --depth N  calls from the roots
   --focus RE            matching functions with all their callers and callees
   --ignore RE           drop matching functions and what they call
@@ -36,7 +37,7 @@ const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|
 export const options = {
   format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, output: { type: 'string' },
   'node-thres': { type: 'string', short: 'n' }, 'edge-thres': { type: 'string', short: 'e' }, budget: { type: 'string' },
-  root: { type: 'string' }, leaf: { type: 'string' }, depth: { type: 'string' }, focus: { type: 'string' },
+  'edge-budget': { type: 'string' }, root: { type: 'string' }, leaf: { type: 'string' }, depth: { type: 'string' }, focus: { type: 'string' },
   ignore: { type: 'string' }, hide: { type: 'string' }, 'hide-pseudo': { type: 'boolean' }, invert: { type: 'boolean' },
   metric: { type: 'string' }, diff: { type: 'string' }, process: { type: 'string' }, skew: { type: 'string' },
   'font-own': { type: 'boolean' }, 'module-hue': { type: 'boolean' }, 'no-legend': { type: 'boolean' },
@@ -103,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   if (metric !== undefined && !['time', 'samples', 'bytes', 'calls'].includes(metric)) throw new UsageError(`--metric: '${metric}' is not one of time, samples, bytes, calls`)
   const o: RenderOptions = {
     output, metric, thread: v.process,
-    nodeThres: num(v['node-thres'], 'node-thres'), edgeThres: num(v['edge-thres'], 'edge-thres'), budget: num(v.budget, 'budget'),
+    nodeThres: num(v['node-thres'], 'node-thres'), edgeThres: num(v['edge-thres'], 'edge-thres'), budget: num(v.budget, 'budget'), edgeBudget: num(v['edge-budget'], 'edge-budget'),
     depth: num(v.depth, 'depth'), skew: num(v.skew, 'skew'),
     root: regex(v.root, 'root'), leaf: regex(v.leaf, 'leaf'), focus: regex(v.focus, 'focus'), ignore: regex(v.ignore, 'ignore'), hide: regex(v.hide, 'hide'),
     hidePseudo: v['hide-pseudo'], invert: v.invert, fontFromOwn: v['font-own'], moduleHue: v['module-hue'], noLegend: v['no-legend'],

@@ -12,6 +12,8 @@ export interface BudgetOptions {
   nodeThres: number
   edgeThres: number
   budget: number
+  /** At most this many edges before reconnection (default 3 per kept node): dot's layout time grows with edges. */
+  edgeBudget?: number
   metric: Metric
 }
 
@@ -69,6 +71,11 @@ export function keepWithinBudget(g: CallGraph, selected: Uint8Array, o: BudgetOp
       if (e && l.solid >= edgeMin && l.solid > 0) edges.push({ ...e })
       if (l.elided >= edgeMin && l.elided > 0) edges.push({ caller: u, callee: v, weight: l.elided, calls: null, elided: true })
     }
+  }
+  const maxEdges = o.edgeBudget ?? 3 * kept.length
+  if (maxEdges > 0 && edges.length > maxEdges) {
+    edges.sort((a, b) => edgeValue(b, o.metric) - edgeValue(a, o.metric) || a.caller - b.caller || a.callee - b.callee || Number(!!a.elided) - Number(!!b.elided))
+    edges.length = maxEdges
   }
   connect(g, selected, keep, edges, o.metric)
   return renumber(g, kept, edges, o.metric)

@@ -12,6 +12,8 @@ export interface ShapeOptions {
   edgeThres?: number
   /** At most this many nodes, kept connected by aggregate (dashed) edges (default 150; 0 = no limit). */
   budget?: number
+  /** At most this many edges before reconnection (default 3 per shown function; 0 = no limit). */
+  edgeBudget?: number
   /** Keep only the callees (transitively) of functions matching. */
   root?: RegExp
   /** Keep only the callers (transitively) of functions matching. */
@@ -60,6 +62,7 @@ export function checkShapeOptions(o: ShapeOptions): void {
   pct(o.nodeThres, '--node-thres')
   pct(o.edgeThres, '--edge-thres')
   if (o.budget !== undefined && !(Number.isInteger(o.budget) && o.budget >= 0)) throw new RangeError(`--budget must be a whole number ≥ 0, got ${o.budget}`)
+  if (o.edgeBudget !== undefined && !(Number.isInteger(o.edgeBudget) && o.edgeBudget >= 0)) throw new RangeError(`--edge-budget must be a whole number ≥ 0, got ${o.edgeBudget}`)
   if (o.depth !== undefined && !(Number.isInteger(o.depth) && o.depth >= 0)) throw new RangeError(`--depth must be a whole number ≥ 0, got ${o.depth}`)
 }
 

@@ -27,6 +27,7 @@ export function shapeCallGraph(full: CallGraph, o: ShapeOptions = {}): CallGraph
     nodeThres: o.nodeThres ?? defaultShape.nodeThres,
     edgeThres: o.edgeThres ?? defaultShape.edgeThres,
     budget: o.budget ?? defaultShape.budget,
+    edgeBudget: o.edgeBudget,
     metric,
   })
 }
