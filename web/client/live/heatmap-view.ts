@@ -32,7 +32,7 @@ export function drawHeatmap(el: HTMLElement, caption: HTMLElement, points: HeatP
   const rows = d3.extent(cells, (c) => c.row) as [number, number]
   const lo = rows[0], hi = Math.max(rows[1], lo + 3)
   const n = Math.max(points.length, 30)
-  const x = d3.scaleLinear().domain([n - points.length, n]).range([m.l, width - m.r])
+  const x = d3.scaleLinear().domain([0, n]).range([m.l, width - m.r])
   const y = d3.scaleLinear().domain([lo, hi + 1]).range([height - m.b, m.t])
   const max = d3.max(cells, (c) => c.count) ?? 1
   const color = d3.scaleSequentialLog(d3.interpolateInferno).domain([1, Math.max(2, max)])

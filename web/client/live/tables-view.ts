@@ -10,8 +10,12 @@ export function drawMessages(table: HTMLTableElement, snap: LiveSnapshot | undef
     ch.map((c) => [c.channel, c.direction, rate(c.ratePerSec), ns(c.latencyNs.p50), ns(c.latencyNs.p99), ns(c.latencyNs.max), String(c.inFlight), String(c.received)]))
 }
 
+// The dashboard's own routes, when it is served from the observed process (the http hook sees
+// every server of the process; there is no per-server opt-out yet).
+const OWN = /^\/(api\/(status|snapshot|stream|processes|record|profiles|proc)\b|metrics$|app\.(js|css)$|favicon\.svg$)/
+
 export function drawCost(table: HTMLTableElement, snap: LiveSnapshot | undefined): void {
-  const routes = [...(snap?.requestCost?.routes ?? [])].sort((a, b) => b.count - a.count)
+  const routes = [...(snap?.requestCost?.routes ?? [])].filter((r) => !OWN.test(r.route)).sort((a, b) => b.count - a.count)
   const lat = new Map<string, number>()
   for (const s of snap?.http?.series ?? []) lat.set(s.route, Math.max(lat.get(s.route) ?? 0, s.latencyNs.p99))
   fillTable(table, ['route', 'requests', 'CPU / req', 'allocated / req', 'GC / req', 'p99 latency', 'GC share of CPU'],

@@ -30,7 +30,6 @@ export function createCallGraphView(host: HTMLElement, onSelect: (name: string) 
   function show(text: string): void {
     host.replaceChildren()
     const el = sanitizeSvg(text)
-    const vb = el.viewBox.baseVal
     el.removeAttribute('width'); el.removeAttribute('height')
     el.setAttribute('class', 'callgraph')
     const wrap = document.createElementNS('http://www.w3.org/2000/svg', 'g')
@@ -44,7 +43,6 @@ export function createCallGraphView(host: HTMLElement, onSelect: (name: string) 
     for (const g of Array.from(el.querySelectorAll<SVGGElement>('g.node'))) {
       g.addEventListener('click', (ev) => { ev.stopPropagation(); onSelect(nodeName(g)) })
     }
-    void vb
   }
 
   /** Marks nodes whose function name contains `q` (case-insensitive); zooms to the first. */
@@ -65,14 +63,20 @@ export function createCallGraphView(host: HTMLElement, onSelect: (name: string) 
 
   function jumpTo(g: SVGGElement): void {
     if (!svg || !zoom) return
-    const box = g.getBBox()
     const el = svg.node()!
+    const layer = el.querySelector<SVGGElement>('g.zoom-layer')
+    const toLayer = layer?.getScreenCTM()?.inverse().multiply(g.getScreenCTM() ?? new DOMMatrix())
+    if (!toLayer) return
+    const box = g.getBBox()
+    // The node's centre in the zoom layer's own (un-zoomed) coordinates.
+    const p = new DOMPoint(box.x + box.width / 2, box.y + box.height / 2).matrixTransform(toLayer)
     const vb = el.viewBox.baseVal
     const w = vb && vb.width ? vb.width : el.clientWidth, h = vb && vb.height ? vb.height : el.clientHeight
-    const k = 1.5
-    // The zoom layer lives in the viewBox's coordinates; centre the node's box in it.
-    const t = d3.zoomIdentity.translate(vb.x + w / 2, vb.y + h / 2).scale(k).translate(-(box.x + box.width / 2), -(box.y + box.height / 2))
-    svg.transition().duration(400).call(zoom.transform, t)
+    // Zoom so that the node shows at ~1.3 screen px per SVG unit (the SVG is fitted into its box).
+    const fit = Math.min(el.clientWidth / w, el.clientHeight / h) || 1
+    const k = Math.max(1, Math.min(20, 1.3 / fit))
+    const t = d3.zoomIdentity.translate((vb?.x ?? 0) + w / 2, (vb?.y ?? 0) + h / 2).scale(k).translate(-p.x, -p.y)
+    svg.transition().duration(300).call(zoom.transform, t)
   }
 
   return {

@@ -1,0 +1,37 @@
+// Starts a real `sonde demo` (the built bin, like `npm start`) on a free port and returns its
+// dashboard URL; stop() sends SIGINT (Ctrl-C) and waits for the exit code.
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+
+export const root = path.resolve(__dirname, '../../..')
+
+export interface DemoChild { url: string; pid: number; proc: ChildProcess; output(): string; stop(): Promise<number | null> }
+
+export function startDemoChild(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DemoChild> {
+  const proc = spawn(process.execPath, [path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  proc.stdout!.on('data', (d) => { out += d })
+  proc.stderr!.on('data', (d) => { out += d })
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`demo did not print its URL in 30 s:\n${out}`)) }, 30_000)
+    const check = () => {
+      const m = /dashboard on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)
+      if (!m) return
+      clearTimeout(timer)
+      proc.stdout!.off('data', check)
+      resolve({
+        url: m[1], pid: proc.pid!, proc, output: () => out,
+        stop: async () => { if (proc.exitCode === null) proc.kill('SIGINT'); const t = setTimeout(() => proc.kill('SIGKILL'), 10_000); const c = await exited; clearTimeout(t); return c },
+      })
+    }
+    proc.stdout!.on('data', check)
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`demo exited ${code} early:\n${out}`)) })
+  })
+}
+
+export async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(url, { headers })
+  if (!res.ok) throw new Error(`${url}: ${res.status}`)
+  return res.json() as Promise<T>
+}
