@@ -21,7 +21,9 @@ function register(): void {
   if (g[INSTALLED]) return
   const uninstall = installRuntimeHooks(probeSet())
   g[INSTALLED] = { uninstall }
-  startCollectorsFromEnv() // SONDE_COLLECT / SONDE_DASHBOARD; warns instead of throwing
+  startCollectorsFromEnv({ ...process.env, SONDE_DASHBOARD: undefined }) // SONDE_COLLECT; warns instead of throwing
+  // SONDE_DASHBOARD=PORT: the full dashboard (web/), which serves /api/snapshot and /metrics too
+  try { (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv() } catch (err) { debug('dashboard not started: %s', (err as Error)?.message ?? err) }
 }
 
 try { register() } catch (err) { debug('register failed: %s', (err as Error)?.stack ?? err) }

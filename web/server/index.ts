@@ -21,6 +21,8 @@ export interface DashboardOptions extends ListenOptions, StreamHubOptions {
   streamIntervalMs?: number
   /** Write <runtime dir>/<pid>.json so standalone dashboards list this process (default: mode 'app'). */
   register?: boolean
+  /** Do not keep the process alive for the dashboard (in-process use). */
+  unref?: boolean
 }
 
 export interface Dashboard { url: string; port: number; host: string; server: http.Server; close(): Promise<void> }
@@ -39,6 +41,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     server.once('error', reject)
     server.listen(port, host, () => { server.off('error', reject); resolve() })
   })
+  if (opts.unref) server.unref()
   const stopFeed = startLiveFeed(hub, streamIntervalMs)
   const bound = (server.address() as AddressInfo).port
   const unregister = (opts.register ?? mode === 'app') ? registerProcess({ port: bound, host, token, title: opts.title }) : () => {}

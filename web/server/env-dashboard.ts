@@ -1,0 +1,30 @@
+// SONDE_DASHBOARD=PORT (main thread of an app run with -r sonde/register): the full dashboard
+// served from inside the process — the same /api/snapshot and /metrics the collectors expose,
+// plus the live stream, the page and CPU recording. Optional SONDE_DASHBOARD_HOST and
+// SONDE_DASHBOARD_TOKEN (a non-loopback host needs the token). The server is unref'd so it never
+// keeps the app alive. A bad setting is one process warning (code SONDE_CONFIG); never throws.
+import { isMainThread } from 'node:worker_threads'
+import { debuglog } from 'node:util'
+import type * as Server from './index'
+
+const debug = debuglog('sonde')
+
+function warn(message: string): void {
+  try { process.emitWarning(message, { code: 'SONDE_CONFIG' }) } catch { /* a throwing listener must not reach the host */ }
+}
+
+export function startDashboardFromEnv(env: NodeJS.ProcessEnv = process.env): void {
+  const port = env.SONDE_DASHBOARD
+  if (!isMainThread || port === undefined || port === '') return
+  if (!/^\d+$/.test(port) || Number(port) > 65535) { warn(`sonde: SONDE_DASHBOARD must be a port number 0..65535, got ${JSON.stringify(port)}`); return }
+  let started
+  try {
+    // Loaded only when asked for: plain `-r sonde/register` never pays for express and viz.
+    const { startDashboard } = require('./index') as typeof Server
+    started = startDashboard({ port: Number(port), host: env.SONDE_DASHBOARD_HOST || undefined, token: env.SONDE_DASHBOARD_TOKEN || undefined, mode: 'app', unref: true })
+  } catch (err) { warn(`sonde: SONDE_DASHBOARD: ${(err as Error)?.message ?? err}`); return }
+  started.then(
+    (d) => debug('dashboard on %s', d.url),
+    (err) => warn(`sonde: SONDE_DASHBOARD=${port}: ${(err as Error)?.message ?? err}`),
+  )
+}
