@@ -1,0 +1,83 @@
+// Dashboard safety: loopback bind by default, refusal of a non-loopback host without a token
+// (library: DashboardConfigError; CLI: exit 2 with one line), 401 without the bearer token on
+// every data route, CSP (no inline script) and the other headers on every response.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { startDashboard, DashboardConfigError } from '../../web/server'
+import { root } from './support/demo-child'
+
+test('binds 127.0.0.1 unless told otherwise', async () => {
+  const d = await startDashboard({ port: 0, mode: 'standalone' })
+  try {
+    const a = d.server.address() as AddressInfo
+    assert.is(a.address, '127.0.0.1')
+    assert.is(d.url, `http://127.0.0.1:${a.port}/`)
+  } finally { await d.close() }
+})
+
+test('a non-loopback host without a token is refused (library and CLI exit 2, one line)', async () => {
+  for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
+    try { await startDashboard({ port: 0, host }); assert.unreachable(`${host} accepted`) } catch (e) {
+      assert.instance(e, DashboardConfigError, String(e))
+      assert.match((e as Error).message, /without --token/)
+    }
+  }
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/sonde.js'), 'dashboard', '--host', '0.0.0.0', '--port', '0'], { encoding: 'utf8', timeout: 20_000 })
+  assert.is(r.status, 2, r.stderr)
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr)
+  assert.match(r.stderr, /^sonde dashboard: refusing to listen on non-loopback host 0\.0\.0\.0 without --token/)
+  assert.is(r.stdout, '')
+  const bad = spawnSync(process.execPath, [path.join(root, 'bin/sonde.js'), 'demo', '--port', 'x'], { encoding: 'utf8', timeout: 20_000 })
+  assert.is(bad.status, 2)
+  assert.is(bad.stderr.trim().split('\n').length, 1, bad.stderr)
+})
+
+test('with a token every data route needs Authorization: Bearer TOKEN', async () => {
+  const token = 'k3y-0123456789abcdef'
+  const d = await startDashboard({ port: 0, token, mode: 'standalone' })
+  try {
+    const routes = ['api/status', 'api/snapshot', 'api/stream', 'api/processes', 'api/profiles', 'metrics']
+    for (const r of routes) {
+      const none = await fetch(d.url + r)
+      assert.is(none.status, 401, `${r} without bearer`)
+      assert.is(none.headers.get('www-authenticate'), 'Bearer realm="sonde"')
+      assert.is((await fetch(d.url + r, { headers: { authorization: 'Bearer wrong-token-000000' } })).status, 401, `${r} wrong bearer`)
+      assert.is((await fetch(d.url + r, { headers: { authorization: `Basic ${token}` } })).status, 401, `${r} basic`)
+    }
+    const post = await fetch(d.url + 'api/profiles?name=x.folded', { method: 'POST', body: 'a;b 1\n' })
+    assert.is(post.status, 401, 'upload without bearer')
+    const ok = await fetch(d.url + 'api/status', { headers: { authorization: `Bearer ${token}` } })
+    assert.is(ok.status, 200)
+    assert.is((await ok.json() as { pid: number }).pid, process.pid)
+    const stream = await fetch(d.url + 'api/stream', { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(1500) })
+    assert.is(stream.status, 200)
+    assert.is(stream.headers.get('content-type'), 'text/event-stream; charset=utf-8')
+    await stream.body?.cancel()
+    // The static shell carries no data; a navigation cannot send the header (see security-headers.ts).
+    assert.is((await fetch(d.url)).status, 200)
+  } finally { await d.close() }
+})
+
+test('CSP and hardening headers on pages, API answers and errors', async () => {
+  const d = await startDashboard({ port: 0, mode: 'standalone' })
+  try {
+    for (const r of ['', 'app.js', 'api/status', 'api/nope', 'nope']) {
+      const res = await fetch(d.url + r)
+      const csp = res.headers.get('content-security-policy') ?? ''
+      assert.match(csp, /default-src 'none'/, r)
+      assert.match(csp, /script-src 'self'(;|$)/, r)
+      assert.not.match(csp, /unsafe-inline|unsafe-eval/, r)
+      assert.match(csp, /frame-ancestors 'none'/)
+      assert.is(res.headers.get('x-content-type-options'), 'nosniff')
+      assert.is(res.headers.get('x-powered-by'), null)
+    }
+    const html = await (await fetch(d.url)).text()
+    assert.not.match(html.replace(/<script src="app.js" defer><\/script>/, ''), /<script/i, 'no inline script in the page')
+    assert.not.match(html, /\son[a-z]+=/i, 'no inline handlers')
+  } finally { await d.close() }
+})
+
+test.run()

@@ -1,0 +1,56 @@
+// 20 stream clients that never read, for 45 s, against a real `sonde demo` ticking every
+// 100 ms: the server's memory grows < 64 MB, droppedEvents counts the events it dropped for
+// them, and it keeps answering /api/status throughout. Raw sockets: each sends the request and
+// then never reads (paused), so the kernel buffers fill and res.write() reports backpressure.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import net from 'node:net'
+import { startDemoChild, getJson, type DemoChild } from './support/demo-child'
+
+interface Status { pid: number; streamClients: number; droppedEvents: number; sentEvents: number; queuedBytes: number; rssBytes: number }
+
+test('20 clients that never read for 45 s: bounded memory, drops counted, server answers', async () => {
+  const demo: DemoChild = await startDemoChild(['--duration', '120', '--stream-interval', '100'])
+  const sockets: net.Socket[] = []
+  try {
+    const port = Number(new URL(demo.url).port)
+    await new Promise((r) => setTimeout(r, 3000)) // warm-up: JIT, first GCs, worker pool
+    const before = await getJson<Status>(`${demo.url}api/status`)
+    for (let i = 0; i < 20; i++) {
+      const s = net.connect(port, '127.0.0.1')
+      s.on('error', () => {})
+      s.write('GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n')
+      s.pause()
+      sockets.push(s)
+    }
+    let maxRss = before.rssBytes, answered = 0, last = before
+    const t0 = Date.now()
+    while (Date.now() - t0 < 45_000) {
+      await new Promise((r) => setTimeout(r, 3000))
+      const s = await getJson<Status>(`${demo.url}api/status`)
+      answered++
+      maxRss = Math.max(maxRss, s.rssBytes)
+      last = s
+    }
+    const growthMb = (maxRss - before.rssBytes) / 2 ** 20
+    console.log(`  rss before ${(before.rssBytes / 2 ** 20).toFixed(1)} MB, max ${(maxRss / 2 ** 20).toFixed(1)} MB (+${growthMb.toFixed(1)} MB); clients ${last.streamClients}; sent ${last.sentEvents}; dropped ${last.droppedEvents}; queued ${last.queuedBytes} B; ${answered} status answers`)
+    assert.is(last.streamClients, 20)
+    assert.ok(growthMb < 64, `memory grew ${growthMb.toFixed(1)} MB`)
+    assert.ok(last.droppedEvents > 0, 'drops are counted')
+    // 20 clients × ~450 ticks: every event is either written, queued (≤ 4 per client) or dropped.
+    assert.ok(last.queuedBytes <= 20 * 512 * 1024, `queues bounded: ${last.queuedBytes}`)
+    assert.is(answered, 15)
+  } finally {
+    for (const s of sockets) s.destroy()
+    const t = Date.now()
+    while (Date.now() - t < 5000) {
+      try { if ((await getJson<Status>(`${demo.url}api/status`)).streamClients === 0) break } catch { break }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const after = await getJson<Status>(`${demo.url}api/status`).catch(() => undefined)
+    assert.is(after?.streamClients, 0, 'closed clients are removed')
+    assert.is(await demo.stop(), 0)
+  }
+})
+
+test.run()
