@@ -43,6 +43,8 @@ export function createProfilePage() {
   async function load(id: string): Promise<void> {
     current = id
     focus = ''
+    $('func-name').textContent = 'Click a function'
+    $('func-callers').replaceChildren(); $('func-callees').replaceChildren()
     $('clear-focus').classList.add('hidden')
     await render()
   }
