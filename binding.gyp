@@ -2,9 +2,16 @@
   "targets": [
     {
       "target_name": "sonde",
-      "sources": ["probes/native/addon.cc"],
-      "cflags": ["-fno-omit-frame-pointer"],
-      "cflags_cc": ["-fno-omit-frame-pointer", "-std=c++17"]
+      "sources": [
+        "probes/native/addon.cc",
+        "probes/native/probe-sites.cc",
+        "probes/native/fire-args.cc",
+        "probes/native/compat-layouts.cc",
+        "probes/native/gc-hook.cc",
+        "probes/native/alloc-sampler.cc"
+      ],
+      "cflags": ["-fno-omit-frame-pointer", "-O2"],
+      "cflags_cc": ["-fno-omit-frame-pointer", "-std=gnu++17", "-O2"]
     },
     {
       "target_name": "sonde_dyn",

@@ -1,4 +1,73 @@
-// Placeholder: replaced by the static-probes addon.
-#include <node_api.h>
-static napi_value Init(napi_env env, napi_value exports) { return exports; }
-NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
+// Addon entry: per env, exports
+//   semaphores   ArrayBuffer over the .probes semaphore array (external: no copy)
+//   probeIndex   { "provider:name": index into semaphores }
+//   fire         { "provider:name": native fire function } (one N-API call per fire)
+//   faults()     wrong-type/count fire arguments seen (all threads)
+//   benchEmpty() calls an empty native function (bench baseline for a bare uprobe)
+// plus the GC ring (gc-hook.cc) and allocation sampler (alloc-sampler.cc) functions.
+#define SONDE_PROBES_NAPI
+#include "fire-args.h"
+#include "env-state.h"
+
+extern "C" void sonde_bench_empty(void);
+
+bool sonde_export_fn(napi_env env, napi_value exports, const char* name, napi_callback cb, void* data) {
+  napi_value fn;
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, data, &fn) != napi_ok) return false;
+  return napi_set_named_property(env, exports, name, fn) == napi_ok;
+}
+
+static napi_value Faults(napi_env env, napi_callback_info) {
+  napi_value r;
+  napi_create_double(env, static_cast<double>(sonde_faults.load(std::memory_order_relaxed)), &r);
+  return r;
+}
+
+static napi_value BenchEmpty(napi_env, napi_callback_info) {
+  sonde_bench_empty();
+  return nullptr;
+}
+
+static void Teardown(napi_env, void* data, void*) {
+  EnvState* s = static_cast<EnvState*>(data);
+  sonde_alloc_teardown(s);
+  sonde_gc_teardown(s);
+  delete s;
+}
+
+static bool ExportProbes(napi_env env, napi_value exports, EnvState* s) {
+  napi_value ab, index, fire;
+  void* sem = const_cast<unsigned short*>(sonde_semaphores);
+  if (napi_create_external_arraybuffer(env, sem, sizeof(sonde_semaphores), nullptr, nullptr, &ab) != napi_ok) return false;
+  if (napi_create_object(env, &index) != napi_ok || napi_create_object(env, &fire) != napi_ok) return false;
+  for (int i = 0; i < SONDE_PROBE_COUNT; i++) {
+    const SondeProbeEntry& e = sonde_probe_table[i];
+    napi_value n, fn;
+    if (napi_create_int32(env, i, &n) != napi_ok || napi_set_named_property(env, index, e.key, n) != napi_ok) return false;
+    if (napi_create_function(env, e.key, NAPI_AUTO_LENGTH, e.fire, &s->bufs, &fn) != napi_ok) return false;
+    if (napi_set_named_property(env, fire, e.key, fn) != napi_ok) return false;
+  }
+  return napi_set_named_property(env, exports, "semaphores", ab) == napi_ok &&
+         napi_set_named_property(env, exports, "probeIndex", index) == napi_ok &&
+         napi_set_named_property(env, exports, "fire", fire) == napi_ok;
+}
+
+NAPI_MODULE_INIT() {
+  EnvState* s = new EnvState();
+  s->env = env;
+  s->isolate = v8::Isolate::GetCurrent();
+  if (napi_set_instance_data(env, s, Teardown, nullptr) != napi_ok) {
+    delete s;
+    napi_throw_error(env, "SONDE_ADDON", "sonde: napi_set_instance_data failed");
+    return nullptr;
+  }
+  if (!ExportProbes(env, exports, s) ||
+      !sonde_export_fn(env, exports, "faults", Faults, s) ||
+      !sonde_export_fn(env, exports, "benchEmpty", BenchEmpty, s)) {
+    napi_throw_error(env, "SONDE_ADDON", "sonde: could not build the addon exports");
+    return nullptr;
+  }
+  sonde_gc_init(s, exports);
+  sonde_alloc_init(s, exports);
+  return exports;
+}
