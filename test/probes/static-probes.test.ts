@@ -1,0 +1,110 @@
+// Static probes seen by real bpftrace attached with -p to a child that fires known values:
+// a u64 above 2^53 (bigint), negative i64/i32, a 300-byte string that must arrive cut to
+// STRING_ARG_MAX-1 bytes, exactly 23 fires; semaphores 0 before attach, > 0 during, 0 after.
+// Without a tracer: a probe enabled by hand counts wrong-type/count fires and never throws;
+// a missing addon gives the stub plus a reason.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn, spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { STRING_ARG_MAX } from '../../probes/catalogue'
+import { addonStatus } from '../../probes/addon'
+import { sondeProbes, semaphores, probeIndex, fireFaults } from '../../probes/static-probes'
+import { missing } from '../support/system'
+
+const root = path.resolve(__dirname, '../..')
+const child = path.join(root, 'test/fixtures/probes/static-fire-child.ts')
+
+interface Run { out: Map<string, string>; trace: string[]; bpfErr: string }
+
+function traceChild(script: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', child], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
+    const r: Run = { out: new Map(), trace: [], bpfErr: '' }
+    let bpf: ReturnType<typeof spawn> | undefined, buf = '', err = ''
+    const timer = setTimeout(() => { c.kill('SIGKILL'); bpf?.kill('SIGKILL'); reject(new Error(`timeout: ${err} ${r.bpfErr}`)) }, 60_000)
+    c.stderr!.on('data', (d) => { err += d })
+    c.stdout!.setEncoding('utf8')
+    c.stdout!.on('data', (d: string) => {
+      buf += d
+      let i
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i); buf = buf.slice(i + 1)
+        const sp = line.startsWith('SEM ') ? line.indexOf(' ', 4) : line.indexOf(' ')
+        r.out.set(sp < 0 ? line : line.slice(0, sp), sp < 0 ? '' : line.slice(sp + 1))
+        if (line.startsWith('SEM before')) {
+          bpf = spawn('bpftrace', ['-p', String(c.pid), '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+          bpf.stdout!.setEncoding('utf8')
+          let tb = ''
+          bpf.stdout!.on('data', (t: string) => { tb += t; const ls = tb.split('\n'); tb = ls.pop()!; r.trace.push(...ls) })
+          bpf.stderr!.on('data', (t) => { r.bpfErr += t })
+          bpf.on('exit', () => c.stdin!.write('after\n'))
+        } else if (line === 'FIRED') {
+          setTimeout(() => bpf?.kill('SIGINT'), 500)
+        }
+      }
+    })
+    c.on('exit', (code) => { clearTimeout(timer); code === 0 ? resolve(r) : reject(new Error(`child exit ${code}: ${err} ${r.bpfErr}`)) })
+  })
+}
+
+test('bpftrace -p sees exactly the fired values', async () => {
+  const skip = missing('root', 'bpftrace', 'tracefs')
+  if (skip) { console.log(`skip: ${skip}`); return }
+  const A = addonStatus().path
+  const script = [
+    `usdt:${A}:sonde:msg__send { printf("S %llu %llu %lld %d\\n", arg0, arg1, arg2, arg3); }`,
+    `usdt:${A}:sonde:http__server__request { printf("H %s %llu %s|%s\\n", str(arg0), arg2, str(arg1, 4), str(arg1 + 248)); }`,
+    `usdt:${A}:sonde:msg__receive { printf("R %llu %llu %llu %d\\n", arg0, arg1, arg2, arg3); }`,
+  ].join('\n')
+  const r = await traceChild(script)
+  assert.equal(JSON.parse(r.out.get('SEM before')!), [0, 0, 0])
+  assert.ok(JSON.parse(r.out.get('SEM during')!).every((v: number) => v > 0), r.out.get('SEM during'))
+  assert.equal(JSON.parse(r.out.get('SEM after')!), [0, 0, 0])
+  const S = r.trace.filter((l) => l.startsWith('S '))
+  const H = r.trace.filter((l) => l.startsWith('H '))
+  const R = r.trace.filter((l) => l.startsWith('R '))
+  assert.is(S.length, 23, r.trace.join('\n') + r.bpfErr)
+  assert.is(H.length, 23)
+  S.forEach((l, i) => assert.is(l, `S ${2n ** 60n + BigInt(i)} ${i + 1} -1 ${-(i + 2)}`))
+  // STRING_ARG_MAX-1 = 255 bytes arrive: bytes 248..254 are 'uuAB CDE' minus the cut
+  const tail = 'u'.repeat(250) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+  H.forEach((l, i) => assert.is(l, `H GET ${9007199254740993n + BigInt(i)} uuuu|${tail.slice(248, STRING_ARG_MAX - 1)}`))
+  assert.equal(R, ['R 0 0 0 0', 'R 1 2 3 4'])
+  assert.is(r.out.get('FAULTS'), '6')
+})
+
+test('wrong types and counts are coerced and counted, never thrown', () => {
+  const p = sondeProbes.msg__receive, i = probeIndex(p.spec)
+  assert.ok(addonStatus().loaded)
+  semaphores()[i] = 1  // enable by hand: the nop site runs with no tracer attached
+  try {
+    const before = fireFaults()
+    const fire = p.fire as (...a: unknown[]) => void
+    fire(1n, 2, 3, 4)                          // right: 0 faults
+    fire({ toString() { throw new Error('no') } }, Symbol('s'), null, 'x')  // 4 wrong types
+    fire()                                     // count + 4 missing = 5
+    fire(1, 2, 3, 4, 5, 6)                     // extra args: 1
+    sondeProbes.http__server__request.fire('GET', '/', 1)  // disabled: returns before any check
+    const f2 = sondeProbes.http__server__request.fire as (...a: unknown[]) => void
+    const j = probeIndex(sondeProbes.http__server__request.spec)
+    semaphores()[j] = 1
+    try { f2({}, 42, true) } finally { semaphores()[j] = 0 }  // object string: 1 fault; number coerced
+    assert.is(fireFaults() - before, 11)
+  } finally {
+    semaphores()[i] = 0
+  }
+})
+
+test('a missing addon gives the stub and says why', () => {
+  const code = "const {addonStatus}=require('./probes/addon'); const s=require('./probes/static-probes');" +
+    "s.sondeProbes.gc__start.fire(1,2); console.log(JSON.stringify({st:addonStatus(), en:s.sondeProbes.gc__start.enabled, n:s.semaphores().length}))"
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, encoding: 'utf8', env: { ...process.env, SONDE_ADDON_PATH: '/nonexistent/sonde.node' } })
+  const o = JSON.parse(r.stdout.trim())
+  assert.is(o.st.loaded, false)
+  assert.match(o.st.error, /not built/)
+  assert.is(o.en, false)
+  assert.ok(o.n > 0)
+})
+
+test.run()
