@@ -1,6 +1,6 @@
 // The demo's instrumented express app: routes of very different cost so every live view has
 // something to show — a trivial route, a CPU-bound one (computeScores), an allocation-heavy one
-// (buildReport, ~4 MB per request), one that hashes in a worker pool (postMessage), and a slow
+// (buildReport, ~1.5 MB allocated per request), one that hashes in a worker pool (postMessage), and a slow
 // one that waits on a timer.
 import express, { type Express } from 'express'
 import type { WorkerPool } from './worker-pool'

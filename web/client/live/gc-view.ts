@@ -21,7 +21,7 @@ export function drawGc(el: HTMLElement, table: HTMLTableElement, badge: HTMLElem
   const color = d3.scaleOrdinal<string, string>(d3.schemeTableau10).domain(kinds)
   const svg = d3.select(el).selectAll<SVGSVGElement, null>('svg').data([null]).join('svg').attr('width', width).attr('height', height)
   svg.selectAll<SVGTextElement, null>('text.empty').data(kinds.length ? [] : [null]).join('text').attr('class', 'empty')
-    .attr('x', width / 2).attr('y', height / 2 + 4).attr('text-anchor', 'middle').text('no GC yet')
+    .attr('x', width / 2).attr('y', m.t + 12).attr('text-anchor', 'middle').text('no GC yet')
   svg.selectAll<SVGTextElement, string>('text.lane').data(kinds, (k) => k).join('text').attr('class', 'lane axis')
     .attr('x', m.l - 6).attr('y', (k) => (y(k) ?? 0) + y.bandwidth() / 2 + 4).attr('text-anchor', 'end').text((k) => k)
   const px = (width - m.l - m.r) / WINDOW_NS

@@ -35,7 +35,7 @@ export function drawHeatmap(el: HTMLElement, caption: HTMLElement, points: HeatP
   const x = d3.scaleLinear().domain([0, n]).range([m.l, width - m.r])
   const y = d3.scaleLinear().domain([lo, hi + 1]).range([height - m.b, m.t])
   const max = d3.max(cells, (c) => c.count) ?? 1
-  const color = d3.scaleSequentialLog(d3.interpolateInferno).domain([1, Math.max(2, max)])
+  const color = d3.scaleSequentialLog(d3.interpolateYlOrRd).domain([1, Math.max(2, max)])
   const cw = (width - m.l - m.r) / n, ch = Math.max(2, (height - m.t - m.b) / (hi - lo + 1))
   const off = n - points.length
   svg.selectAll<SVGGElement, null>('g.cells').data([null]).join('g').attr('class', 'cells')
