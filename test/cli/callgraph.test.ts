@@ -14,7 +14,7 @@ const cpu = join(fx, 'node', 'selfgen_node20_cpu-prof.cpuprofile')
 const tmp = mkdtempSync(join(tmpdir(), 'sonde-cg-'))
 
 function sonde(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: tmp, input: input === undefined ? undefined : Buffer.from(input), timeout: 60_000 })
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: tmp, input: input === undefined ? undefined : Buffer.from(input), timeout: 180_000 })
   return { code: r.status, out: r.stdout, err: r.stderr.toString('utf8') }
 }
 

@@ -36,14 +36,27 @@ export interface CallGraphEdge {
 export interface CallGraph {
   name: string
   unit: ValueUnit
-  /** Sum of all OWN (for exact graphs: the producer's total when it gave one). */
+  /** Sum of all OWN. */
   total: number
+  /**
+   * The 100 % of labels and thresholds: the sum of OWN, or more where an exact producer's
+   * ACC exceeds it (fprof's ACC includes time suspended, so ACC > ΣOWN is normal there).
+   * For stack profiles ACC ≤ ΣOWN always, so this equals `total`.
+   */
+  whole: number
   nodes: CallGraphNode[]
   edges: CallGraphEdge[]
   /** True when CNT figures come from the input (CallTree.calls, functionCalls, exact graphs). */
   hasCalls: boolean
   /** Figures for nodes dropped by shaping still count in `total` (percentages stay of the whole). */
   meta: Record<string, string | number>
+}
+
+/** The 100 % of a graph: ΣOWN, the producer's total, or the largest non-pseudo ACC. */
+export function wholeOf(nodes: CallGraphNode[], total: number, producerTotal = 0): number {
+  let w = Math.max(total, producerTotal)
+  for (const n of nodes) if (n.kind !== 'pseudo' && n.total > w) w = n.total
+  return w
 }
 
 /** Out- and in-adjacency by node id, for traversals. Built on demand; cheap. */

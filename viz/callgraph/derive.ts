@@ -8,7 +8,7 @@
 // Exact graphs (fprof, callgrind) are taken as the producer gave them. Threads are summed
 // unless one is chosen. Iterative, typed arrays: a 200 000-frame stack costs no recursion.
 import type { CallTree, ExactGraph, Frame, Profile, ProfileThread } from '../model/profile'
-import type { CallGraph, CallGraphEdge, CallGraphNode } from './call-graph'
+import { type CallGraph, type CallGraphEdge, type CallGraphNode, wholeOf } from './call-graph'
 
 export interface DeriveOptions {
   /** Only this thread / process (by name); default: all threads merged. */
@@ -155,5 +155,6 @@ export function deriveCallGraph(profile: Profile, opts: DeriveOptions = {}): Cal
   const meta: Record<string, string | number> = { ...profile.meta }
   if (producerTotal !== undefined) meta.producerTotal = producerTotal
   if (opts.thread !== undefined) meta.thread = opts.thread
-  return { name: profile.name, unit: profile.unit, total, nodes: a.nodes, edges, hasCalls: a.callsKnown, meta }
+  const whole = wholeOf(a.nodes, total, producerTotal)
+  return { name: profile.name, unit: profile.unit, total, whole, nodes: a.nodes, edges, hasCalls: a.callsKnown, meta }
 }

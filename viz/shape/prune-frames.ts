@@ -5,7 +5,7 @@
 //    out-edges are shared among its callers in proportion to their edge weight; an ignored
 //    node is removed with what is reachable only through it.
 import { CallTree, type Profile } from '../model/profile'
-import type { CallGraph, CallGraphEdge } from '../callgraph/call-graph'
+import { type CallGraph, type CallGraphEdge, wholeOf } from '../callgraph/call-graph'
 
 export interface FramePruning {
   ignore?: RegExp
@@ -91,5 +91,5 @@ export function pruneGraphFrames(g: CallGraph, o: FramePruning): CallGraph {
   }
   kept.forEach((n, i) => { n.id = i })
   const total = kept.reduce((s, n) => s + n.self, 0)
-  return { ...g, nodes: kept, edges: [...merged.values()], total }
+  return { ...g, nodes: kept, edges: [...merged.values()], total, whole: wholeOf(kept, total) }
 }

@@ -77,7 +77,7 @@ export function edgeValue(e: CallGraphEdge, metric: Metric): number {
 
 /** The 100 % of a metric: the sum of OWN, or for calls the largest CNT. */
 export function metricTotal(g: CallGraph, metric: Metric): number {
-  if (metric !== 'calls' || !g.hasCalls) return g.total
+  if (metric !== 'calls' || !g.hasCalls) return g.whole
   let max = 0
   for (const n of g.nodes) max = Math.max(max, n.calls ?? 0)
   return max

@@ -14,7 +14,7 @@ export function dotLegend(g: CallGraph, o: { metric: Metric; skew: number; diff?
   const cells = o.diff !== undefined
     ? [-1, -0.5, 0, 0.5, 1].map((t) => `<td bgcolor="${divergingColor(t)}">${t > 0 ? '+' : t < 0 ? '−' : ''}${Math.abs(t * o.diff!).toFixed(1)}</td>`)
     : steps.map((t) => `<td bgcolor="${heatColor(t, o.skew)}">${Math.round(t * 100)}%</td>`)
-  const whole = o.metric === 'calls' && g.hasCalls ? `${metricTotal(g, 'calls')} calls (max CNT)` : formatValue(g.total, g.unit)
+  const whole = o.metric === 'calls' && g.hasCalls ? `${metricTotal(g, 'calls')} calls (max CNT)` : formatValue(g.whole, g.unit) + (g.whole !== g.total ? ` (ΣOWN ${formatValue(g.total, g.unit)}; ACC may include waiting)` : '')
   const shown = g.meta.nodesShown !== undefined ? `${g.meta.nodesShown} functions shown, ${g.meta.nodesDropped} below thresholds or budget` : `${g.nodes.length} functions`
   const rows = [
     `<tr><td colspan="${cells.length}" align="left"><b>${escapeXml(g.name)}</b> — 100 % = ${escapeXml(whole)}; colour by ${o.diff !== undefined ? 'change (pts)' : o.metric}</td></tr>`,

@@ -36,8 +36,8 @@ function nodeLines(n: CallGraphNode, g: CallGraph, diff: number | undefined): st
   const loc = location(n)
   if (loc) lines.push(ellipsize(loc, 44))
   if (n.calls !== null) lines.push(`CNT ${formatCount(n.calls)} ×`)
-  lines.push(`ACC ${formatValue(n.total, g.unit)}  ${formatPercent(n.total, g.total)}`)
-  lines.push(`OWN ${formatValue(n.self, g.unit)}  ${formatPercent(n.self, g.total)}`)
+  lines.push(`ACC ${formatValue(n.total, g.unit)}  ${formatPercent(n.total, g.whole)}`)
+  lines.push(`OWN ${formatValue(n.self, g.unit)}  ${formatPercent(n.self, g.whole)}`)
   if (diff !== undefined) lines.push(`Δ ${diff >= 0 ? '+' : '−'}${Math.abs(diff).toFixed(2)} pts`)
   return lines
 }
@@ -47,8 +47,8 @@ function tooltip(n: CallGraphNode, g: CallGraph): string[] {
   if (n.file) t.push(`${n.file}${n.line !== undefined ? `:${n.line}` : ''}`)
   if (n.module) t.push(`module ${n.module}`)
   t.push(`CNT ${n.calls === null ? 'not counted' : formatCount(n.calls)}`)
-  t.push(`ACC ${formatValue(n.total, g.unit)} (${formatPercent(n.total, g.total)})`)
-  t.push(`OWN ${formatValue(n.self, g.unit)} (${formatPercent(n.self, g.total)})`)
+  t.push(`ACC ${formatValue(n.total, g.unit)} (${formatPercent(n.total, g.whole)})`)
+  t.push(`OWN ${formatValue(n.self, g.unit)} (${formatPercent(n.self, g.whole)})`)
   if (n.kind === 'pseudo') t.push('pseudo frame')
   return t
 }
@@ -72,7 +72,7 @@ export function toDot(g: CallGraph, o: DotOptions = {}): string {
     let fill = o.moduleHue && n.module ? moduleColor(n.module, t, skew) : heatColor(t, skew)
     if (o.diff) fill = divergingColor(maxDiff > 0 ? (d ?? 0) / maxDiff : 0)
     const pseudo = n.kind === 'pseudo'
-    const ownFrac = g.total > 0 ? n.self / g.total : 0
+    const ownFrac = g.whole > 0 ? n.self / g.whole : 0
     out.push(`  ${quote(ids[i])} ${attrList({
       label: new Quoted(quoteLines(nodeLines(n, g, d))),
       tooltip: new Quoted(quoteLines(tooltip(n, g))),
@@ -86,11 +86,11 @@ export function toDot(g: CallGraph, o: DotOptions = {}): string {
   for (const e of g.edges) {
     const t = edgeValue(e, metric) / whole
     const color = o.diff ? '#606060' : heatColor(Math.max(t, 0.15), skew)
-    const label = [`${e.elided ? '≈' : ''}${formatPercent(e.weight, g.total)}`]
+    const label = [`${e.elided ? '≈' : ''}${formatPercent(e.weight, g.whole)}`]
     if (e.calls !== null) label.push(`${formatCount(e.calls)} ×`)
     out.push(`  ${quote(ids[e.caller])} -> ${quote(ids[e.callee])} ${attrList({
       label: new Quoted(quoteLines(label)),
-      tooltip: new Quoted(quoteLines([`${g.nodes[e.caller].name} → ${g.nodes[e.callee].name}`, `${e.elided ? 'through elided calls ≈ ' : ''}${formatValue(e.weight, g.unit)} (${formatPercent(e.weight, g.total)})`, `CNT ${e.calls === null ? 'not counted' : formatCount(e.calls)}`])),
+      tooltip: new Quoted(quoteLines([`${g.nodes[e.caller].name} → ${g.nodes[e.callee].name}`, `${e.elided ? 'through elided calls ≈ ' : ''}${formatValue(e.weight, g.unit)} (${formatPercent(e.weight, g.whole)})`, `CNT ${e.calls === null ? 'not counted' : formatCount(e.calls)}`])),
       color: e.elided ? '#707070' : color,
       penwidth: Math.max(0.8, Math.min(6, 6 * Math.sqrt(Math.min(1, t)))).toFixed(2),
       style: e.elided ? 'dashed' : undefined,
