@@ -16,3 +16,6 @@ export { svgToPng } from './viz/writers/png'
 // In-process collectors (issue 4): collectors.start/snapshot/metrics/handlers, startCollectors(config).
 export { collectors, startCollectors, stopCollectors, CollectorConfigError } from './collectors/index'
 export type { CollectorsConfig, CollectorName, CollectorsSnapshot } from './collectors/index'
+// Dynamic (user-defined) USDT providers (issue 3).
+export { createProvider, DynamicProvider, DynamicProbe } from './probes/dynamic/provider'
+export type { DynArgType, ProviderOptions } from './probes/dynamic/provider'
