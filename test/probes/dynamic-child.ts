@@ -15,6 +15,7 @@ import { createProvider, type DynamicProbe, type DynArgType } from '../../probes
 const provider = createProvider(process.argv[2] || 'sondetest')
 const probes = new Map<string, DynamicProbe>()
 const reply = (o: object) => process.stdout.write(JSON.stringify(o) + '\n')
+process.stdout.on('error', () => process.exit(0)) // the test went away
 
 /** The known values of fire number i of a 12-argument probe mixing every type. */
 export function knownArgs(i: number): unknown[] {
@@ -73,6 +74,16 @@ rl.on('line', async (line) => {
       tick()`, { eval: true, workerData: { src: require.resolve('../../probes/dynamic/provider'), name: `${provider.name}_w`, n: Number(rest[0]) } })
     w.on('message', (m) => reply({ cmd, ...m }))
     w.on('error', (e) => reply({ cmd, error: String(e) }))
+  } else if (cmd === 'chaos') {
+    const { runChaos, CHAOS_TYPES } = await import('./dynamic-chaos')
+    const c = createProvider(rest[0])
+    const every = c.probe('every', [...CHAOS_TYPES.every])
+    const j = c.probe('j', [...CHAOS_TYPES.j])
+    c.enable()
+    reply({ cmd, phase: 'loaded', objects: c.objects })
+    await waitEnabled(every); await waitEnabled(j)
+    const r = runChaos(c)
+    reply({ cmd, phase: 'done', threw: r.threw.map(String), everyFires: r.everyFires, jFires: r.jFires, alive: true })
   } else if (cmd === 'info') {
     reply({ cmd, pid: process.pid, objects: provider.objects, error: provider.error })
   } else if (cmd === 'exit') {

@@ -39,6 +39,7 @@ export function startBpftrace(args: string[], env: Record<string, string> = {}):
   let onReady: () => void = () => {}
   let onFail: (e: Error) => void = () => {}
   const ready = new Promise<void>((res, rej) => { onReady = res; onFail = rej })
+  ready.catch(() => undefined) // awaited by the tests that need it; never an unhandled rejection
   const timer = setTimeout(() => onFail(new Error(`bpftrace did not attach: ${err}`)), 60000)
   readline.createInterface({ input: bt.stdout! }).on('line', (l) => {
     if (/^Attaching \d+ probes?/.test(l)) { clearTimeout(timer); setTimeout(onReady, 300) } else if (l !== '') lines.push(l)
