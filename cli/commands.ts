@@ -13,4 +13,6 @@ export const commands: Record<string, () => CommandModule> = {
   demo: () => require('./commands/demo'),
   dashboard: () => require('./commands/dashboard'),
   run: () => require('./commands/run'),
+  oneliners: () => require('./commands/oneliners'),
+  trace: () => require('./commands/trace'),
 }

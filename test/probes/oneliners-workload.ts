@@ -1,0 +1,76 @@
+// Test support: the known workload (test/fixtures/oneliners/workload.js) in a real
+// `node -r <abs>/dist/register.js` child with the function tracer and the --stacks flags,
+// and a way to run one library one-liner against it around exactly one batch.
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { runOneLiner, type TraceResult } from '../../collectors/bpftrace-bridge'
+
+const root = path.resolve(__dirname, '..', '..')
+const dist = path.join(root, 'dist')
+export const STACK_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining', '--no-short-builtin-calls', '--interpreted-frames-native-stack']
+
+export interface Workload {
+  pid: number
+  child: ChildProcess
+  /** Run one batch; resolves with its ground truth. */
+  batch(): Promise<any>
+  close(): Promise<void>
+}
+
+export function startWorkload(): Promise<Workload> {
+  const traceOut = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-ol-')), 'w.trace')
+  const child = spawn(process.execPath, ['--expose-gc', ...STACK_FLAGS, '-r', path.join(dist, 'register.js'), '-r', path.join(dist, 'probes', 'tracer', 'preload.js'),
+    path.join(root, 'test', 'fixtures', 'oneliners', 'workload.js')], {
+    env: { ...process.env, SONDE_DIST: dist, SONDE_TRACE: '**/oneliners/workload.js', SONDE_TRACE_OUT: traceOut },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.setEncoding('utf8')
+  child.stderr!.on('data', (d) => { if (stderr.length < 8192) stderr += d })
+  const waiting: ((line: string) => void)[] = []
+  let buf = ''
+  child.stdout!.setEncoding('utf8')
+  child.stdout!.on('data', (d: string) => {
+    buf += d
+    let i
+    while ((i = buf.indexOf('\n')) >= 0) { const l = buf.slice(0, i); buf = buf.slice(i + 1); waiting.shift()?.(l) }
+  })
+  const nextLine = (): Promise<string> => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`workload silent; stderr: ${stderr}`)), 30_000)
+    waiting.push((l) => { clearTimeout(t); resolve(l) })
+  })
+  return nextLine().then((ready) => {
+    if (!ready.startsWith('READY ')) throw new Error(`workload: ${ready} ${stderr}`)
+    const { pid } = JSON.parse(ready.slice(6))
+    return {
+      pid, child,
+      async batch() {
+        child.stdin!.write('go\n')
+        const l = await nextLine()
+        if (!l.startsWith('DONE ')) throw new Error(`workload batch: ${l} ${stderr}`)
+        return JSON.parse(l.slice(5))
+      },
+      close: () => new Promise<void>((resolve) => { child.on('exit', () => resolve()); child.stdin!.write('exit\n') }),
+    }
+  })
+}
+
+export interface OneLinerRun { result: TraceResult; truth: any; elapsedMs: number }
+
+/** Attach the one-liner, run one batch once bpftrace reports its probes attached, stop. */
+export async function traceBatch(w: Workload, name: string, provider?: string): Promise<OneLinerRun> {
+  const t0 = Date.now()
+  let attached!: () => void
+  const isAttached = new Promise<void>((r) => { attached = r })
+  const run = runOneLiner(name, w.pid, { provider, onAttached: () => attached(), durationS: 60 })
+  const failed = run.result.then(() => { throw new Error(`${name}: bpftrace exited before attaching`) })
+  await Promise.race([isAttached, failed])
+  await new Promise((r) => setTimeout(r, 500)) // sonde's hook gates poll the semaphores every 250 ms
+  const truth = await w.batch()
+  await new Promise((r) => setTimeout(r, 300)) // let the last perf-buffer events drain
+  run.stop()
+  const result = await run.result
+  return { result, truth, elapsedMs: Date.now() - t0 }
+}
