@@ -76,6 +76,16 @@ export const staticProbes: readonly ProbeSpec[] = [
   { provider: 'sonde', name: 'func__entry', stability: 'evolving', description: 'a traced JS function was entered (function tracer)', args: [fnName, location, { name: 'depth', type: 'i32', description: 'traced call depth, 0 at the outermost traced frame' }] },
   { provider: 'sonde', name: 'func__return', stability: 'evolving', description: 'a traced JS function returned or threw', args: [fnName, location, { name: 'duration_ns', type: 'u64', unit: 'ns', description: 'entry to return' }] },
 
+  {
+    provider: 'sonde', name: 'dyn__fire', stability: 'evolving',
+    description: 'relay of every fire of a dynamic (user-defined) provider probe, for tracers that cannot see memfd objects and system-wide scripts',
+    args: [
+      { name: 'provider', type: 'string', description: 'dynamic provider name' },
+      { name: 'probe', type: 'string', description: 'dynamic probe name' },
+      ...[0, 1, 2, 3, 4, 5].map((i): ProbeArg => ({ name: `arg${i}`, type: 'i64', description: `argument ${i} of the dynamic fire as a 64-bit integer (bool 0/1; string and json arguments 0)` })),
+    ],
+  },
+
   // Compatibility provider: the layouts Node <= 18 shipped (src/node_provider.d), so bcc's
   // nodegc/nodestat and old one-liners work on Node 20.
   {

@@ -30,6 +30,7 @@ export interface SondeProbes {
   readonly alloc__sample: StaticProbe<[bytes: number | bigint, function: string, location: string]>
   readonly func__entry: StaticProbe<[function: string, location: string, depth: number]>
   readonly func__return: StaticProbe<[function: string, location: string, duration_ns: number | bigint]>
+  readonly dyn__fire: StaticProbe<[provider: string, probe: string, arg0: number | bigint, arg1: number | bigint, arg2: number | bigint, arg3: number | bigint, arg4: number | bigint, arg5: number | bigint]>
 }
 export interface NodeProbes {
   readonly gc__start: StaticProbe<[type: number, flags: number]>

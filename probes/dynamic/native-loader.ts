@@ -19,7 +19,6 @@ export interface NativeDyn {
     { module: number; semaphores: Uint16Array; ids: number[] } | string
   unload(module: number, buffer: ArrayBufferLike): void
   fire(id: number, ...args: unknown[]): void
-  relayEnabled(): boolean
 }
 
 export type LoadMode = 'memfd' | 'file'

@@ -14,6 +14,24 @@ export type { DynArgType } from './arg-types'
 export const fireFaults = { count: 0 }
 const DISABLED = new Uint16Array(1)
 
+// The static relay probe sonde:dyn__fire (in the addon, behind its own semaphore) sees every
+// dynamic fire while it is enabled, so system-wide scripts and tracers that cannot open memfd
+// objects still see them. `enabled` stays one read of the probe's own semaphore; fire() also
+// looks at the relay's.
+const relay = (() => {
+  try {
+    const sp = require('../static-probes') as typeof import('../static-probes')
+    const idx = sp.probeIndex({ provider: 'sonde', name: 'dyn__fire' })
+    const probe = (sp.sondeProbes as unknown as Record<string, { fire(...a: unknown[]): void } | undefined>).dyn__fire
+    if (typeof idx === 'number' && probe) return { sem: sp.semaphores(), idx, fire: probe.fire }
+  } catch { /* addon unavailable: no relay (sonde probes reports why) */ }
+  return { sem: DISABLED, idx: 0, fire: (..._a: unknown[]) => {} }
+})()
+
+function relayArg(v: unknown): number | bigint {
+  return typeof v === 'number' || typeof v === 'bigint' ? v : 0
+}
+
 export interface ProviderOptions {
   /** 'file' forces the cache-directory shared object (also SONDE_DYN_MODE=file); default 'auto'. */
   mode?: LoadMode | 'auto'
@@ -34,13 +52,13 @@ export class DynamicProbe {
 
   fire(a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown,
     g?: unknown, h?: unknown, i?: unknown, j?: unknown, k?: unknown, l?: unknown): void {
-    if (this.sem[this.idx] === 0) return
+    if (this.sem[this.idx] === 0 && relay.sem[relay.idx] === 0) return
     this.fireNow([a, b, c, d, e, f, g, h, i, j, k, l])
   }
 
   /** Runs `build(...x)` only when enabled and fires with the array it returns. */
   fireWith<X extends unknown[]>(build: (...x: X) => readonly unknown[], ...x: X): void {
-    if (this.sem[this.idx] === 0) return
+    if (this.sem[this.idx] === 0 && relay.sem[relay.idx] === 0) return
     let args: readonly unknown[]
     try { args = build(...x) } catch { fireFaults.count++; return }
     this.fireNow(Array.isArray(args) ? args : [])
@@ -53,7 +71,10 @@ export class DynamicProbe {
       const t = this.types, n = t.length
       const v: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
       for (let i = 0; i < n; i++) v[i] = coerce(t[i], args[i])
-      dyn.fire(this.id, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11])
+      if (this.sem[this.idx] !== 0) dyn.fire(this.id, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11])
+      if (relay.sem[relay.idx] !== 0) {
+        relay.fire(this.provider.name, this.name, relayArg(v[0]), relayArg(v[1]), relayArg(v[2]), relayArg(v[3]), relayArg(v[4]), relayArg(v[5]))
+      }
     } catch { fireFaults.count++ }
   }
 

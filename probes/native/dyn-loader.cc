@@ -3,8 +3,8 @@
 //   memfd(name, bytes)  -> fd | error string   (memfd_create + write; the fd stays open)
 //   load(path, symbols, semSymbol, semCount, provider, names, stringCaps)
 //                       -> { module, semaphores: Uint16Array, ids } | error string
-//   fire(id, a0..a11)   calls the stub with 12 int64 slots (the stub ignores extras) and, when
-//                       sonde:dyn__fire is enabled, relays provider, probe and the first 6 slots.
+//   fire(id, a0..a11)   calls the stub with 12 int64 slots (the stub ignores extras). The relay
+//                       probe sonde:dyn__fire lives in the main addon and is fired from JS.
 //   unload(module, arrayBuffer) detaches the semaphore view, then dlcloses.
 // Probe ids index a process-wide append-only table read without a lock, so fires from any
 // thread are safe; a module's entries are cleared before dlclose.
@@ -18,29 +18,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
-extern "C" {
-// Semaphore of the relay probe, in .probes like every sonde semaphore.
-__attribute__((section(".probes"), used)) volatile unsigned short sonde_dyn__fire_semaphore = 0;
-}
-
-// The relay probe site: provider, probe, arg0..arg5 (8 register operands, no stack args).
-#define SONDE_DYN_RELAY_NOTE(p, n, a0, a1, a2, a3, a4, a5)                                    \
-  __asm__ __volatile__(                                                                        \
-      "990: nop\n"                                                                             \
-      ".pushsection .note.stapsdt,\"?\",\"note\"\n.balign 4\n"                                 \
-      ".4byte 992f-991f, 994f-993f, 3\n"                                                       \
-      "991: .asciz \"stapsdt\"\n992: .balign 4\n"                                              \
-      "993: .8byte 990b\n.8byte _.stapsdt.base\n.8byte sonde_dyn__fire_semaphore\n"            \
-      ".asciz \"sonde\"\n.asciz \"dyn__fire\"\n"                                               \
-      ".asciz \"8@%[op] 8@%[on] -8@%[o0] -8@%[o1] -8@%[o2] -8@%[o3] -8@%[o4] -8@%[o5]\"\n"       \
-      "994: .balign 4\n.popsection\n"                                                          \
-      ".ifndef _.stapsdt.base\n"                                                               \
-      ".pushsection .stapsdt.base,\"aG\",\"progbits\",.stapsdt.base,comdat\n"                  \
-      ".weak _.stapsdt.base\n.hidden _.stapsdt.base\n_.stapsdt.base: .space 1\n"               \
-      ".size _.stapsdt.base, 1\n.popsection\n.endif\n"                                         \
-      ::[op] "r"(p), [on] "r"(n), [o0] "r"(a0), [o1] "r"(a1), [o2] "r"(a2), [o3] "r"(a3),  \
-      [o4] "r"(a4), [o5] "r"(a5))
 
 namespace {
 
@@ -210,16 +187,7 @@ napi_value Fire(napi_env env, napi_callback_info info) {
   for (size_t i = 0; i < 12; i++)  // a string slot never carries a bare number: tools would read it as a pointer
     if (e->caps[i] && s[i] != 0 && s[i] != reinterpret_cast<int64_t>(t_strings[i])) s[i] = 0;
   stub(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11]);
-  if (sonde_dyn__fire_semaphore) {
-    const char* p = e->provider.c_str();
-    const char* n = e->name.c_str();
-    SONDE_DYN_RELAY_NOTE(p, n, s[0], s[1], s[2], s[3], s[4], s[5]);
-  }
   return nullptr;
-}
-
-napi_value RelayEnabled(napi_env env, napi_callback_info) {
-  napi_value v; napi_get_boolean(env, sonde_dyn__fire_semaphore != 0, &v); return v;
 }
 
 }  // namespace
@@ -233,7 +201,6 @@ extern "C" napi_value SondeDynInit(napi_env env, napi_value exports) {
       {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unload", nullptr, Unload, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fire", nullptr, Fire, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"relayEnabled", nullptr, RelayEnabled, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -5,7 +5,7 @@
 #include "sdt-note.h"
 
 #define SONDE_STRING_ARG_MAX 256
-#define SONDE_PROBE_COUNT 20
+#define SONDE_PROBE_COUNT 21
 #define SONDE_MAX_STRING_ARGS 3
 
 enum SondeProbeIndex {
@@ -23,12 +23,13 @@ enum SondeProbeIndex {
   SONDE_IDX_sonde_alloc__sample = 11,
   SONDE_IDX_sonde_func__entry = 12,
   SONDE_IDX_sonde_func__return = 13,
-  SONDE_IDX_node_gc__start = 14,
-  SONDE_IDX_node_gc__done = 15,
-  SONDE_IDX_node_http__server__request = 16,
-  SONDE_IDX_node_http__server__response = 17,
-  SONDE_IDX_node_http__client__request = 18,
-  SONDE_IDX_node_http__client__response = 19,
+  SONDE_IDX_sonde_dyn__fire = 14,
+  SONDE_IDX_node_gc__start = 15,
+  SONDE_IDX_node_gc__done = 16,
+  SONDE_IDX_node_http__server__request = 17,
+  SONDE_IDX_node_http__server__response = 18,
+  SONDE_IDX_node_http__client__request = 19,
+  SONDE_IDX_node_http__client__response = 20,
 };
 
 // Per-env string buffers for JS fires (passed as the N-API function data: no TLS, no malloc).
@@ -52,6 +53,7 @@ void sonde_site_sonde_loop__lag(uint64_t);
 void sonde_site_sonde_alloc__sample(uint64_t, const char*, const char*);
 void sonde_site_sonde_func__entry(const char*, const char*, int32_t);
 void sonde_site_sonde_func__return(const char*, const char*, uint64_t);
+void sonde_site_sonde_dyn__fire(const char*, const char*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
 void sonde_site_node_gc__start(int32_t, int32_t, const void*);
 void sonde_site_node_gc__done(int32_t, int32_t, const void*);
 void sonde_site_node_http__server__request(const void*, const void*, const char*, int32_t, const char*, const char*, int32_t);
@@ -141,23 +143,26 @@ SONDE_SITE void sonde_site_sonde_func__entry(const char* a0, const char* a1, int
 SONDE_SITE void sonde_site_sonde_func__return(const char* a0, const char* a1, uint64_t a2) {
   __asm__ __volatile__(SONDE_SDT_NOTE("sonde", "func__return", 13, "8@%0 8@%1 8@%2") :: "r"(a0), "r"(a1), "r"(a2));
 }
+SONDE_SITE void sonde_site_sonde_dyn__fire(const char* a0, const char* a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5, int64_t a6, int64_t a7) {
+  __asm__ __volatile__(SONDE_SDT_NOTE("sonde", "dyn__fire", 14, "8@%0 8@%1 -8@%2 -8@%3 -8@%4 -8@%5 -8@%6 -8@%7") :: "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a6), "r"(a7));
+}
 SONDE_SITE void sonde_site_node_gc__start(int32_t a0, int32_t a1, const void* a2) {
-  __asm__ __volatile__(SONDE_SDT_NOTE("node", "gc__start", 14, "-4@%0 -4@%1 8@%2") :: "r"(a0), "r"(a1), "r"(a2));
+  __asm__ __volatile__(SONDE_SDT_NOTE("node", "gc__start", 15, "-4@%0 -4@%1 8@%2") :: "r"(a0), "r"(a1), "r"(a2));
 }
 SONDE_SITE void sonde_site_node_gc__done(int32_t a0, int32_t a1, const void* a2) {
-  __asm__ __volatile__(SONDE_SDT_NOTE("node", "gc__done", 15, "-4@%0 -4@%1 8@%2") :: "r"(a0), "r"(a1), "r"(a2));
+  __asm__ __volatile__(SONDE_SDT_NOTE("node", "gc__done", 16, "-4@%0 -4@%1 8@%2") :: "r"(a0), "r"(a1), "r"(a2));
 }
 SONDE_SITE void sonde_site_node_http__server__request(const void* a0, const void* a1, const char* a2, int32_t a3, const char* a4, const char* a5, int32_t a6) {
-  __asm__ __volatile__(SONDE_SDT_NOTE("node", "http__server__request", 16, "8@%0 8@%1 8@%2 -4@%3 8@%4 8@%5 -4@%6") :: "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a6));
+  __asm__ __volatile__(SONDE_SDT_NOTE("node", "http__server__request", 17, "8@%0 8@%1 8@%2 -4@%3 8@%4 8@%5 -4@%6") :: "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a6));
 }
 SONDE_SITE void sonde_site_node_http__server__response(const void* a0, const char* a1, int32_t a2, int32_t a3) {
-  __asm__ __volatile__(SONDE_SDT_NOTE("node", "http__server__response", 17, "8@%0 8@%1 -4@%2 -4@%3") :: "r"(a0), "r"(a1), "r"(a2), "r"(a3));
+  __asm__ __volatile__(SONDE_SDT_NOTE("node", "http__server__response", 18, "8@%0 8@%1 -4@%2 -4@%3") :: "r"(a0), "r"(a1), "r"(a2), "r"(a3));
 }
 SONDE_SITE void sonde_site_node_http__client__request(const void* a0, const void* a1, const char* a2, int32_t a3, const char* a4, const char* a5, int32_t a6) {
-  __asm__ __volatile__(SONDE_SDT_NOTE("node", "http__client__request", 18, "8@%0 8@%1 8@%2 -4@%3 8@%4 8@%5 -4@%6") :: "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a6));
+  __asm__ __volatile__(SONDE_SDT_NOTE("node", "http__client__request", 19, "8@%0 8@%1 8@%2 -4@%3 8@%4 8@%5 -4@%6") :: "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a6));
 }
 SONDE_SITE void sonde_site_node_http__client__response(const void* a0, const char* a1, int32_t a2, int32_t a3) {
-  __asm__ __volatile__(SONDE_SDT_NOTE("node", "http__client__response", 19, "8@%0 8@%1 -4@%2 -4@%3") :: "r"(a0), "r"(a1), "r"(a2), "r"(a3));
+  __asm__ __volatile__(SONDE_SDT_NOTE("node", "http__client__response", 20, "8@%0 8@%1 -4@%2 -4@%3") :: "r"(a0), "r"(a1), "r"(a2), "r"(a3));
 }
 #endif  // SONDE_PROBES_SITES
 
@@ -354,8 +359,27 @@ static napi_value sonde_js_sonde_func__return(napi_env env, napi_callback_info i
   sonde_site_sonde_func__return(v0, v1, v2);
   return nullptr;
 }
-static napi_value sonde_js_node_gc__start(napi_env env, napi_callback_info info) {
+static napi_value sonde_js_sonde_dyn__fire(napi_env env, napi_callback_info info) {
   if (sonde_semaphores[14] == 0) return nullptr;
+  size_t argc = 8;
+  napi_value argv[8] = {};
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok) { sonde_fault(); return nullptr; }
+  if (argc != 8) sonde_fault();
+  SondeFireBuffers* bufs = static_cast<SondeFireBuffers*>(data);
+  const char* v0 = sonde_arg_str(env, argc > 0 ? argv[0] : nullptr, bufs->str[0]);
+  const char* v1 = sonde_arg_str(env, argc > 1 ? argv[1] : nullptr, bufs->str[1]);
+  int64_t v2 = static_cast<int64_t>(sonde_arg_int(env, argc > 2 ? argv[2] : nullptr));
+  int64_t v3 = static_cast<int64_t>(sonde_arg_int(env, argc > 3 ? argv[3] : nullptr));
+  int64_t v4 = static_cast<int64_t>(sonde_arg_int(env, argc > 4 ? argv[4] : nullptr));
+  int64_t v5 = static_cast<int64_t>(sonde_arg_int(env, argc > 5 ? argv[5] : nullptr));
+  int64_t v6 = static_cast<int64_t>(sonde_arg_int(env, argc > 6 ? argv[6] : nullptr));
+  int64_t v7 = static_cast<int64_t>(sonde_arg_int(env, argc > 7 ? argv[7] : nullptr));
+  sonde_site_sonde_dyn__fire(v0, v1, v2, v3, v4, v5, v6, v7);
+  return nullptr;
+}
+static napi_value sonde_js_node_gc__start(napi_env env, napi_callback_info info) {
+  if (sonde_semaphores[15] == 0) return nullptr;
   size_t argc = 2;
   napi_value argv[2] = {};
   void* data = nullptr;
@@ -368,7 +392,7 @@ static napi_value sonde_js_node_gc__start(napi_env env, napi_callback_info info)
   return nullptr;
 }
 static napi_value sonde_js_node_gc__done(napi_env env, napi_callback_info info) {
-  if (sonde_semaphores[15] == 0) return nullptr;
+  if (sonde_semaphores[16] == 0) return nullptr;
   size_t argc = 2;
   napi_value argv[2] = {};
   void* data = nullptr;
@@ -381,7 +405,7 @@ static napi_value sonde_js_node_gc__done(napi_env env, napi_callback_info info) 
   return nullptr;
 }
 static napi_value sonde_js_node_http__server__request(napi_env env, napi_callback_info info) {
-  if (sonde_semaphores[16] == 0) return nullptr;
+  if (sonde_semaphores[17] == 0) return nullptr;
   size_t argc = 5;
   napi_value argv[5] = {};
   void* data = nullptr;
@@ -398,7 +422,7 @@ static napi_value sonde_js_node_http__server__request(napi_env env, napi_callbac
   return nullptr;
 }
 static napi_value sonde_js_node_http__server__response(napi_env env, napi_callback_info info) {
-  if (sonde_semaphores[17] == 0) return nullptr;
+  if (sonde_semaphores[18] == 0) return nullptr;
   size_t argc = 3;
   napi_value argv[3] = {};
   void* data = nullptr;
@@ -413,7 +437,7 @@ static napi_value sonde_js_node_http__server__response(napi_env env, napi_callba
   return nullptr;
 }
 static napi_value sonde_js_node_http__client__request(napi_env env, napi_callback_info info) {
-  if (sonde_semaphores[18] == 0) return nullptr;
+  if (sonde_semaphores[19] == 0) return nullptr;
   size_t argc = 5;
   napi_value argv[5] = {};
   void* data = nullptr;
@@ -430,7 +454,7 @@ static napi_value sonde_js_node_http__client__request(napi_env env, napi_callbac
   return nullptr;
 }
 static napi_value sonde_js_node_http__client__response(napi_env env, napi_callback_info info) {
-  if (sonde_semaphores[19] == 0) return nullptr;
+  if (sonde_semaphores[20] == 0) return nullptr;
   size_t argc = 3;
   napi_value argv[3] = {};
   void* data = nullptr;
@@ -460,6 +484,7 @@ static const SondeProbeEntry sonde_probe_table[SONDE_PROBE_COUNT] = {
   { "sonde:alloc__sample", sonde_js_sonde_alloc__sample },
   { "sonde:func__entry", sonde_js_sonde_func__entry },
   { "sonde:func__return", sonde_js_sonde_func__return },
+  { "sonde:dyn__fire", sonde_js_sonde_dyn__fire },
   { "node:gc__start", sonde_js_node_gc__start },
   { "node:gc__done", sonde_js_node_gc__done },
   { "node:http__server__request", sonde_js_node_http__server__request },

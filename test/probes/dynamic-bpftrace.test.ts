@@ -117,6 +117,23 @@ T('1000 probes in one provider load and fire', async () => {
   assert.match(out, /sondebig:p999\]: 999\b/)
 })
 
+T('relay sonde:dyn__fire: a system-wide script on the addon (no -p) sees every dynamic fire', async () => {
+  if (skip) return
+  const c = child('sonderelay')
+  await c.send('define tick i64 u32 string')
+  await c.send('enable')
+  const addon = path.resolve(__dirname, '..', '..', 'build', 'Release', 'sonde.node')
+  const bt = startBpftrace(['-e', `usdt:${addon}:sonde:dyn__fire /pid == ${c.pid}/ { @[str(arg0), str(arg1)] = count(); @a0 = sum(arg2); @a1 = sum(arg3); @a2 = sum(arg4); }`])
+  await bt.ready
+  const r = await c.send('firenow tick 23')
+  assert.is(r.enabled, false, 'the dynamic probe itself is not attached')
+  const out = (await bt.stop()).join('\n')
+  assert.match(out, /@\[sonderelay, tick\]: 23\b/)
+  assert.match(out, /@a0: 253\b/)
+  assert.match(out, /@a1: 506\b/)
+  assert.match(out, /@a2: 0\b/)
+})
+
 T('fires from a worker thread', async () => {
   if (skip) return
   const c = child('sondewk')

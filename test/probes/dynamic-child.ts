@@ -3,6 +3,7 @@
 //   define NAME TYPES...   define a probe (after enable() it loads as a new module)
 //   enable                 provider.enable()
 //   fire NAME N            wait (≤ 10 s) until NAME is enabled, then fire N times with known values
+//   firenow NAME N         fire N times now, unguarded, with (i, 2i)
 //   bulk N                 define p0..p(N-1) (i32) before enable
 //   firebulk N             fire every p<i> that is enabled once with value i
 //   worker N               a worker thread defines provider <name>_w, probe w (i64), fires N times when enabled
@@ -47,6 +48,10 @@ rl.on('line', async (line) => {
       else p.fire(i)
     }
     reply({ cmd, enabled })
+  } else if (cmd === 'firenow') {
+    const p = probes.get(rest[0])!
+    for (let i = 0; i < Number(rest[1]); i++) p.fire(i, i * 2)
+    reply({ cmd, enabled: p.enabled })
   } else if (cmd === 'bulk') {
     for (let i = 0; i < Number(rest[0]); i++) probes.set(`p${i}`, provider.probe(`p${i}`, ['i32']))
     reply({ cmd, defined: probes.size })
