@@ -14,7 +14,7 @@ import { compileModuleFilter } from '../../probes/tracer/module-pattern'
 
 export const summary = 'run a node command with sonde: function tracing, CPU profile (+ exact counts), dashboard'
 
-const USAGE = 'usage: sonde run [--trace-functions PATTERN] [--trace-out FILE] [--cpu-profile FILE [--counts]] [--dashboard PORT] -- node app.js …'
+const USAGE = 'usage: sonde run [--stacks] [--trace-functions PATTERN] [--trace-out FILE] [--cpu-profile FILE [--counts]] [--dashboard PORT] -- node app.js …'
 
 export interface RunOptions {
   traceFunctions?: string
@@ -22,8 +22,14 @@ export interface RunOptions {
   cpuProfile?: string
   counts: boolean
   dashboard?: number
+  /** Node flags that make bpftrace's ustack show JS function names (perf map, no inlining). */
+  stacks?: boolean
   command: string[]
 }
+
+/** What `--stacks` adds to the child's node flags (probes/oneliners docs: docs/oneliners.md). */
+export const STACK_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining', '--no-short-builtin-calls', '--interpreted-frames-native-stack']
+const NODE_OPTIONS_STACK_FLAGS = ['--perf-basic-prof', '--interpreted-frames-native-stack']
 
 export function parseRunArgs(argv: string[]): RunOptions {
   const o: RunOptions = { counts: false, command: [] }
@@ -44,6 +50,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
       case '--trace-out': o.traceOut = take(); break
       case '--cpu-profile': o.cpuProfile = take(); break
       case '--counts': o.counts = true; break
+      case '--stacks': o.stacks = true; break
       case '--dashboard': {
         const v = take()
         const port = Number(v)
@@ -99,7 +106,9 @@ export function childEnv(o: RunOptions, base: NodeJS.ProcessEnv = process.env): 
     preloads.push(path.join(dist, 'probes', 'tracer', 'cpu-profile-child.js'))
   }
   if (o.dashboard !== undefined) env.SONDE_DASHBOARD = String(o.dashboard)
-  const extra = preloads.filter((p) => fs.existsSync(p)).map((p) => `--require ${quote(p)}`).join(' ')
+  // NODE_OPTIONS refuses V8 flags such as --no-turbo-inlining: those go on the node command
+  // line (run() below); the two it accepts also reach workers and `node` grandchildren here.
+  const extra = [...(o.stacks ? NODE_OPTIONS_STACK_FLAGS : []), ...preloads.filter((p) => fs.existsSync(p)).map((p) => `--require ${quote(p)}`)].join(' ')
   env.NODE_OPTIONS = [base.NODE_OPTIONS, extra].filter(Boolean).join(' ')
   return env
 }
@@ -108,7 +117,7 @@ export async function run(argv: string[]): Promise<number> {
   const o = parseRunArgs(argv)
   const [cmd, ...args] = o.command
   const exe = cmd === 'node' ? process.execPath : cmd
-  const child = spawn(exe, args, { stdio: 'inherit', env: childEnv(o) })
+  const child = spawn(exe, o.stacks && cmd === 'node' ? [...STACK_FLAGS.filter((f) => !NODE_OPTIONS_STACK_FLAGS.includes(f)), ...args] : args, { stdio: 'inherit', env: childEnv(o) })
   const forward = (sig: NodeJS.Signals): void => { try { child.kill(sig) } catch { /* already gone */ } }
   const onInt = (): void => { /* the child got Ctrl-C from the terminal too; wait for it */ }
   const onTerm = (): void => forward('SIGTERM')
