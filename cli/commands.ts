@@ -8,6 +8,7 @@ export interface CommandModule {
 export const commands: Record<string, () => CommandModule> = {
   // Each issue adds its commands here, e.g.
   // probes: () => require('./commands/probes'),
+  probes: () => require('./commands/probes'),
   callgraph: () => require('./commands/callgraph'),
   flame: () => require('./commands/flame'),
   demo: () => require('./commands/demo'),
