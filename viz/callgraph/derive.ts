@@ -19,7 +19,10 @@ interface Acc {
   frames: Frame[]
   nodeOf: Int32Array
   nodes: CallGraphNode[]
-  edges: Map<number, CallGraphEdge>
+  /** Edges by caller node id, then callee node id (small-integer keys stay fast). */
+  edgesOf: (Map<number, number> | undefined)[]
+  /** Every edge; its index is its slot in per-path counters. */
+  edges: CallGraphEdge[]
   callsKnown: boolean
 }
 
@@ -37,11 +40,13 @@ function nodeFor(a: Acc, frameId: number): CallGraphNode {
   return a.nodes[i]
 }
 
-function edgeFor(a: Acc, caller: number, callee: number): CallGraphEdge {
-  const key = caller * 0x100000000 + callee
-  let e = a.edges.get(key)
-  if (!e) { e = { caller, callee, weight: 0, calls: null }; a.edges.set(key, e) }
-  return e
+/** The slot (index in a.edges) of the caller→callee edge, created when missing. */
+function edgeSlot(a: Acc, caller: number, callee: number): number {
+  let m = a.edgesOf[caller]
+  if (!m) a.edgesOf[caller] = m = new Map()
+  let i = m.get(callee)
+  if (i === undefined) { i = a.edges.length; a.edges.push({ caller, callee, weight: 0, calls: null }); m.set(callee, i) }
+  return i
 }
 
 /** Children of every CCT node in compressed rows (parent ids are always smaller). */
@@ -61,8 +66,22 @@ function addTree(a: Acc, tree: CallTree, functionCalls: Map<number, number> | un
   const incl = tree.inclusive()
   const { start, list } = childRows(tree)
   const onPath = new Int32Array(a.frames.length)
-  const pairOnPath = new Map<number, number>()
+  // How often each caller→callee pair (edge slot) is on the current path: the first
+  // occurrence on a path carries the weight, repeats under recursion do not.
+  let pairOnPath = new Int32Array(Math.max(1024, a.edges.length * 2))
+  const slotOf = new Int32Array(n)
   const useTreeCalls = tree.hasCalls
+  // Edge slots by (caller, callee) node: a dense table when the graph is small enough
+  // (the common case, no hashing per CCT node), else the per-caller maps.
+  for (let v = 1; v < n; v++) nodeFor(a, tree.frame[v])
+  const N = a.nodes.length
+  const dense = N * N <= 1 << 22 ? new Int32Array(N * N).fill(-1) : undefined
+  const slotFor = (caller: number, callee: number): number => {
+    if (!dense) return edgeSlot(a, caller, callee)
+    let i = dense[caller * N + callee]
+    if (i < 0) dense[caller * N + callee] = i = edgeSlot(a, caller, callee)
+    return i
+  }
   // Explicit DFS: a positive entry enters a node, its bitwise complement leaves it.
   const stack = new Int32Array(2 * n + 2)
   let sp = 0
@@ -72,29 +91,26 @@ function addTree(a: Acc, tree: CallTree, functionCalls: Map<number, number> | un
     if (v < 0) {
       const w = ~v
       onPath[tree.frame[w]]--
-      const p = tree.parent[w]
-      if (p > 0) {
-        const key = tree.frame[p] * 0x100000000 + tree.frame[w]
-        pairOnPath.set(key, pairOnPath.get(key)! - 1)
-      }
+      if (tree.parent[w] > 0) pairOnPath[slotOf[w]]--
       continue
     }
     const f = tree.frame[v]
     const node = nodeFor(a, f)
     node.self += tree.self[v]
-    if (onPath[f] === 0) node.total += incl[v]
+    const recursive = onPath[f] > 0
+    if (!recursive) node.total += incl[v]
     onPath[f]++
     if (useTreeCalls) node.calls = (node.calls ?? 0) + tree.calls[v]
     const p = tree.parent[v]
     if (p === 0) node.isRoot = true
     else {
       const pf = tree.frame[p]
-      const key = pf * 0x100000000 + f
-      const seen = pairOnPath.get(key) ?? 0
-      const e = edgeFor(a, nodeFor(a, pf).id, node.id)
-      if (seen === 0) e.weight += incl[v]
+      const slot = slotFor(a.nodeOf[pf], node.id)
+      if (slot >= pairOnPath.length) { const bigger = new Int32Array(pairOnPath.length * 2); bigger.set(pairOnPath); pairOnPath = bigger }
+      slotOf[v] = slot
+      const e = a.edges[slot]
+      if (pairOnPath[slot]++ === 0) e.weight += incl[v]
       if (useTreeCalls) e.calls = (e.calls ?? 0) + tree.calls[v]
-      pairOnPath.set(key, seen + 1)
     }
     stack[sp++] = ~v
     for (let k = start[v]; k < start[v + 1]; k++) stack[sp++] = list[k]
@@ -113,7 +129,7 @@ function addExact(a: Acc, g: ExactGraph): void {
   const called = new Set<number>()
   for (const e of g.edges) {
     const caller = nodeFor(a, e.caller).id, callee = nodeFor(a, e.callee).id
-    const edge = edgeFor(a, caller, callee)
+    const edge = a.edges[edgeSlot(a, caller, callee)]
     edge.weight += e.total
     if (e.calls !== null) edge.calls = (edge.calls ?? 0) + e.calls
     if (e.caller !== e.callee) called.add(e.callee)
@@ -139,7 +155,7 @@ export function selectThreads(profile: Profile, thread?: string): ProfileThread[
 
 export function deriveCallGraph(profile: Profile, opts: DeriveOptions = {}): CallGraph {
   const frames = profile.frames.frames
-  const a: Acc = { frames, nodeOf: new Int32Array(frames.length).fill(-1), nodes: [], edges: new Map(), callsKnown: false }
+  const a: Acc = { frames, nodeOf: new Int32Array(frames.length).fill(-1), nodes: [], edgesOf: [], edges: [], callsKnown: false }
   const threads = selectThreads(profile, opts.thread)
   let producerTotal: number | undefined
   for (const t of threads) {
@@ -151,7 +167,7 @@ export function deriveCallGraph(profile: Profile, opts: DeriveOptions = {}): Cal
   }
   let total = 0
   for (const n of a.nodes) total += n.self
-  const edges = [...a.edges.values()].filter((e) => e.weight > 0 || (e.calls ?? 0) > 0)
+  const edges = a.edges.filter((e) => e.weight > 0 || (e.calls ?? 0) > 0)
   const meta: Record<string, string | number> = { ...profile.meta }
   if (producerTotal !== undefined) meta.producerTotal = producerTotal
   if (opts.thread !== undefined) meta.thread = opts.thread
