@@ -25,6 +25,7 @@ export interface NativeAddon {
   fire: Record<string, (...args: unknown[]) => void>
   faults(): number
   benchEmpty(): void
+  isolateAddress(): string
   gcRingStart(drain: () => void): boolean
   gcRingStop(): void
   gcDrain(out: Float64Array): number
@@ -55,7 +56,7 @@ function stub(): NativeAddon {
   staticProbes.forEach((p, i) => { fire[probeKey(p)] = noop; probeIndex[probeKey(p)] = i })
   return {
     semaphores: new ArrayBuffer(staticProbes.length * 2), probeIndex, fire,
-    faults: () => 0, benchEmpty: noop,
+    faults: () => 0, benchEmpty: noop, isolateAddress: () => '',
     gcRingStart: () => false, gcRingStop: noop, gcDrain: () => 0, gcStats: () => [0, 0, 0],
     allocStart: () => false, allocPoll: () => [], allocStats: () => [0, 0], allocStop: noop,
   }

@@ -4,10 +4,12 @@
 //   fire         { "provider:name": native fire function } (one N-API call per fire)
 //   faults()     wrong-type/count fire arguments seen (all threads)
 //   benchEmpty() calls an empty native function (bench baseline for a bare uprobe)
+//   isolateAddress() this env's v8::Isolate* as printed by --trace-gc
 // plus the GC ring (gc-hook.cc) and allocation sampler (alloc-sampler.cc) functions.
 #define SONDE_PROBES_NAPI
 #include "fire-args.h"
 #include "env-state.h"
+#include <stdio.h>
 
 extern "C" void sonde_bench_empty(void);
 
@@ -26,6 +28,17 @@ static napi_value Faults(napi_env env, napi_callback_info) {
 static napi_value BenchEmpty(napi_env, napi_callback_info) {
   sonde_bench_empty();
   return nullptr;
+}
+
+// "0x..." as V8 prints the isolate in --trace-gc lines ([pid:0x...]): lets tests attribute lines.
+static napi_value IsolateAddress(napi_env env, napi_callback_info info) {
+  void* data;
+  napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%p", static_cast<void*>(static_cast<EnvState*>(data)->isolate));
+  napi_value r;
+  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &r);
+  return r;
 }
 
 static void Teardown(napi_env, void* data, void*) {
@@ -63,7 +76,8 @@ NAPI_MODULE_INIT() {
   }
   if (!ExportProbes(env, exports, s) ||
       !sonde_export_fn(env, exports, "faults", Faults, s) ||
-      !sonde_export_fn(env, exports, "benchEmpty", BenchEmpty, s)) {
+      !sonde_export_fn(env, exports, "benchEmpty", BenchEmpty, s) ||
+      !sonde_export_fn(env, exports, "isolateAddress", IsolateAddress, s)) {
     napi_throw_error(env, "SONDE_ADDON", "sonde: could not build the addon exports");
     return nullptr;
   }

@@ -22,7 +22,7 @@ function traceChild(script: string): Promise<Run> {
     const c = spawn(process.execPath, ['--import', 'tsx', child], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
     const r: Run = { out: new Map(), trace: [], bpfErr: '' }
     let bpf: ReturnType<typeof spawn> | undefined, buf = '', err = ''
-    const timer = setTimeout(() => { c.kill('SIGKILL'); bpf?.kill('SIGKILL'); reject(new Error(`timeout: ${err} ${r.bpfErr}`)) }, 60_000)
+    const timer = setTimeout(() => { c.kill('SIGKILL'); bpf?.kill('SIGKILL'); reject(new Error(`timeout: child ${JSON.stringify([...r.out])} ${err} bpftrace ${r.trace.join('|')} ${r.bpfErr}`)) }, 60_000)
     c.stderr!.on('data', (d) => { err += d })
     c.stdout!.setEncoding('utf8')
     c.stdout!.on('data', (d: string) => {
@@ -33,10 +33,14 @@ function traceChild(script: string): Promise<Run> {
         const sp = line.startsWith('SEM ') ? line.indexOf(' ', 4) : line.indexOf(' ')
         r.out.set(sp < 0 ? line : line.slice(0, sp), sp < 0 ? '' : line.slice(sp + 1))
         if (line.startsWith('SEM before')) {
-          bpf = spawn('bpftrace', ['-p', String(c.pid), '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+          bpf = spawn('bpftrace', ['-B', 'none', '-p', String(c.pid), '-e', 'BEGIN { printf("READY\\n"); }\n' + script], { stdio: ['ignore', 'pipe', 'pipe'] })
           bpf.stdout!.setEncoding('utf8')
           let tb = ''
-          bpf.stdout!.on('data', (t: string) => { tb += t; const ls = tb.split('\n'); tb = ls.pop()!; r.trace.push(...ls) })
+          bpf.stdout!.on('data', (t: string) => {
+            tb += t
+            const ls = tb.split('\n'); tb = ls.pop()!
+            for (const l of ls) l === 'READY' ? c.stdin!.write('go\n') : r.trace.push(l)  // BEGIN runs after every attach
+          })
           bpf.stderr!.on('data', (t) => { r.bpfErr += t })
           bpf.on('exit', () => c.stdin!.write('after\n'))
         } else if (line === 'FIRED') {

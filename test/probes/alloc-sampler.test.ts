@@ -1,0 +1,98 @@
+// The allocation sampler on a known workload: a function that allocates ~50x more than its
+// neighbour must be the top allocation site, by events in-process and by bpftrace summing
+// sonde:alloc__sample bytes per function in a child. Options are validated at set-up.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { startAllocSampler, allocSamplerStats } from '../../probes/alloc-sampler'
+import { allocSampleEvents, type AllocSampleEvent } from '../../probes/runtime-events'
+import { addonStatus } from '../../probes/addon'
+import { missing } from '../support/system'
+
+const root = path.resolve(__dirname, '../..')
+
+function allocateLots(n: number): number {
+  let keep: unknown[] = []
+  for (let i = 0; i < n; i++) { keep.push({ i, s: [i, i + 1, i + 2] }); if (keep.length > 1000) keep = [] }
+  return keep.length
+}
+function allocateLittle(n: number): number {
+  let k = 0
+  for (let i = 0; i < n; i++) k += [i, i].length
+  return k
+}
+
+test('options are validated at set-up', () => {
+  assert.throws(() => startAllocSampler({ intervalBytes: 10 }), /intervalBytes/)
+  assert.throws(() => startAllocSampler({ pollMs: 0 }), /pollMs/)
+  assert.throws(() => startAllocSampler({ maxStack: 1.5 }), /maxStack/)
+})
+
+test('the heavy allocator is the top site; stacks are leaf first and bounded', async () => {
+  assert.ok(addonStatus().loaded)
+  const bytes = new Map<string, number>()
+  const events: AllocSampleEvent[] = []
+  const unsub = allocSampleEvents.subscribe((e) => { events.push(e); bytes.set(e.functionName, (bytes.get(e.functionName) ?? 0) + e.bytes) })
+  const stop = startAllocSampler({ intervalBytes: 16384, pollMs: 10, maxStack: 5 })
+  assert.throws(() => startAllocSampler(), /already running/)
+  for (let round = 0; round < 20; round++) {
+    allocateLots(50_000)
+    allocateLittle(1_000)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  stop()
+  unsub()
+  const ranked = [...bytes].sort((a, b) => b[1] - a[1])
+  assert.is(ranked[0][0], 'allocateLots', JSON.stringify(ranked.slice(0, 5)))
+  assert.ok(ranked[0][1] > 20 * (bytes.get('allocateLittle') ?? 0), 'heavy vs light ratio')
+  const lots = events.find((e) => e.functionName === 'allocateLots')!
+  assert.ok(lots.stack!.length >= 1 && lots.stack!.length <= 5)
+  assert.match(lots.stack![0], /^allocateLots .*alloc-sampler\.test\.ts:\d+$/)
+  assert.ok(lots.url.endsWith('alloc-sampler.test.ts'))
+  const st = allocSamplerStats()
+  assert.ok(st.samples >= events.length)
+  assert.ok(st.samples < 4096 || st.restarts > 0, 'profile restarted once it held 4096 samples')
+})
+
+test('bpftrace: summed alloc__sample bytes per function put the heavy allocator on top', async () => {
+  const skip = missing('root', 'bpftrace', 'tracefs')
+  if (skip) { console.log(`skip: ${skip}`); return }
+  const A = addonStatus().path
+  const code = `
+    const { startAllocSampler } = require(${JSON.stringify(path.join(root, 'dist/probes/alloc-sampler.js'))})
+    require(${JSON.stringify(path.join(root, 'dist/probes/addon.js'))}).nativeAddon()  // map the addon before attaching
+    ${allocateLots.toString()}
+    ${allocateLittle.toString()}
+    process.stdout.write('LOADED\\n')
+    process.stdin.on('data', () => {
+      const stop = startAllocSampler({ intervalBytes: 16384, pollMs: 10 })
+      let round = 0
+      const t = setInterval(() => {
+        allocateLots(50000); allocateLittle(1000)
+        if (++round === 20) { clearInterval(t); stop(); process.stdout.write('DONE\\n') }
+      }, 2)
+    })`
+  const out = await new Promise<string>((resolve, reject) => {
+    const c = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let so = '', bpf = '', err = ''
+    let b: ReturnType<typeof spawn> | undefined
+    const timer = setTimeout(() => { c.kill('SIGKILL'); b?.kill('SIGKILL'); reject(new Error(`timeout ${so} ${err}`)) }, 60_000)
+    c.stdout!.on('data', (d) => {
+      so += d
+      if (!b && so.includes('LOADED')) {
+        b = spawn('bpftrace', ['-B', 'none', '-p', String(c.pid), '-e', `BEGIN { printf("READY\\n"); } usdt:${A}:sonde:alloc__sample { @[str(arg1)] = sum(arg0); }`], { stdio: ['ignore', 'pipe', 'pipe'] })
+        b.stdout!.on('data', (t) => { bpf += t; if (bpf.includes('READY\n') && !so.includes('GO')) { so += 'GO'; c.stdin!.write('go\n') } })
+        b.stderr!.on('data', (t) => { err += t })
+        b.on('exit', () => { c.kill(); clearTimeout(timer); resolve(bpf + err) })
+      }
+      if (so.includes('DONE')) setTimeout(() => b?.kill('SIGINT'), 300)
+    })
+    c.stderr!.on('data', (d) => { err += d })
+  })
+  const sums = [...out.matchAll(/^@\[(.*)\]: (\d+)$/gm)].map((m) => [m[1], Number(m[2])] as [string, number]).sort((a, b) => b[1] - a[1])
+  assert.ok(sums.length > 0, out)
+  assert.is(sums[0][0], 'allocateLots', out)
+})
+
+test.run()
