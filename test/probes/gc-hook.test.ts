@@ -101,6 +101,8 @@ usdt:${A}:sonde:gc__done /${w} && tid == pid/ { @md = count(); @mmin = min(arg2)
 usdt:${A}:sonde:gc__done /${w} && tid != pid/ { @wd = count(); @wmin = min(arg2); }
 usdt:${A}:node:gc__start /${w} && tid == pid/ { @mn = count(); @miso = min(arg2); }
 usdt:${A}:node:gc__start /${w} && tid != pid/ { @wn = count(); }
+usdt:${A}:sonde:heap__grow /@on[tid] && arg1 > arg0/ { @g[tid == pid ? "m" : "w"] = count(); }
+usdt:${A}:sonde:heap__shrink /@on[tid] && arg1 < arg0/ { @h[tid == pid ? "m" : "w"] = count(); }
 END { clear(@on); }`
   const { stdout, bpf } = await run(script)
   const r = result(stdout), counts = traceGcCounts(stdout)
@@ -117,6 +119,13 @@ END { clear(@on); }`
   assert.is(v('wn'), worker)
   assert.ok(v('mmin') > 0 && v('wmin') > 0, 'durations > 0')
   assert.ok(v('miso') > 0, 'node:gc__start carries the isolate pointer')
+  // heap__grow/heap__shrink: one per GC whose committed size changed, as the ring recorded it
+  const g = (m: string, t: string): number => Number((new RegExp(`^@${m}\\[${t}\\]: (\\d+)$`, 'm').exec(bpf) ?? [0, 0])[1])
+  assert.ok(r.main.grows > 0, 'the churn grows the heap')
+  assert.is(g('g', 'm'), r.main.grows, bpf)
+  assert.is(g('g', 'w'), r.worker.grows)
+  assert.is(g('h', 'm'), r.main.shrinks)
+  assert.is(g('h', 'w'), r.worker.shrinks)
   assert.is(r.main.collections, main)
   assert.is(r.worker.collections, worker)
 })
