@@ -179,6 +179,10 @@ function generateDocs(probes, stringArgMax) {
     'the NUL; longer strings are cut at a character boundary. 64-bit integers are passed whole (give a',
     'bigint from JS for values above 2^53). `ptr` arguments are built natively (Node <= 18 struct layouts).',
     '',
+    'bpftrace 0.17 only accepts `arg0`..`arg5` (its x86-64 `max_arg` check also applies to usdt probes:',
+    '"x86_64 doesn\'t support arg6"); arguments at position 6 and later need a newer bpftrace, or, for the',
+    '`node` http probes, the struct pointers (`*(int32 *)arg1` is the fd of `node:http__server__request`).',
+    '',
   ]
   for (const provider of ['sonde', 'node']) {
     out.push(`## Provider \`${provider}\``, '', '| probe | stability | args | description |', '|---|---|---|---|')

@@ -60,11 +60,18 @@ test('bpftrace -p sees exactly the fired values', async () => {
     `usdt:${A}:sonde:msg__send { printf("S %llu %llu %lld %d\\n", arg0, arg1, arg2, arg3); }`,
     `usdt:${A}:sonde:http__server__request { printf("H %s %llu %s|%s\\n", str(arg0), arg2, str(arg1, 4), str(arg1 + 248)); }`,
     `usdt:${A}:sonde:msg__receive { printf("R %llu %llu %llu %d\\n", arg0, arg1, arg2, arg3); }`,
+    // Node <= 18 layout: flat args, plus the same values through the struct pointers
+    // (node_dtrace_http_server_request_t: url at +8, method at +16; node_dtrace_connection_t: fd, port, remote at +8)
+    // (bpftrace 0.17 rejects arg6+ even for usdt, "x86_64 doesn't support arg6": fd is read through the struct)
+    `usdt:${A}:node:http__server__request { printf("N %s %d %s %s\\n", str(arg2), arg3, str(arg4), str(arg5)); }`,
+    `usdt:${A}:node:http__server__request { printf("P %s %s\\n", str(*(uint64 *)(arg0 + 8)), str(*(uint64 *)(arg0 + 16))); }`,
+    `usdt:${A}:node:http__server__request { printf("C %d %d %s\\n", *(int32 *)arg1, *(int32 *)(arg1 + 4), str(*(uint64 *)(arg1 + 8))); }`,
   ].join('\n')
   const r = await traceChild(script)
-  assert.equal(JSON.parse(r.out.get('SEM before')!), [0, 0, 0])
+  assert.ok(r.out.has('SEM during'), `the child never fired: ${r.bpfErr}`)
+  assert.equal(JSON.parse(r.out.get('SEM before')!), [0, 0, 0, 0])
   assert.ok(JSON.parse(r.out.get('SEM during')!).every((v: number) => v > 0), r.out.get('SEM during'))
-  assert.equal(JSON.parse(r.out.get('SEM after')!), [0, 0, 0])
+  assert.equal(JSON.parse(r.out.get('SEM after')!), [0, 0, 0, 0])
   const S = r.trace.filter((l) => l.startsWith('S '))
   const H = r.trace.filter((l) => l.startsWith('H '))
   const R = r.trace.filter((l) => l.startsWith('R '))
@@ -75,6 +82,10 @@ test('bpftrace -p sees exactly the fired values', async () => {
   const tail = 'u'.repeat(250) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
   H.forEach((l, i) => assert.is(l, `H GET ${9007199254740993n + BigInt(i)} uuuu|${tail.slice(248, STRING_ARG_MAX - 1)}`))
   assert.equal(R, ['R 0 0 0 0', 'R 1 2 3 4'])
+  const N = r.trace.filter((l) => l.startsWith('N ')), P = r.trace.filter((l) => l.startsWith('P '))
+  assert.equal(N, Array.from({ length: 23 }, (_, i) => `N 10.1.2.3 ${40000 + i} POST /old/${i}`))
+  assert.equal(P, Array.from({ length: 23 }, (_, i) => `P /old/${i} POST`))
+  assert.equal(r.trace.filter((l) => l.startsWith('C ')), Array.from({ length: 23 }, (_, i) => `C ${17 + i} ${40000 + i} 10.1.2.3`))
   assert.is(r.out.get('FAULTS'), '6')
 })
 
