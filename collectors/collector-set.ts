@@ -4,7 +4,7 @@
 import { isMainThread } from 'node:worker_threads'
 import { CollectorsConfig } from './config'
 import { createMessageCollector, MessageCollector } from './message-latency'
-import { createGcCollector, GcCollector } from './gc'
+import { createGcCollector, GcCollector, GcHookInstaller } from './gc'
 import { createEventLoopCollector, EventLoopCollector } from './event-loop'
 import { createHttpCollector, HttpCollector } from './http-requests'
 import { createRequestCostCollector, RequestCostCollector } from './request-cost'
@@ -25,14 +25,14 @@ export interface CollectorSet {
   stop(): void
 }
 
-export function createCollectorSet(config: CollectorsConfig, opts: { startSampler?: SamplerStarter; mainThread?: boolean } = {}): CollectorSet {
+export function createCollectorSet(config: CollectorsConfig, opts: { startSampler?: SamplerStarter; installGcHook?: GcHookInstaller; mainThread?: boolean } = {}): CollectorSet {
   const on = new Set(config.collectors)
   const main = opts.mainThread ?? isMainThread
   const ring = { intervalMs: config.intervalMs, seriesSlots: config.seriesSlots }
   const routes = new RouteTable(config.maxRoutes)
   const collectors: CollectorSet['collectors'] = {}
   if (on.has('messages')) collectors.messages = createMessageCollector({ maxChannels: config.maxChannels, ...ring })
-  if (on.has('gc')) collectors.gc = createGcCollector(ring)
+  if (on.has('gc')) collectors.gc = createGcCollector({ ...ring, installHook: opts.installGcHook })
   if (main) {
     if (on.has('eventloop')) collectors.eventloop = createEventLoopCollector(ring)
     if (on.has('http')) collectors.http = createHttpCollector({ maxRoutes: config.maxRoutes, routes, ...ring })

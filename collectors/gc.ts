@@ -6,6 +6,9 @@ import { gcEvents, GcEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
+import { debuglog } from 'node:util'
+
+const debug = debuglog('sonde')
 
 /** V8 GCType bit → exported kind label. */
 export const GC_KINDS: Record<number, string> = {
@@ -37,7 +40,10 @@ export interface GcSnapshot {
 
 const RECENT = 256
 
-export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: number } = {}) {
+/** Starts the per-isolate GC ring of this thread (probes/gc-hook.ts `installGcHook`, refcounted); returns its uninstall. */
+export type GcHookInstaller = () => () => void
+
+export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: number; installHook?: GcHookInstaller } = {}) {
   const intervalMs = opts.intervalMs ?? 1000
   const guard = createCollectorGuard('gc')
   const byKind = new Map<string, Histogram>()
@@ -47,7 +53,7 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
   let freed = 0, allocated = 0, lastAfter = -1, before = 0, after = 0
   let localNs = 0, windowNs = 0, shareRatio = 0
   let startedNs = 0, windowStartNs = 0
-  let unsubscribe: (() => void) | undefined, stopTimer: (() => void) | undefined
+  let unsubscribe: (() => void) | undefined, stopTimer: (() => void) | undefined, uninstallHook: (() => void) | undefined
   let running = false
 
   function hist(kind: string): Histogram {
@@ -91,11 +97,18 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
       startedNs = windowStartNs = Number(process.hrtime.bigint())
       unsubscribe = gcEvents.subscribe(guard.wrap(onEvent))
       stopTimer = guardedInterval(guard, intervalMs, tick)
+      // Without the hook no GC reaches gcEvents; it is refcounted, so register installing it
+      // too is harmless. No addon → no hook: the collector stays empty but alive.
+      if (opts.installHook) {
+        try { uninstallHook = opts.installHook() } catch (err) { debug('gc hook not installed: %s', (err as Error)?.message ?? err) }
+      }
     },
     stop(): void {
       running = false
       unsubscribe?.(); unsubscribe = undefined
       stopTimer?.(); stopTimer = undefined
+      try { uninstallHook?.() } catch { /* already gone */ }
+      uninstallHook = undefined
     },
     record: guard.wrap(onEvent),
     shareRatio(): number { return shareRatio },

@@ -10,6 +10,7 @@ import { createPrometheusRegistry } from './prometheus'
 import { startWorkerForwarder, startWorkerReceiver } from './worker-bridge'
 import { serveCollectors, snapshotHandler, metricsHandler } from './http-endpoint'
 import type { SamplerStarter } from './allocation'
+import type { GcHookInstaller } from './gc'
 
 export { CollectorConfigError, parseCollectSpec, COLLECTOR_NAMES } from './config'
 export type { CollectorsConfig, CollectorName } from './config'
@@ -29,15 +30,27 @@ function samplerStarter(): SamplerStarter | undefined {
   } catch { return undefined }
 }
 
+/** The GC ring lives in probes/gc-hook.ts (native); absent → the GC collector only aggregates what others emit. */
+function gcHookInstaller(): GcHookInstaller | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require('../probes/gc-hook') as { installGcHook?: GcHookInstaller }
+    return typeof mod.installGcHook === 'function' ? mod.installGcHook : undefined
+  } catch { return undefined }
+}
+
 /**
  * Start the collectors of this thread (stops a previous start). In a worker thread only the
  * thread-local collectors run and forward to the main thread. Throws CollectorConfigError on
  * a bad option; never throws afterwards.
  */
-export function startCollectors(config?: Partial<CollectorsConfig> | string, opts: { startSampler?: SamplerStarter } = {}): CollectorSet {
+export function startCollectors(config?: Partial<CollectorsConfig> | string, opts: { startSampler?: SamplerStarter; installGcHook?: GcHookInstaller } = {}): CollectorSet {
   const cfg = resolveConfig(config)
   stopCollectors()
-  const set = createCollectorSet(cfg, { startSampler: opts.startSampler ?? (cfg.collectors.includes('alloc') ? samplerStarter() : undefined) })
+  const set = createCollectorSet(cfg, {
+    startSampler: opts.startSampler ?? (cfg.collectors.includes('alloc') ? samplerStarter() : undefined),
+    installGcHook: opts.installGcHook ?? (cfg.collectors.includes('gc') ? gcHookInstaller() : undefined),
+  })
   set.start()
   const stops: (() => void)[] = []
   if (isMainThread) stops.push(startWorkerReceiver(set))

@@ -6,6 +6,9 @@ import { gcEvents, messageEvents, httpEvents, allocSampleEvents } from '../../pr
 import { startCollectors, stopCollectors, collectors, CollectorConfigError, parseCollectSpec } from '../../collectors/index'
 import { routeTemplate, RouteTable } from '../../collectors/route-template'
 
+// Synthetic GC events only: the real per-isolate GC ring stays off in these tests.
+const noGcHook = { installGcHook: () => () => {} }
+
 function metricValue(text: string, line: RegExp): number {
   const m = text.split('\n').find((l) => line.test(l))
   assert.ok(m, `no line matching ${line}`)
@@ -35,7 +38,7 @@ test('route templates are bounded', () => {
 })
 
 test('gc: 23 scavenges + 7 mark-compacts, every event counted per kind; prometheus names', async () => {
-  startCollectors('gc')
+  startCollectors('gc', noGcHook)
   let t = 1e9
   for (let i = 0; i < 23; i++) gcEvents.emit({ kind: 1, flags: 0, startNs: (t += 1e6), durationNs: 300_000, usedBeforeBytes: 20e6, usedAfterBytes: 12e6, committedBeforeBytes: 0, committedAfterBytes: 0, threadId: 0 })
   for (let i = 0; i < 7; i++) gcEvents.emit({ kind: 4, flags: 0, startNs: (t += 1e6), durationNs: 5_000_000, usedBeforeBytes: 40e6, usedAfterBytes: 10e6, committedBeforeBytes: 0, committedAfterBytes: 0, threadId: 0 })
@@ -88,7 +91,7 @@ test('a collector whose listener throws switches itself off with one warning; th
   const warnings: string[] = []
   const onWarn = (w: Error & { code?: string }) => { if (w.code === 'SONDE_COLLECTOR_FAULT') warnings.push(w.message) }
   process.on('warning', onWarn)
-  const set = startCollectors('gc,messages')
+  const set = startCollectors('gc,messages', noGcHook)
   const gc = set.collectors.gc!
   gc.byKind.set('scavenge', { record() { throw new Error('boom') } } as never)
   for (let i = 0; i < 17; i++) gcEvents.emit({ kind: 1, flags: 0, startNs: i, durationNs: 1000, usedBeforeBytes: 2, usedAfterBytes: 1, committedBeforeBytes: 0, committedAfterBytes: 0, threadId: 0 })
