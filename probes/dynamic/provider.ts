@@ -42,6 +42,8 @@ export class DynamicProbe {
   private sem: Uint16Array = DISABLED
   private idx = 0
   private id = -1
+  /** Coerced arguments of the fire in progress (reused: fires are synchronous). */
+  private readonly scratch: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
   constructor(readonly provider: DynamicProvider, readonly name: string, readonly types: readonly DynArgType[]) {}
 
   /** True while a tracer is attached: one typed-array read. */
@@ -53,7 +55,13 @@ export class DynamicProbe {
   fire(a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown,
     g?: unknown, h?: unknown, i?: unknown, j?: unknown, k?: unknown, l?: unknown): void {
     if (this.sem[this.idx] === 0 && relay.sem[relay.idx] === 0) return
-    this.fireNow([a, b, c, d, e, f, g, h, i, j, k, l])
+    try {
+      const t = this.types, n = t.length, v = this.scratch
+      // `arguments` read by index only, so V8 does not materialize it (no array per fire).
+      for (let x = 0; x < n; x++) v[x] = coerce(t[x], arguments[x])
+    } catch { fireFaults.count++; return }
+    this.send()
+    void a, b, c, d, e, f, g, h, i, j, k, l
   }
 
   /** Runs `build(...x)` only when enabled and fires with the array it returns. */
@@ -61,21 +69,31 @@ export class DynamicProbe {
     if (this.sem[this.idx] === 0 && relay.sem[relay.idx] === 0) return
     let args: readonly unknown[]
     try { args = build(...x) } catch { fireFaults.count++; return }
-    this.fireNow(Array.isArray(args) ? args : [])
+    if (!Array.isArray(args)) args = []
+    try {
+      const t = this.types, n = t.length, v = this.scratch
+      for (let i = 0; i < n; i++) v[i] = coerce(t[i], args[i])
+    } catch { fireFaults.count++; return }
+    this.send()
   }
 
-  private fireNow(args: readonly unknown[]): void {
+  /** Fires the coerced arguments in `scratch` at the stub and, when enabled, the relay. */
+  private send(): void {
+    const v = this.scratch, n = this.types.length
     try {
       const dyn = nativeDyn()
       if (!dyn || this.id < 0) return
-      const t = this.types, n = t.length
-      const v: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-      for (let i = 0; i < n; i++) v[i] = coerce(t[i], args[i])
-      if (this.sem[this.idx] !== 0) dyn.fire(this.id, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11])
+      if (this.sem[this.idx] !== 0) {
+        // Exact arity: the native side reads only the probe's own arguments.
+        if (n <= 2) dyn.fire(this.id, v[0], v[1])
+        else if (n <= 4) dyn.fire(this.id, v[0], v[1], v[2], v[3])
+        else dyn.fire(this.id, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11])
+      }
       if (relay.sem[relay.idx] !== 0) {
         relay.fire(this.provider.name, this.name, relayArg(v[0]), relayArg(v[1]), relayArg(v[2]), relayArg(v[3]), relayArg(v[4]), relayArg(v[5]))
       }
     } catch { fireFaults.count++ }
+    for (let i = 0; i < n; i++) v[i] = 0 // keep no caller string alive between fires
   }
 
   /** @internal Points the probe at its loaded module (or back at the always-zero semaphore). */

@@ -28,6 +28,7 @@ struct Entry {
   std::atomic<Stub> stub{nullptr};
   std::string provider, name;
   uint16_t caps[12];  // string bound (bytes incl. NUL) per argument; 0 = integer slot
+  uint32_t nargs = 0;
 };
 
 constexpr size_t kChunk = 1024, kChunks = 1024;  // at most 1M probes per process
@@ -124,6 +125,7 @@ napi_value Load(napi_env env, napi_callback_info info) {
       e.provider = provider;
       e.name = GetString(env, At(env, argv[5], i));
       napi_value caps = At(env, argv[6], i);
+      e.nargs = ArrayLength(env, caps) < 12 ? ArrayLength(env, caps) : 12;
       for (uint32_t a = 0; a < 12; a++) {
         uint32_t c = 0;
         if (a < ArrayLength(env, caps)) napi_get_value_uint32(env, At(env, caps, a), &c);
@@ -171,7 +173,7 @@ napi_value Fire(napi_env env, napi_callback_info info) {
   Stub stub = e ? e->stub.load(std::memory_order_acquire) : nullptr;
   if (!stub) return nullptr;
   int64_t s[12] = {0};
-  for (size_t i = 0; i + 1 < argc && i < 12; i++) {
+  for (size_t i = 0; i + 1 < argc && i < e->nargs; i++) {
     napi_value v = argv[i + 1];
     napi_valuetype t;
     if (napi_typeof(env, v, &t) != napi_ok) continue;
