@@ -1,8 +1,10 @@
 // Allocation collector: V8's sampling heap profiler (started by probes/alloc-sampler.ts at
 // `intervalBytes`, ≥ 32 KiB by default so it stays cheap; samples of objects already collected
 // included) emits allocSampleEvents; here they are summed per site (function, url, line) into
-// top sites by bytes and bytes/s, each with one representative stack, plus a histogram of
-// bytes per sample event. Bounded: at most MAX_SITES sites; when full, new sites fold into
+// top sites by bytes and bytes/s, each with one representative stack, plus the allocation size
+// histogram: each sample's object size, weighted by the number of objects it stands for
+// (bytes / size, V8's scaled count), i.e. an estimate of how many objects of each size were
+// allocated. Samples from emitters without a size count as one object of `bytes`. Bounded: at most MAX_SITES sites; when full, new sites fold into
 // one "(other)" site (counted).
 import { allocSampleEvents, AllocSampleEvent } from '../probes/runtime-events'
 import { HistogramSnapshot, createBytesHistogram, summarize } from './histogram'
@@ -15,8 +17,11 @@ export interface AllocSnapshot {
   totalBytes: number
   sites: AllocSite[]
   droppedSites: number
-  sampleBytes: ReturnType<typeof summarize>
+  /** Allocated object sizes, bytes, by estimated object count. */
+  objectSizeBytes: ReturnType<typeof summarize>
   histogram: HistogramSnapshot
+  /** Sampler events received. */
+  samples: number
 }
 
 const MAX_SITES = 2000
@@ -31,14 +36,17 @@ export function createAllocationCollector(opts: { intervalBytes?: number; topSit
   const guard = createCollectorGuard('alloc')
   const sites = new Map<string, AllocSite>()
   const sizes = createBytesHistogram()
-  let total = 0, droppedSites = 0, startedMs = 0
+  let total = 0, droppedSites = 0, startedMs = 0, samples = 0
   let unsubscribe: (() => void) | undefined, stopSampler: (() => void) | undefined
   let running = false
 
   function onEvent(e: AllocSampleEvent): void {
     const bytes = e.bytes > 0 ? e.bytes : 0
     total += bytes
-    sizes.record(bytes)
+    samples++
+    const size = e.size
+    if (size !== undefined && size > 0) sizes.recordN(size, Math.max(1, Math.round(bytes / size)))
+    else sizes.record(bytes)
     const key = e.functionName + '\u0000' + e.url + '\u0000' + e.line
     let s = sites.get(key)
     if (s === undefined) {
@@ -84,7 +92,7 @@ export function createAllocationCollector(opts: { intervalBytes?: number; topSit
         .map((s) => ({ ...s, bytesPerSec: s.bytes / secs, stack: s.stack.slice() }))
     },
     snapshot(): AllocSnapshot {
-      return { intervalBytes, totalBytes: total, sites: collector.top(), droppedSites, sampleBytes: summarize(sizes), histogram: sizes.snapshot() }
+      return { intervalBytes, totalBytes: total, sites: collector.top(), droppedSites, objectSizeBytes: summarize(sizes), histogram: sizes.snapshot(), samples }
     },
   }
   guard.onTrip(collector.stop)

@@ -47,7 +47,13 @@ export interface MessageEvent {
 
 export interface LoopLagEvent { delayNs: number }
 
-export interface AllocSampleEvent { bytes: number; functionName: string; url: string; line: number; stack?: string[] }
+export interface AllocSampleEvent {
+  /** Bytes this sample stands for (object size × V8's scaled count). */
+  bytes: number
+  /** The sampled object's own size, bytes (absent from emitters that do not know it). */
+  size?: number
+  functionName: string; url: string; line: number; stack?: string[]
+}
 
 export interface EventSource<T> {
   readonly name: string

@@ -87,12 +87,15 @@ static napi_value Str(napi_env env, const char* s) {
   return v;
 }
 
-// One event object: { bytes, functionName, url, line, stack: ["fn url:line", ...] (leaf first) }
+// One event object: { bytes, size, functionName, url, line, stack: ["fn url:line", ...] (leaf first) }
+// bytes = size × V8's scaled count (the allocation this sample stands for); size = the sampled
+// object's own size.
 static napi_value Event(napi_env env, EnvState* s, const std::unordered_map<uint32_t, std::pair<Node*, Node*>>& nodes,
-                        Node* n, double bytes, const char* fn, const char* url, int maxStack) {
+                        Node* n, double bytes, double size, const char* fn, const char* url, int maxStack) {
   napi_value o, v, stack;
   napi_create_object(env, &o);
   napi_create_double(env, bytes, &v); napi_set_named_property(env, o, "bytes", v);
+  napi_create_double(env, size, &v); napi_set_named_property(env, o, "size", v);
   napi_set_named_property(env, o, "functionName", Str(env, fn));
   napi_set_named_property(env, o, "url", Str(env, url));
   napi_create_int32(env, n->line_number, &v); napi_set_named_property(env, o, "line", v);
@@ -159,7 +162,7 @@ static napi_value AllocPoll(napi_env env, napi_callback_info info) {
       Location(loc, url, n->line_number);
       sonde_site_sonde_alloc__sample(static_cast<uint64_t>(bytes), fn, loc);
     }
-    if (maxStack > 0) napi_set_element(env, out, k++, Event(env, s, nodes, n, bytes, fn, url, maxStack));
+    if (maxStack > 0) napi_set_element(env, out, k++, Event(env, s, nodes, n, bytes, static_cast<double>(smp.size), fn, url, maxStack));
   }
   a->lastId = maxId;
   if (samples.size() > kMaxSamples) {
