@@ -57,7 +57,9 @@ async function traced() {
   bt.kill('SIGINT')
   await new Promise((r) => bt.on('exit', r))
   const count = (k: string) => Number(new RegExp(`@${k}: (\\d+)`).exec(out)?.[1] ?? -1)
-  return { dynNs, staticNs, ratio: dynNs / staticNs, dynHits: count('d'), staticHits: count('s') }
+  // 6 loops of N fires each (warm-up + 5 runs); a rebuilt addon mid-run would detach the static probe.
+  const valid = count('d') === 6 * N && count('s') === 6 * N
+  return { dynNs, staticNs, ratio: dynNs / staticNs, dynHits: count('d'), staticHits: count('s'), valid }
 }
 
 ;(async () => {
