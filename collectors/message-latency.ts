@@ -1,13 +1,15 @@
 // Message collector: per channel and direction (parent->worker, worker->parent, port, ipc),
 // latency from send to pick-up by the receiving thread's JS (histogram, max), messages sent and
-// picked up (rate, in flight = sent − picked up). Fed by messageEvents (worker_threads hook and
-// our IPC hook). In a worker thread the same collector runs and its deltas are forwarded to the
-// main thread (worker-bridge.ts), so the main registry covers every thread.
+// picked up (rate, in flight = sent − picked up). Fed by messageEvents (worker_threads hook, and
+// ipc-hook.ts for child_process IPC: channel "ipc"). In a worker thread the same collector runs
+// and its deltas are forwarded to the main thread (worker-bridge.ts), so the main registry
+// covers every thread.
 // Bounded: at most maxChannels channel labels; further channels fold into channel "other".
 import { messageEvents, MessageEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
+import { installIpcHook, IPC_DIRECTIONS } from './ipc-hook'
 
 export interface ChannelStats {
   channel: string
@@ -28,7 +30,11 @@ export interface MessageSnapshot {
 
 export interface MessageDelta { channel: string; direction: string; sent: number; received: number; histogram: HistogramSnapshot }
 
-export interface MessageCollectorOptions { maxChannels?: number; intervalMs?: number; seriesSlots?: number }
+export interface MessageCollectorOptions {
+  maxChannels?: number; intervalMs?: number; seriesSlots?: number
+  /** Hook child_process IPC (ipc-hook.ts); default true. */
+  ipc?: boolean
+}
 
 export function createMessageCollector(opts: MessageCollectorOptions = {}) {
   const maxChannels = opts.maxChannels ?? 64
@@ -39,7 +45,7 @@ export function createMessageCollector(opts: MessageCollectorOptions = {}) {
   let keys = 0
   let dropped = 0
   let unsubscribe: (() => void) | undefined
-  let stopTimer: (() => void) | undefined
+  let stopTimer: (() => void) | undefined, uninstallIpc: (() => void) | undefined
   let running = false
 
   function stats(channel: string, direction: string): ChannelStats {
@@ -59,7 +65,7 @@ export function createMessageCollector(opts: MessageCollectorOptions = {}) {
   }
 
   function onEvent(e: MessageEvent): void {
-    const s = stats(String(e.channelId), e.direction)
+    const s = stats(IPC_DIRECTIONS.has(e.direction) ? 'ipc' : String(e.channelId), e.direction)
     if (e.phase === 'send') s.sent++
     else {
       s.received++
@@ -88,11 +94,14 @@ export function createMessageCollector(opts: MessageCollectorOptions = {}) {
       guard.rearm()
       unsubscribe = messageEvents.subscribe(guard.wrap(onEvent))
       stopTimer = guardedInterval(guard, intervalMs, tick)
+      if (opts.ipc !== false) { try { uninstallIpc = installIpcHook() } catch (err) { guard.fault(err) } }
     },
     stop(): void {
       running = false
       unsubscribe?.(); unsubscribe = undefined
       stopTimer?.(); stopTimer = undefined
+      try { uninstallIpc?.() } catch { /* already gone */ }
+      uninstallIpc = undefined
     },
     /** Direct entry for forwarded or IPC events (same path as a subscribed event). */
     record: guard.wrap(onEvent),
