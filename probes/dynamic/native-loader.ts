@@ -64,9 +64,25 @@ export function cacheDir(): string {
   return path.join(base, 'sonde', 'providers')
 }
 
+// fs.mkdirSync(dir, { recursive: true }) never returns for a path under /proc on Node 20
+// (measured: it loops), so create the chain one level at a time, bounded.
+function makeDirs(dir: string): void {
+  const missing: string[] = []
+  for (let d = path.resolve(dir); missing.length < 32; d = path.dirname(d)) {
+    try { if (fs.statSync(d).isDirectory()) break; throw new Error(`${d} is not a directory`) } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+    }
+    missing.push(d)
+    if (path.dirname(d) === d) break
+  }
+  for (const d of missing.reverse()) {
+    try { fs.mkdirSync(d, { mode: 0o700 }) } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e }
+  }
+}
+
 function writeCacheFile(bytes: Uint8Array): string {
   const dir = cacheDir()
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  makeDirs(dir)
   const file = path.join(dir, crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 32) + '.so')
   try { if (fs.statSync(file).size === bytes.length) return file } catch { /* not cached yet */ }
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
