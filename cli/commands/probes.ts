@@ -78,6 +78,14 @@ function catalogue(json: boolean): number {
   return 0
 }
 
+/** A one-liner for a probe known only from its note: signed/unsigned from the arg spec sizes. */
+function liveBpftraceLine(pid: number, target: string, provider: string, name: string, args: string): string {
+  const specs = args ? args.split(' ').slice(0, 6) : []
+  const fmt = specs.map((a) => (a.startsWith('-') ? '%ld' : '%lu')).join(' ')
+  const body = specs.length ? `printf("${name} ${fmt}\\n", ${specs.map((_, i) => `arg${i}`).join(', ')});` : `printf("${name}\\n");`
+  return `bpftrace -p ${pid} -e 'usdt:${target}:${provider}:${name} { ${body} }'`
+}
+
 function live(pid: number, json: boolean): number {
   const { readProcessProbes, ProcProbesError } = require('../../probes/proc-probes') as typeof import('../../probes/proc-probes')
   let objects
@@ -96,9 +104,10 @@ function live(pid: number, json: boolean): number {
     for (const p of o.probes) {
       const state = p.semaphore === null ? (p.semaphoreAddr === null ? 'no semaphore' : 'semaphore unreadable') : p.enabled ? `ENABLED (${p.semaphore})` : 'disabled'
       out.push(`  ${`${p.provider}:${p.name}`.padEnd(36)} ${state.padEnd(14)} ${p.args}`)
+      if (o.kind !== 'addon') out.push(`    ${liveBpftraceLine(pid, o.attachPath, p.provider, p.name, p.args)}`)
     }
     const first = o.probes[0]
-    if (first) out.push(`  e.g. bpftrace -p ${pid} -e 'usdt:${o.attachPath}:${first.provider}:${first.name} { @[probe] = count(); }'`)
+    if (first && o.kind === 'addon') out.push(`  e.g. bpftrace -p ${pid} -e 'usdt:${o.attachPath}:${first.provider}:${first.name} { @[probe] = count(); }'`)
   }
   process.stdout.write(out.join('\n') + '\n')
   return 0
