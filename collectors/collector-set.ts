@@ -36,7 +36,7 @@ export function createCollectorSet(config: CollectorsConfig, opts: { startSample
   if (main) {
     if (on.has('eventloop')) collectors.eventloop = createEventLoopCollector(ring)
     if (on.has('http')) collectors.http = createHttpCollector({ maxRoutes: config.maxRoutes, routes, ...ring })
-    if (on.has('request-cost')) collectors.requestCost = createRequestCostCollector({ maxRoutes: config.maxRoutes, routes })
+    if (on.has('request-cost')) collectors.requestCost = createRequestCostCollector({ maxRoutes: config.maxRoutes, routes, measuredPerSec: config.costPerSec })
     if (on.has('alloc')) collectors.alloc = createAllocationCollector({ intervalBytes: config.allocIntervalBytes, topSites: config.topSites, startSampler: opts.startSampler })
   }
   const all = () => Object.values(collectors).filter((c) => c !== undefined)

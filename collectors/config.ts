@@ -25,6 +25,8 @@ export interface CollectorsConfig {
   intervalMs: number
   /** Intervals kept in each series ring. */
   seriesSlots: number
+  /** Requests per second whose CPU and allocation are measured (request-cost; the rest are counted). */
+  costPerSec: number
 }
 
 export const DEFAULT_CONFIG: Readonly<CollectorsConfig> = Object.freeze({
@@ -35,6 +37,7 @@ export const DEFAULT_CONFIG: Readonly<CollectorsConfig> = Object.freeze({
   topSites: 20,
   intervalMs: 1000,
   seriesSlots: 60,
+  costPerSec: 200,
 })
 
 export class CollectorConfigError extends Error {
@@ -48,6 +51,7 @@ const NUMERIC: Record<string, [keyof CollectorsConfig, number, number]> = {
   'top-sites': ['topSites', 1, 1000],
   'interval-ms': ['intervalMs', 100, 3600_000],
   'series-slots': ['seriesSlots', 1, 3600],
+  'cost-per-sec': ['costPerSec', 1, 1_000_000],
 }
 
 function checkInt(option: string, value: unknown, min: number, max: number): number {

@@ -2,19 +2,26 @@
 //
 // Attribution (one thread runs many requests at once, so plain start→finish deltas would charge
 // each request for its neighbours' work):
-// - CPU: at every request start/finish we read process.cpuUsage() and split the CPU used since the
-//   previous event evenly among the requests in flight (a running "CPU per in-flight request"
-//   sum; a request's CPU = the sum's value at finish − at start). Exact for sequential requests;
-//   under concurrency an even split of each interval. Limit: Node 20 has no per-thread CPU clock,
-//   so CPU of worker threads running at the same time is charged too.
-// - Allocated bytes: the same even split of V8's used-heap delta between events, plus, for every
-//   GC that started inside the request, the bytes that GC freed divided by the requests in flight
+// - Share: at every request start/finish we advance a running "wall time per in-flight request"
+//   sum from process.hrtime (cheap); a request's share = that sum's growth while it ran divided
+//   by its wall time (1 when it ran alone, 1/n while n ran together).
+// - CPU: process.cpuUsage() at start and finish × share. Exact for sequential requests; under
+//   concurrency an even split. Limit: Node 20 has no cheap per-thread CPU clock, so CPU of
+//   worker threads running at the same time is charged too.
+// - Allocated bytes: V8's used-heap delta between start and finish × share, plus, for every GC
+//   that started inside the request, the bytes that GC freed divided by the requests in flight
 //   then (freed memory was allocated before it was freed). GC events may arrive late (the native
 //   ring is drained asynchronously), so finished requests wait `graceMs` before they are counted.
 //   Limits: external memory (Buffers) is not V8 heap; allocations by timers or other non-request
 //   work during a request are charged to the requests in flight.
+// - Measured requests: cpuUsage + getHeapStatistics cost ≈ 1.6 µs per request (two reads each),
+//   ~2 % of an express hello world. So CPU and allocation are measured for at most
+//   `measuredPerSec` requests per second (token bucket, default 200: every request of a server
+//   below that rate, a time-uniform sample above it); `count` is every request, `measured` the
+//   ones behind the CPU/allocation histograms.
 // - GC time: every GC pause whose start lies inside [start, finish] counts fully for every
-//   request in flight: a pause stops all of them, so this is the latency GC added to the request.
+//   request in flight (measured or not): a pause stops all of them, so this is the latency GC
+//   added to the request.
 import v8 from 'node:v8'
 import { threadId } from 'node:worker_threads'
 import { httpEvents, gcEvents, HttpEvent, GcEvent } from '../probes/runtime-events'
@@ -24,17 +31,23 @@ import { createCollectorGuard, guardedInterval } from './collector-guard'
 
 interface Pending {
   id: number; startNs: number; endNs: number; route: string
-  cpuAt0: number; heapAt0: number; cpuUs: number; heapShare: number
+  /** Wall-per-in-flight sum at start; cpu/heap at start, or -1 when not measured. */
+  wallAt0: number; cpuAt0: number; heapAt0: number
+  cpuUs: number; heapShare: number
   gcNs: number; freedShare: number
 }
 
-export interface RouteCost { route: string; count: number; cpu: Histogram; gc: Histogram; allocated: Histogram }
+export interface RouteCost { route: string; count: number; measured: number; cpu: Histogram; gc: Histogram; allocated: Histogram }
 
 export interface RequestCostSnapshot {
   routes: {
-    route: string; count: number
+    route: string
+    /** Requests finished. */
+    count: number
+    /** Requests whose CPU and allocation were measured (the cpu/allocated histograms). */
+    measured: number
     cpuNs: ReturnType<typeof summarize>; gcNs: ReturnType<typeof summarize>; allocatedBytes: ReturnType<typeof summarize>
-    /** Mean GC time / mean request CPU time. */
+    /** Mean GC time per request / mean CPU time per measured request. */
     gcShareOfCpu: number
     histograms: { cpu: HistogramSnapshot; gc: HistogramSnapshot; allocated: HistogramSnapshot }
   }[]
@@ -44,40 +57,61 @@ export interface RequestCostSnapshot {
 const MAX_INFLIGHT = 10000
 const MAX_PENDING = 10000
 
-export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?: number; routes?: RouteTable } = {}) {
+export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?: number; routes?: RouteTable; measuredPerSec?: number } = {}) {
+  const rate = opts.measuredPerSec ?? 200
   const routes = opts.routes ?? new RouteTable(opts.maxRoutes ?? 100)
   const graceNs = (opts.graceMs ?? 200) * 1e6
   const guard = createCollectorGuard('request-cost')
   const inflight = new Map<number, Pending>()
   let pending: Pending[] = []
   const byRoute = new Map<string, RouteCost>()
-  let cpuSum = 0, heapSum = 0, lastCpu = 0, lastHeap = 0, dropped = 0
+  let wallSum = 0, lastNs = 0, tokens = rate, tokenNs = 0, dropped = 0
   let unsubs: (() => void)[] = [], stopTimer: (() => void) | undefined
   let running = false
 
-  function advance(): void {
-    const u = process.cpuUsage()
-    const cpu = u.user + u.system
-    const heap = v8.getHeapStatistics().used_heap_size
+  /** Advance the wall-per-in-flight sum to `now` (before the in-flight set changes). */
+  function advance(now: number): void {
     const n = inflight.size
-    if (n > 0) { cpuSum += (cpu - lastCpu) / n; heapSum += (heap - lastHeap) / n }
-    lastCpu = cpu; lastHeap = heap
+    if (n > 0) wallSum += (now - lastNs) / n
+    lastNs = now
   }
+
+  function takeToken(now: number): boolean {
+    if (tokens < 1) {
+      tokens = Math.min(rate, tokens + ((now - tokenNs) * rate) / 1e9)
+      tokenNs = now
+      if (tokens < 1) return false
+    }
+    tokens--
+    return true
+  }
+
+  function cpuNow(): number { const u = process.cpuUsage(); return u.user + u.system }
 
   function onHttp(e: HttpEvent): void {
     if (e.side !== 'server') return
+    const now = Number(process.hrtime.bigint())
     if (e.phase === 'request') {
-      advance()
+      advance(now)
       if (inflight.size >= MAX_INFLIGHT) { dropped++; return }
-      inflight.set(e.requestId, { id: e.requestId, startNs: Number(process.hrtime.bigint()), endNs: 0, route: '', cpuAt0: cpuSum, heapAt0: heapSum, cpuUs: 0, heapShare: 0, gcNs: 0, freedShare: 0 })
+      const measured = takeToken(now)
+      inflight.set(e.requestId, {
+        id: e.requestId, startNs: now, endNs: 0, route: '', wallAt0: wallSum,
+        cpuAt0: measured ? cpuNow() : -1, heapAt0: measured ? v8.getHeapStatistics().used_heap_size : -1,
+        cpuUs: 0, heapShare: 0, gcNs: 0, freedShare: 0,
+      })
     } else {
       const r = inflight.get(e.requestId)
       if (r === undefined) return
-      advance()
+      advance(now)
       inflight.delete(e.requestId)
-      r.endNs = Number(process.hrtime.bigint())
-      r.cpuUs = cpuSum - r.cpuAt0
-      r.heapShare = heapSum - r.heapAt0
+      r.endNs = now
+      if (r.cpuAt0 >= 0) {
+        const wall = now - r.startNs
+        const share = wall > 0 ? Math.min(1, (wallSum - r.wallAt0) / wall) : 1
+        r.cpuUs = (cpuNow() - r.cpuAt0) * share
+        r.heapShare = (v8.getHeapStatistics().used_heap_size - r.heapAt0) * share
+      }
       r.route = routes.label(e.url, e.route)
       if (pending.length >= MAX_PENDING) { pending.shift(); dropped++ }
       pending.push(r)
@@ -100,11 +134,14 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     while (k < pending.length && (all || pending[k].endNs <= cutoff)) {
       const r = pending[k++]
       let c = byRoute.get(r.route)
-      if (c === undefined) { c = { route: r.route, count: 0, cpu: createTimeHistogram(), gc: createTimeHistogram(), allocated: createBytesHistogram() }; byRoute.set(r.route, c) }
+      if (c === undefined) { c = { route: r.route, count: 0, measured: 0, cpu: createTimeHistogram(), gc: createTimeHistogram(), allocated: createBytesHistogram() }; byRoute.set(r.route, c) }
       c.count++
-      c.cpu.record(r.cpuUs * 1000)
       c.gc.record(r.gcNs)
-      c.allocated.record(Math.max(0, r.heapShare + r.freedShare))
+      if (r.cpuAt0 >= 0) {
+        c.measured++
+        c.cpu.record(r.cpuUs * 1000)
+        c.allocated.record(Math.max(0, r.heapShare + r.freedShare))
+      }
     }
     if (k > 0) pending = pending.slice(k)
   }
@@ -118,8 +155,8 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
       if (running) return
       running = true
       guard.rearm()
-      const u = process.cpuUsage(); lastCpu = u.user + u.system
-      lastHeap = v8.getHeapStatistics().used_heap_size
+      lastNs = tokenNs = Number(process.hrtime.bigint())
+      tokens = rate
       unsubs = [httpEvents.subscribe(guard.wrap(onHttp)), gcEvents.subscribe(guard.wrap(onGc))]
       stopTimer = guardedInterval(guard, 100, () => finalize(false))
     },
@@ -136,9 +173,9 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     snapshot(): RequestCostSnapshot {
       return {
         routes: [...byRoute.values()].map((c) => ({
-          route: c.route, count: c.count,
+          route: c.route, count: c.count, measured: c.measured,
           cpuNs: summarize(c.cpu), gcNs: summarize(c.gc), allocatedBytes: summarize(c.allocated),
-          gcShareOfCpu: c.cpu.sum > 0 ? c.gc.sum / c.cpu.sum : 0,
+          gcShareOfCpu: c.cpu.sum > 0 && c.gc.count > 0 ? (c.gc.sum / c.gc.count) / (c.cpu.sum / c.cpu.count) : 0,
           histograms: { cpu: c.cpu.snapshot(), gc: c.gc.snapshot(), allocated: c.allocated.snapshot() },
         })),
         dropped,

@@ -87,6 +87,21 @@ test('http + alloc: labels by method/route/status; sites sorted by bytes; bounde
   stopCollectors()
 })
 
+test('request-cost: every request counted, CPU/allocation measured for at most cost-per-sec of them', () => {
+  const set = startCollectors({ collectors: ['request-cost'], costPerSec: 23 })
+  for (let i = 0; i < 1000; i++) {
+    httpEvents.emit({ side: 'server', phase: 'request', requestId: i, method: 'GET', url: '/r', startNs: 0 })
+    httpEvents.emit({ side: 'server', phase: 'response', requestId: i, method: 'GET', url: '/r', status: 200, startNs: 0, durationNs: 1 })
+  }
+  set.collectors.requestCost!.flush(true)
+  const row = collectors.snapshot().requestCost!.routes[0]
+  assert.is(row.count, 1000)
+  assert.is(row.measured, 23, 'a full bucket of 23 tokens; refill in these few ms < 1 token')
+  assert.is(row.histograms.cpu.count, 23)
+  assert.is(row.histograms.gc.count, 1000)
+  stopCollectors()
+})
+
 test('a collector whose listener throws switches itself off with one warning; the app runs on', () => {
   const warnings: string[] = []
   const onWarn = (w: Error & { code?: string }) => { if (w.code === 'SONDE_COLLECTOR_FAULT') warnings.push(w.message) }
