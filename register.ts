@@ -2,31 +2,47 @@
 // installs the runtime hooks that fire probes and feed collectors, in the main thread and in
 // every worker (workers inherit execArgv, so the preload runs there too). Idempotent per
 // thread: loaded twice (e.g. -r and --import, or two copies of sonde) it installs once.
-// Never throws into the host: a failure is logged with NODE_DEBUG=sonde and the app runs on.
+// Loading the static probes loads the addon in this thread, which registers its V8 GC callbacks
+// (gc/heap probes fire natively); the GC ring (gcEvents) and the allocation sampler
+// (alloc__sample) are hooks like the others, live only while a probe or collector wants them.
+// Never throws into the host: each part is loaded and started inside its own try (a module
+// that fails to load must not take the app down either, so they are required lazily); a
+// failure is logged with NODE_DEBUG=sonde and the rest runs on. Without the native addon the
+// static probes are a stub of the same shape (never enabled) and the collectors still work.
 import { debuglog } from 'node:util'
-import { disabledProbeSet, installRuntimeHooks, type RuntimeProbeSet } from './probes/hooks/install-hooks'
-import { startCollectorsFromEnv } from './collectors/env-start'
+import type { RuntimeProbeSet } from './probes/hooks/install-hooks'
 
 const debug = debuglog('sonde')
 const INSTALLED = Symbol.for('sonde.register.installed')
 
 interface Installed { uninstall: () => void }
 
-function probeSet(): RuntimeProbeSet {
-  return disabledProbeSet()
+function attempt<T>(what: string, fn: () => T): T | undefined {
+  try { return fn() } catch (err) { debug('register: %s failed: %s', what, (err as Error)?.stack ?? err); return undefined }
+}
+
+function probeSet(hooks: typeof import('./probes/hooks/install-hooks')): RuntimeProbeSet {
+  const sp = attempt('loading static probes', () => require('./probes/static-probes') as typeof import('./probes/static-probes'))
+  return sp ? { sonde: sp.sondeProbes, node: sp.nodeProbes } : hooks.disabledProbeSet()
 }
 
 function register(): void {
   const g = globalThis as unknown as Record<symbol, Installed | undefined>
   if (g[INSTALLED]) return
-  const uninstall = installRuntimeHooks(probeSet())
-  g[INSTALLED] = { uninstall }
-  startCollectorsFromEnv({ ...process.env, SONDE_DASHBOARD: undefined }) // SONDE_COLLECT; warns instead of throwing
+  const undo: (() => void)[] = []
+  g[INSTALLED] = { uninstall: () => { for (const u of undo.splice(0).reverse()) attempt('uninstall', u) } }
+  const hooks = attempt('loading hooks', () => require('./probes/hooks/install-hooks') as typeof import('./probes/hooks/install-hooks'))
+  if (hooks) {
+    const u = attempt('installing hooks', () => hooks.installRuntimeHooks(probeSet(hooks)))
+    if (u) undo.push(u)
+  }
+  // SONDE_COLLECT / SONDE_DASHBOARD; warns instead of throwing
+  attempt('starting collectors', () => (require('./collectors/env-start') as typeof import('./collectors/env-start')).startCollectorsFromEnv({ ...process.env, SONDE_DASHBOARD: undefined }))
   // SONDE_DASHBOARD=PORT: the full dashboard (web/), which serves /api/snapshot and /metrics too
-  try { (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv() } catch (err) { debug('dashboard not started: %s', (err as Error)?.message ?? err) }
+  attempt('starting dashboard', () => (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv())
 }
 
-try { register() } catch (err) { debug('register failed: %s', (err as Error)?.stack ?? err) }
+attempt('register', register)
 
 // SONDE_TRACE=PATTERN / SONDE_TRACE_OUT=FILE: the function tracer (probes/tracer), in every thread.
 try { (require('./probes/tracer/install') as typeof import('./probes/tracer/install')).installFunctionTracerFromEnv() } catch (err) { debug('function tracer not installed: %s', (err as Error)?.message ?? err) }

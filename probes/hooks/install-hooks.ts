@@ -5,12 +5,14 @@ import { debuglog } from 'node:util'
 import { installHttpHook, type HttpProbeSet } from './http-hook'
 import { installLoopLagHook, type LoopLagProbeSet } from './loop-lag-hook'
 import { installMessageHook, type MessageProbeSet } from './message-hook'
+import { installGcEventsHook } from './gc-events-hook'
+import { installAllocHook, type AllocProbeSet } from './alloc-hook'
 import type { Fireable } from './probe-gate'
 
 const debug = debuglog('sonde')
 
 export interface RuntimeProbeSet {
-  sonde: HttpProbeSet['sonde'] & MessageProbeSet & LoopLagProbeSet
+  sonde: HttpProbeSet['sonde'] & MessageProbeSet & LoopLagProbeSet & AllocProbeSet
   node: HttpProbeSet['node']
 }
 
@@ -20,7 +22,7 @@ export const disabledProbe: Fireable<any[]> = { enabled: false, fire() { /* no a
 export function disabledProbeSet(): RuntimeProbeSet {
   const d = disabledProbe
   return {
-    sonde: { http__server__request: d, http__server__response: d, http__client__request: d, http__client__response: d, msg__send: d, msg__receive: d, loop__lag: d },
+    sonde: { http__server__request: d, http__server__response: d, http__client__request: d, http__client__response: d, msg__send: d, msg__receive: d, loop__lag: d, alloc__sample: d },
     node: { http__server__request: d, http__server__response: d, http__client__request: d, http__client__response: d },
   }
 }
@@ -30,6 +32,9 @@ export function installRuntimeHooks(probes: RuntimeProbeSet, extra: (() => () =>
     ['http', () => installHttpHook(probes)],
     ['message', () => installMessageHook(probes.sonde)],
     ['loop-lag', () => installLoopLagHook(probes.sonde)],
+    // gc/heap probes fire from the addon's own GC callbacks; this only feeds gcEvents
+    ['gc', () => installGcEventsHook()],
+    ['alloc', () => installAllocHook(probes.sonde)],
     ...extra.map((f, i): [string, () => () => void] => [`extra-${i}`, f]),
   ]
   const undo: (() => void)[] = []

@@ -1,0 +1,57 @@
+// Allocation sampling for alloc__sample: V8's sampling heap profiler (probes/alloc-sampler.ts)
+// runs only while the probe is enabled or allocSampleEvents has a listener; when nobody listens
+// it is not started at all (V8 then puts no sampling observer on the allocation path).
+//
+// One sampler per thread: the allocation collector starts its own (collectors/allocation.ts,
+// synchronously right after it subscribes). So this hook starts the sampler one microtask after
+// its gate opens, and when another sampler already runs it leaves that one feeding the events;
+// the sampler fires alloc__sample natively whoever started it. While the probe is enabled and
+// the other sampler goes away, the hook takes over on its next check (every POLL_MS).
+import { startAllocSampler } from '../alloc-sampler'
+import { allocSampleEvents } from '../runtime-events'
+import { createHookGuard } from './hook-guard'
+import { gateOn, POLL_MS, type Fireable } from './probe-gate'
+
+export interface AllocProbeSet { alloc__sample: Fireable<[number, string, string]> }
+
+/** Mean bytes between samples: the allocation collector's default, so either sampler gives the same rate. */
+export const ALLOC_INTERVAL_BYTES = 64 * 1024
+
+export function installAllocHook(probes: AllocProbeSet, intervalBytes = ALLOC_INTERVAL_BYTES): () => void {
+  const guard = createHookGuard('alloc')
+  const probe = probes.alloc__sample
+  let live = false
+  let stop: (() => void) | undefined
+  let retry: NodeJS.Timeout | undefined
+
+  function reconcile(): void {
+    if (live && !stop && guard.on) {
+      try {
+        stop = startAllocSampler({ intervalBytes })
+      } catch (err) {
+        // Another sampler (the allocation collector's) runs on this thread: it feeds the probe
+        // and the events. Only a tracer needs us to take over once it stops.
+        if (!/already running/.test(String((err as Error)?.message))) throw err
+      }
+    } else if (!live && stop) {
+      const s = stop
+      stop = undefined
+      s()
+    }
+    const wantRetry = live && !stop && probe.enabled
+    if (wantRetry && !retry) { retry = setInterval(() => guard.run(reconcile), POLL_MS); retry.unref() }
+    else if (!wantRetry && retry) { clearInterval(retry); retry = undefined }
+  }
+
+  const ungate = gateOn([probe], [allocSampleEvents], (on) => {
+    live = on
+    queueMicrotask(() => guard.run(reconcile))
+  })
+  const uninstall = (): void => {
+    ungate()
+    live = false
+    guard.run(reconcile)
+  }
+  guard.onTrip(uninstall)
+  return uninstall
+}
