@@ -31,7 +31,7 @@ const MAX_STACK = 32
 export type SamplerStarter = (opts: { intervalBytes: number }) => () => void
 
 export function createAllocationCollector(opts: { intervalBytes?: number; topSites?: number; startSampler?: SamplerStarter } = {}) {
-  const intervalBytes = opts.intervalBytes ?? 64 * 1024
+  const intervalBytes = opts.intervalBytes ?? 512 * 1024
   const topSites = opts.topSites ?? 20
   const guard = createCollectorGuard('alloc')
   const sites = new Map<string, AllocSite>()

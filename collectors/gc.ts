@@ -1,7 +1,8 @@
 // GC collector: every GC the per-isolate hook reports (the native ring delivers each GC, never
 // only the first of a batch), a pause histogram per kind, GC share of wall time, heap used
 // before/after, bytes freed, bytes allocated between GCs. A worker's deltas are forwarded to
-// the main thread (worker-bridge.ts) and merged per kind; share of time is the main thread's.
+// the main thread (worker-bridge.ts) and merged per kind, with up to 64 of its recent GCs per
+// flush for the timeline (threadId tells them apart); share of time is the main thread's.
 import { gcEvents, GcEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
@@ -19,7 +20,7 @@ export function gcKindName(kind: number): string {
   return GC_KINDS[kind] ?? (kind & 4 ? 'mark_sweep_compact' : kind & 1 ? 'scavenge' : kind & 2 ? 'minor_mark_compact' : kind & 8 ? 'incremental_marking' : kind & 16 ? 'weak_callbacks' : 'other')
 }
 
-export interface GcDelta { kind: string; histogram: HistogramSnapshot; freedBytes: number; allocatedBytes: number }
+export interface GcDelta { kind: string; histogram: HistogramSnapshot; freedBytes: number; allocatedBytes: number; recent?: GcSnapshot['recent'] }
 
 export interface GcSnapshot {
   kinds: { kind: string; count: number; totalNs: number; pauseNs: ReturnType<typeof summarize>; histogram: HistogramSnapshot }[]
@@ -39,6 +40,8 @@ export interface GcSnapshot {
 }
 
 const RECENT = 256
+/** Recent GCs a worker forwards per bridge flush (the rest are in the histograms only). */
+const FORWARD_RECENT = 64
 
 /** Starts the per-isolate GC ring of this thread (probes/gc-hook.ts `installGcHook`, refcounted); returns its uninstall. */
 export type GcHookInstaller = () => () => void
@@ -50,6 +53,7 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
   const allocBetween = createBytesHistogram()
   const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
   const recent: GcSnapshot['recent'] = []
+  let fresh: GcSnapshot['recent'] = []  // since the last drainDelta (worker side)
   let freed = 0, allocated = 0, lastAfter = -1, before = 0, after = 0
   let localNs = 0, windowNs = 0, shareRatio = 0
   let startedNs = 0, windowStartNs = 0
@@ -72,8 +76,15 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
     if (before > after) freed += before - after
     if (lastAfter >= 0 && before >= lastAfter) { allocated += before - lastAfter; allocBetween.record(before - lastAfter) }
     lastAfter = after
+    const rec = { kind, startNs: e.startNs, durationNs: e.durationNs, usedBeforeBytes: before, usedAfterBytes: after, threadId: e.threadId }
+    pushRecent(rec)
+    if (fresh.length >= FORWARD_RECENT) fresh.shift()
+    fresh.push(rec)
+  }
+
+  function pushRecent(rec: GcSnapshot['recent'][number]): void {
     if (recent.length >= RECENT) recent.shift()
-    recent.push({ kind, startNs: e.startNs, durationNs: e.durationNs, usedBeforeBytes: before, usedAfterBytes: after, threadId: e.threadId })
+    recent.push(rec)
   }
 
   function tick(): void {
@@ -135,13 +146,15 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
         out.push({ kind, histogram: h.snapshot(), freedBytes: 0, allocatedBytes: 0 })
         h.reset()
       }
-      if (out.length) { out[0].freedBytes = freed; out[0].allocatedBytes = allocated; freed = 0; allocated = 0 }
+      if (out.length) { out[0].freedBytes = freed; out[0].allocatedBytes = allocated; out[0].recent = fresh; freed = 0; allocated = 0 }
+      fresh = []
       return out
     },
     mergeDelta: guard.wrap((deltas: GcDelta[]) => {
       for (const d of deltas) {
         hist(String(d.kind)).mergeSnapshot(d.histogram)
         freed += d.freedBytes; allocated += d.allocatedBytes
+        if (Array.isArray(d.recent)) for (const r of d.recent.slice(-FORWARD_RECENT)) pushRecent(r)
       }
     }),
   }

@@ -92,6 +92,7 @@ test('GC count from /metrics = --trace-gc lines (main + worker), total pause wit
   assert.is(r.local, main!.count, 'main thread events = main isolate lines')
   assert.is(r.worker.local, worker!.count, 'worker events = worker isolate lines')
   assert.is(count, truthCount, 'main registry count = all --trace-gc lines (the worker\'s forwarded)')
+  assert.ok(r.timeline >= worker!.count, `the worker's GCs are on the main timeline (gc.recent): ${r.timeline}`)
   const rel = Math.abs(pauseS * 1e3 - truthMs) / truthMs
   process.stdout.write(`  total pause relative error ${(rel * 100).toFixed(1)} %\n`)
   assert.ok(rel <= 0.10, `pause ${(pauseS * 1e3).toFixed(2)} ms vs --trace-gc ${truthMs.toFixed(2)} ms`)

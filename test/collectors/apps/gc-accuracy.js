@@ -52,7 +52,8 @@ async function main() {
   flushGcEvents()
   fs.writeSync(1, 'MARK end\n')
   const text = await collectors.metrics()
-  fs.writeSync(1, `RESULT ${JSON.stringify({ iso, local, worker: wr, base, text })}\n`)
+  const timeline = collectors.snapshot().gc.recent.filter((g) => g.threadId === wr.threadId).length
+  fs.writeSync(1, `RESULT ${JSON.stringify({ iso, local, worker: wr, base, text, timeline })}\n`)
   w.postMessage('exit')
 }
 
