@@ -15,7 +15,7 @@
 import diagnostics_channel from 'node:diagnostics_channel'
 import { syncBuiltinESMExports } from 'node:module'
 import worker_threads, { MessagePort, threadId, type Worker } from 'node:worker_threads'
-import { messageEvents } from '../runtime-events'
+import { messageEvents, type MessageEvent as SondeMessageEvent } from '../runtime-events'
 import { createHookGuard } from './hook-guard'
 import { gateOn, type Fireable } from './probe-gate'
 import type { MessageRegistry, PortIdentity } from './message-registry'
@@ -65,13 +65,18 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
   const OrigChannel = worker_threads.MessageChannel
   const { msg__send: send, msg__receive: receive } = probes
 
-  function beforeSend(side: PortSide, value: unknown, transfer: unknown): number {
-    // Stamp when any thread wants latencies (shared flag, set by the gates' poll) or, without
-    // waiting for that poll, when a probe is enabled (semaphores are process-wide) or a local
-    // collector listens.
+  /**
+   * Whether a send must be stamped: some thread wants latencies (shared flag, set by the gates'
+   * poll) or, without waiting for that poll, a probe is enabled (semaphores are process-wide) or
+   * a local collector listens. A few loads; the clock is read only when this is true.
+   */
+  function wantsSendTime(): boolean {
+    return reg.timing || receive.enabled || send.enabled || messageEvents.active
+  }
+
+  function beforeSend(side: PortSide, value: unknown, transfer: unknown, sentNs: number): number {
     const ev = messageEvents.active
-    const timed = reg.timing || receive.enabled || send.enabled || ev
-    const seq = side.sendDir >= 0 ? reg.stampSend(side.sendDir, timed ? nowNs() : 0) : ++side.sendLocal
+    const seq = side.sendDir >= 0 ? reg.stampSend(side.sendDir, sentNs) : ++side.sendLocal
     const list = transfer === undefined ? undefined : transferList(transfer)
     if (list !== undefined && list.length > 0) handOff(side, seq, list)
     if (send.enabled || ev) {
@@ -94,32 +99,47 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
     if (ids.some((id) => id.channelId !== 0) && carrier.sendDir >= 0) reg.putHandoff(carrier.sendDir, seq, ids)
   }
 
-  function onReceive(port: object, arrived: unknown): void {
+  interface PickedUp { side: PortSide; seq: number; pickedNs: number }
+
+  /** Counts a picked-up message (and adopts ports it carries): all that must precede the app's handlers. */
+  function pickUp(port: object, arrived: unknown, pickedNs: number): PickedUp | undefined {
     const side = sides.get(port)
-    if (!side) return
+    if (!side) return undefined
     const seq = side.recvDir >= 0 ? reg.nextReceive(side.recvDir) : ++side.recvLocal
     if (Array.isArray(arrived) && arrived.length > 0 && side.recvDir >= 0) {
       const ids = reg.takeHandoff(side.recvDir, seq)
       if (ids) for (let k = 0; k < ids.length && k < arrived.length; k++) if (ids[k].channelId !== 0) sides.adopt(arrived[k], ids[k])
     }
+    return { side, seq, pickedNs }
+  }
+
+  /** Fires msg__receive and emits the collectors' event, latency = pick-up stamp - send stamp. */
+  function report({ side, seq, pickedNs }: PickedUp): void {
     const ev = messageEvents.active
     if (!receive.enabled && !ev) return
     const sentNs = side.recvDir >= 0 ? reg.sendTime(side.recvDir, seq) : 0
-    const latencyNs = sentNs > 0 ? Math.max(1, nowNs() - sentNs) : 0
+    const latencyNs = sentNs > 0 ? Math.max(1, (pickedNs || nowNs()) - sentNs) : 0
     if (receive.enabled) receive.fire(side.channelId, seq, latencyNs, threadId)
     if (ev) {
-      messageEvents.emit({ phase: 'receive', channelId: side.channelId, seq, bytes: -1, direction: side.recvDirection, threadId,
-        ...(latencyNs > 0 ? { latencyNs } : {}) })
+      const e: SondeMessageEvent = { phase: 'receive', channelId: side.channelId, seq, bytes: -1, direction: side.recvDirection, threadId }
+      if (latencyNs > 0) e.latencyNs = latencyNs
+      messageEvents.emit(e)
     }
   }
 
+  // The latency is send call -> pick-up by the receiver's JS, so both ends read the clock first
+  // thing, before the hook's own work (port lookup, probe fire, collector event): on a thread
+  // that just woke up that work is tens of µs of cold code, which used to fall outside the
+  // measured interval on the send side (stamp taken after it) and inside the app's own view.
+  // Serialisation (structured clone) happens inside the original postMessage, after the stamp.
   function postMessage(this: MessagePort, ...args: unknown[]): void {
     let side: PortSide | undefined
     let seq = 0
     if (guard.on) {
       try {
+        const sentNs = wantsSendTime() ? nowNs() : 0
         side = sides.get(this)
-        if (side) seq = beforeSend(side, args[0], args[1])
+        if (side) seq = beforeSend(side, args[0], args[1], sentNs)
       } catch (err) { guard.fault(err); side = undefined }
     }
     if (!side) return Reflect.apply(origPost, this, args)
@@ -134,20 +154,36 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
     }
   }
 
+  // Only the clock read, the sequence count and the adoption of carried ports happen before the
+  // app's handlers; msg__receive and the collectors' event come right after them. The latency
+  // was taken at pick-up already, and the rest (tens of µs of cold code on a thread that was
+  // idle) must not sit between the message and the app's own handler. So a tracer sees a
+  // message's receive after what its handler did, with the pick-up latency.
   function dispatch(this: object, data: unknown, type: string, event: unknown): unknown {
+    let picked: PickedUp | undefined
     if (guard.on) {
       try {
-        if (type === 'message' || type === 'messageerror') onReceive(this, (this as Record<symbol, unknown>)[kCurrentlyReceivingPorts])
-        else if (type === 'close') { const s = sides.get(this); if (s) sides.release(s) }
+        if (type === 'message' || type === 'messageerror') {
+          const pickedNs = receive.enabled || messageEvents.active ? nowNs() : 0
+          picked = pickUp(this, (this as Record<symbol, unknown>)[kCurrentlyReceivingPorts], pickedNs)
+        } else if (type === 'close') { const s = sides.get(this); if (s) sides.release(s) }
       } catch (err) { guard.fault(err) }
     }
-    return origDispatch.call(this, data, type, event)
+    if (picked === undefined) return origDispatch.call(this, data, type, event)
+    try {
+      return origDispatch.call(this, data, type, event)
+    } finally {
+      try { report(picked) } catch (err) { guard.fault(err) }
+    }
   }
 
   function receiveMessageOnPort(port: Parameters<typeof origReceive>[0]): { message: unknown } | undefined {
     const r = origReceive(port)
     if (r !== undefined && guard.on) {
-      try { onReceive(port, undefined) } catch (err) { guard.fault(err) }
+      try {
+        const picked = pickUp(port, undefined, 0)
+        if (picked) report(picked)
+      } catch (err) { guard.fault(err) }
     }
     return r
   }
