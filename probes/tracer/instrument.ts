@@ -7,7 +7,8 @@
 // functions and generators use enterA/exitA, and every `await X` / `yield X` becomes
 //   __sonde_R.resumed(__sonde_a, await __sonde_R.suspend(__sonde_a, X))
 // so the frame leaves the traced stack exactly while the function is suspended.
-// `for await` iterables are wrapped so each implicit await suspends too. The module-level
+// `for await` iterables are wrapped so each implicit await suspends too; so are `yield*`
+// delegates, so the delegating generator is on the stack while its delegate runs. The module-level
 // part is a hoisted function declaration appended at the end, so a function called
 // before the module body ran (ESM cycles, hoisting) still finds its tracer.
 import { parse, type Node } from 'acorn'
@@ -31,7 +32,7 @@ export interface InstrumentResult {
   files: string[]
 }
 
-const NOOP = '{enter(){return 0},exit(){},enterA(){return 0},suspend(a,v){return v},resumed(a,v){return v},exitA(){},forAwait(a,i){return i}}'
+const NOOP = '{enter(){return 0},exit(){},enterA(){return 0},suspend(a,v){return v},resumed(a,v){return v},exitA(){},forAwait(a,i){return i},delegate(a,i){return i},delegateA(a,i){return i}}'
 
 const isFunction = (n: AnyNode): boolean =>
   n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression'
@@ -42,7 +43,7 @@ class Transformer {
   readonly files: string[]
   private readonly fileIndex = new Map<string, number>()
   /** Innermost enclosing function per depth: whether it has an activation. */
-  private readonly fnStack: { activation: boolean }[] = []
+  private readonly fnStack: { activation: boolean; async: boolean }[] = []
 
   constructor(readonly source: string, readonly filename: string, private readonly positions: OriginalPositions) {
     this.ms = new MagicString(source)
@@ -64,7 +65,7 @@ class Transformer {
     const fn = isFunction(node)
     if (fn) this.openFunction(node, parents)
     else if (node.type === 'AwaitExpression') this.suspendPoint(node)
-    else if (node.type === 'YieldExpression') this.suspendPoint(node)
+    else if (node.type === 'YieldExpression') { if (node.delegate) this.delegation(node); else this.suspendPoint(node) }
     else if (node.type === 'ForOfStatement' && node.await) this.forAwait(node, parents)
     parents.push(node)
     for (const key in node) {
@@ -81,7 +82,7 @@ class Transformer {
   private openFunction(fn: AnyNode, parents: AnyNode[]): void {
     const k = this.site(fn, parents)
     const activation = Boolean(fn.async || fn.generator)
-    this.fnStack.push({ activation })
+    this.fnStack.push({ activation, async: Boolean(fn.async) })
     const [v, enter, exit] = activation ? ['__sonde_a', 'enterA', 'exitA'] : ['__sonde_d', 'enter', 'exit']
     const open = `const ${v}=__sonde_r().${enter}(${k});try{`
     const close = `}finally{__sonde_R.${exit}(${v})}`
@@ -118,6 +119,20 @@ class Transformer {
     } else {
       this.ms.prependLeft(node.end, ` __sonde_R.suspend(__sonde_a,void 0))`)
     }
+  }
+
+  /**
+   * `yield* X` → `resumed(a, yield* delegate(a, X))`: each step the consumer drives puts the
+   * delegating generator back on the stack before the delegate runs (so the delegate is its
+   * callee, as on V8's stack) and takes it off again before the value goes out.
+   */
+  private delegation(node: AnyNode): void {
+    if (!this.inActivation()) return
+    const top = this.fnStack[this.fnStack.length - 1]
+    this.ms.appendRight(node.start, '__sonde_R.resumed(__sonde_a,')
+    this.ms.appendRight(node.argument.start, `__sonde_R.${top.async ? 'delegateA' : 'delegate'}(__sonde_a,`)
+    this.ms.prependLeft(node.argument.end, ')')
+    this.ms.prependLeft(node.end, ')')
   }
 
   /** Wraps the loop (with its labels, so `continue L` still names a loop) to resume after it. */

@@ -16,6 +16,8 @@ export class ModuleTracer {
   resumed<T>(a: Activation, v?: T): T | undefined { return this.rt.resumed(a, v) }
   exitA(a: Activation): void { this.rt.exitA(a) }
   forAwait(a: Activation, iterable: unknown): unknown { return wrapForAwait(this.rt, a, iterable) }
+  delegate(a: Activation, iterable: unknown): unknown { return wrapDelegate(this.rt, a, iterable, false) }
+  delegateA(a: Activation, iterable: unknown): unknown { return wrapDelegate(this.rt, a, iterable, true) }
 }
 
 export interface TracerRegistry {
@@ -53,4 +55,36 @@ export function wrapForAwait(rt: TracerRuntime, a: Activation, iterable: unknown
       return it
     },
   }
+}
+
+/**
+ * The delegate of a `yield*` in a traced generator. The consumer's next()/return()/throw()
+ * resumes the delegating generator inside yield*, which calls the delegate's method: the
+ * generator goes back on the traced stack first (so the delegate runs as its callee) and
+ * leaves it after (the value goes out as a yield; in an async generator an implicit await
+ * follows). After the last step, the instrumented `resumed(a, yield* …)` puts it back. The
+ * delegate's results are passed through untouched (never read here). An object that is not
+ * iterable is returned as is, so yield* throws its own error.
+ */
+export function wrapDelegate(rt: TracerRuntime, a: Activation, iterable: unknown, isAsync: boolean): unknown {
+  if (iterable == null || !(a instanceof Activation)) return iterable
+  const src = iterable as Record<symbol, unknown>
+  const getSync = src[Symbol.iterator] as ((this: unknown) => AnyIterator) | undefined
+  const getAsync = isAsync ? src[Symbol.asyncIterator] as ((this: unknown) => AnyIterator) | undefined : undefined
+  if (typeof getAsync !== 'function' && typeof getSync !== 'function') return iterable
+  const open = (): AnyIterator => {
+    const inner: AnyIterator = typeof getAsync === 'function' ? getAsync.call(iterable)
+      : isAsync ? fromSync(iterable as Iterable<unknown>) as unknown as AnyIterator : getSync!.call(iterable)
+    const step = (fn: (v?: unknown) => unknown) => (v?: unknown): unknown => {
+      rt.resumed(a)
+      const r = fn.call(inner, v)
+      rt.suspend(a, undefined)
+      return r
+    }
+    const it: AnyIterator = { next: step(inner.next) }
+    if (inner.return != null) it.return = step(inner.return)
+    if (inner.throw != null) it.throw = step(inner.throw)
+    return it
+  }
+  return isAsync ? { [Symbol.asyncIterator]: open } : { [Symbol.iterator]: open }
 }

@@ -27,7 +27,7 @@ interface SectionHeader {
   functions: [string, string, number, number][]
 }
 
-interface Suspension { node: number; t: number; covered: number }
+interface Suspension { node: number; t: number; covered: number; stamp: number }
 
 interface ThreadState {
   pid: number
@@ -37,6 +37,10 @@ interface ThreadState {
   suspended: Map<number, Suspension>
   /** Suspended activations by CCT node, to charge overlap to ancestors' suspensions once. */
   pendingAt: Map<number, Set<Suspension>>
+  /** The same by their caller's CCT node: time charged while the caller runs is not theirs. */
+  pendingUnder: Map<number, Set<Suspension>>
+  /** Increments per charge, so one charge covers a suspension once. */
+  stamp: number
   frameOf: number[]
   clock: number
   /** Time up to which self time has been charged. */
@@ -45,6 +49,16 @@ interface ThreadState {
   endNs: number
   droppedBlocks: number
   droppedEvents: number
+}
+
+function add(m: Map<number, Set<Suspension>>, k: number, s: Suspension): void {
+  const set = m.get(k)
+  if (set) set.add(s); else m.set(k, new Set([s]))
+}
+
+function remove(m: Map<number, Set<Suspension>>, k: number, s: Suspension): void {
+  const set = m.get(k)
+  if (set) { set.delete(s); if (set.size === 0) m.delete(k) }
 }
 
 function fail(name: string, line: number, reason: string): never {
@@ -78,7 +92,7 @@ class Replay {
       const tree = new CallTree()
       tree.hasCalls = true
       const thread: ProfileThread = { name: String(h.thread ?? `thread ${h.threadId}`), tree, startValue: 0 }
-      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), pendingAt: new Map(), frameOf: [], clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
+      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), pendingAt: new Map(), pendingUnder: new Map(), stamp: 0, frameOf: [], clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
       this.threads.set(key, st)
     }
     st.frameOf = h.functions.map((f, i) => {
@@ -94,41 +108,54 @@ class Replay {
     if (t > st.cur && st.stack.length > 0) {
       const n = st.stack[st.stack.length - 1]
       st.tree.self[n] += t - st.cur
-      if (st.pendingAt.size > 0) this.cover(st, n, t - st.cur, 0)
+      if (st.pendingAt.size > 0) this.cover(st, n, t - st.cur)
     }
     if (t > st.cur) st.cur = t
   }
 
   /**
-   * Time charged below suspended ancestors (their callee ran, or was itself suspended) is
-   * not their own suspension: without this, `await callee()` would count the callee's wait
-   * twice in the caller's ACC. `since` limits a callee's suspension to the ancestor's window.
+   * Running time that a pending suspension must not count again as its `suspend`:
+   *  - time charged below a suspended ancestor (its callee ran): without this, `await
+   *    callee()` would count the callee's run time twice in the caller's ACC;
+   *  - time charged to a suspended activation's caller context while that context is on the
+   *    stack: a generator's consumer running between two next() calls, or the caller
+   *    continuing before it awaits the promise. That time is the caller's own.
    */
-  private cover(st: ThreadState, node: number, dt: number, since: number): void {
+  private cover(st: ThreadState, node: number, dt: number): void {
+    const stamp = ++st.stamp
+    for (let a = node; a > 0; a = st.tree.parent[a]) {
+      const at = a === node ? undefined : st.pendingAt.get(a)
+      if (at) for (const s of at) if (s.stamp !== stamp) { s.stamp = stamp; s.covered += dt }
+      const under = st.pendingUnder.get(a)
+      if (under) for (const s of under) if (s.stamp !== stamp) { s.stamp = stamp; s.covered += dt }
+    }
+  }
+
+  /** A callee's suspension `w` (ending now, begun at `since`) covers its suspended ancestors' waits in that window. */
+  private coverWait(st: ThreadState, node: number, w: number, since: number): void {
     for (let a = st.tree.parent[node]; a > 0; a = st.tree.parent[a]) {
       const set = st.pendingAt.get(a)
       if (!set) continue
-      for (const s of set) s.covered += since > 0 ? Math.min(dt, Math.max(0, st.cur - Math.max(since, s.t))) : dt
+      for (const s of set) s.covered += Math.min(w, Math.max(0, st.cur - Math.max(since, s.t)))
     }
   }
 
   private suspendAt(st: ThreadState, node: number, t: number): Suspension {
-    const s: Suspension = { node, t, covered: 0 }
-    let set = st.pendingAt.get(node)
-    if (!set) { set = new Set(); st.pendingAt.set(node, set) }
-    set.add(s)
+    const s: Suspension = { node, t, covered: 0, stamp: 0 }
+    add(st.pendingAt, node, s)
+    add(st.pendingUnder, st.tree.parent[node], s)
     return s
   }
 
-  /** Ends suspension `s` at `t`: its `suspend` callee gets the wait not covered by callees. */
+  /** Ends suspension `s` at `t`: its `suspend` callee gets the wait not covered by running code. */
   private endSuspension(st: ThreadState, s: Suspension, t: number): void {
-    const set = st.pendingAt.get(s.node)
-    if (set) { set.delete(s); if (set.size === 0) st.pendingAt.delete(s.node) }
+    remove(st.pendingAt, s.node, s)
+    remove(st.pendingUnder, st.tree.parent[s.node], s)
     const w = Math.max(0, t - s.t - s.covered)
     const sn = st.tree.child(s.node, this.suspendFrame)
     st.tree.self[sn] += w
     st.tree.calls[sn]++
-    if (st.pendingAt.size > 0 && w > 0) this.cover(st, s.node, w, s.t)
+    if (st.pendingAt.size > 0 && w > 0) this.coverWait(st, s.node, w, s.t)
   }
 
   private frame(st: ThreadState, id: number, line: number): number {
