@@ -16,6 +16,8 @@ export const summary = 'run a node command with sonde: function tracing, CPU pro
 
 const USAGE = 'usage: sonde run [--stacks] [--trace-functions PATTERN] [--trace-out FILE] [--cpu-profile FILE [--counts]] [--dashboard PORT] -- node app.js …'
 
+const COUNTS_WITH_TRACE = '--counts cannot be combined with --trace-functions (or SONDE_TRACE): V8 coverage offsets would point into the instrumented code; the function trace has exact CNT already'
+
 export interface RunOptions {
   traceFunctions?: string
   traceOut?: string
@@ -74,6 +76,9 @@ function check(o: RunOptions): RunOptions {
   if (o.command.length === 0) throw new UsageError(`no command to run (${USAGE})`)
   if (o.counts && !o.cpuProfile) throw new UsageError('--counts needs --cpu-profile FILE')
   if (o.traceOut && o.traceFunctions === undefined) throw new UsageError('--trace-out needs --trace-functions PATTERN')
+  // V8 coverage reports offsets into the code V8 compiled, which for traced modules is the
+  // instrumented code (and the sampled times would include the tracer's own cost).
+  if (o.counts && o.traceFunctions !== undefined) throw new UsageError(COUNTS_WITH_TRACE)
   if (o.traceFunctions !== undefined) {
     try { compileModuleFilter(o.traceFunctions) } catch (e) { throw new UsageError(`--trace-functions: ${(e as Error).message}`) }
   }
@@ -115,6 +120,7 @@ export function childEnv(o: RunOptions, base: NodeJS.ProcessEnv = process.env): 
 
 export async function run(argv: string[]): Promise<number> {
   const o = parseRunArgs(argv)
+  if (o.counts && o.traceFunctions === undefined && process.env.SONDE_TRACE !== undefined) throw new UsageError(COUNTS_WITH_TRACE)
   const [cmd, ...args] = o.command
   const exe = cmd === 'node' ? process.execPath : cmd
   const child = spawn(exe, o.stacks && cmd === 'node' ? [...STACK_FLAGS.filter((f) => !NODE_OPTIONS_STACK_FLAGS.includes(f)), ...args] : args, { stdio: 'inherit', env: childEnv(o) })

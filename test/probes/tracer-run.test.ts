@@ -59,7 +59,8 @@ test('sonde run --cpu-profile --counts: sampled profile with exact V8 call count
   const fib = g.nodes.filter((n) => n.name === 'fib')
   assert.is(fib.length, 1)
   assert.is(fib[0].calls, 21891)
-  assert.ok(fib[0].total > 0, 'fib was sampled')
+  // fib(20) takes well under a millisecond: whether the sampler caught it is luck; its CNT is
+  // exact either way (test/probes/tracer-cpu-counts.test.ts covers the unsampled case).
   const counts = (JSON.parse(fs.readFileSync(out, 'utf8')) as { sondeCallCounts: [string, string, number, number, number][] }).sondeCallCounts
   const mine = counts.filter((c) => c[0].endsWith('/tracer-known/app.js'))
   const count = (name: string) => mine.find((c) => c[1] === name)?.[4]

@@ -3,7 +3,8 @@
 // probes/tracer/cpu-profile-child.ts, which become the thread's exact per-function CNT
 // (ProfileThread.functionCalls). Coverage names a function by its start offset, the
 // profile by the position V8 reports for it (the parameter list): both are matched on
-// url, name and line, then the nearest start column at or before the profile's.
+// url, name and line, then the nearest start column at or before the profile's. Functions
+// the sampler never caught get frames of their own (zero time, exact CNT).
 //   {"sondeFormat":"cpuprofile+counts","nodes":[…],"startTime":…,"samples":[…],
 //    "timeDeltas":[…],"sondeCallCounts":[["file:///app.js","fib",4,1,21891],…]}
 import { ParseError, type Profile } from '../model/profile'
@@ -35,7 +36,8 @@ export function importFromCpuprofileCounts(text: string, name: string): Profile 
     if (list) list.push(c); else byKey.set(k, [c])
   })
   const calls = new Map<number, number>()
-  for (const f of profile.frames.frames) {
+  const used = new Set<Count>()
+  for (const f of [...profile.frames.frames]) {
     if (f.line === undefined || !f.file) continue
     const url = f.file.startsWith('/') ? `file://${f.file}` : f.file
     const list = byKey.get(`${url}\u0000${f.name}\u0000${f.line}`)
@@ -43,7 +45,18 @@ export function importFromCpuprofileCounts(text: string, name: string): Profile 
     const col = f.column ?? Infinity
     let best: Count | undefined
     for (const c of list) if (c[3] <= col && (!best || c[3] > best[3])) best = c
-    calls.set(f.id, (best ?? list[0])[4])
+    best ??= list[0]
+    used.add(best)
+    calls.set(f.id, best[4])
+  }
+  // A function the sampler never caught still ran exactly this often: it gets a frame of its
+  // own (no time, exact CNT), so the call graph shows it as CNT with zero ACC/OWN.
+  for (const list of byKey.values()) {
+    for (const c of list) {
+      if (used.has(c)) continue
+      const id = profile.frames.intern({ name: c[1], file: c[0], module: c[0].replace(/^.*[/\\]/, ''), line: c[2], column: c[3], kind: 'js' })
+      calls.set(id, (calls.get(id) ?? 0) + c[4])
+    }
   }
   for (const t of profile.threads) if (t.tree) t.functionCalls = calls
   profile.format = 'cpuprofile+counts'
