@@ -2,8 +2,8 @@
 // header, bpftrace tools style), and rendering into commands that paste and run as-is here.
 // Placeholders in the .bt programs, filled by renderOneLiner():
 //   SONDE_ADDON     absolute path of build/Release/sonde.node (usdt:PATH:sonde:probe attaches
-//                   by file, so it works with and without -p: the kernel raises the semaphores)
-//   SONDE_DYN       absolute path of build/Release/sonde_dyn.node (the dyn__fire relay)
+//                   by file, so it works with and without -p: the kernel raises the semaphores);
+//                   the dyn__fire relay lives there too
 //   SONDE_PROVIDER  a user provider's name (--provider)
 //   $1              the target PID (bpftrace positional parameter; needsPid one-liners)
 import fs from 'node:fs'
@@ -76,7 +76,6 @@ const ROOT = (() => {
 
 export const oneLinerDir = path.join(ROOT, 'probes', 'oneliners')
 export const addonPath = path.join(ROOT, 'build', 'Release', 'sonde.node')
-export const dynAddonPath = path.join(ROOT, 'build', 'Release', 'sonde_dyn.node')
 
 export function findOneLiner(name: string): OneLiner | undefined {
   return oneLiners.find((o) => o.name === name)
@@ -104,7 +103,6 @@ export interface RenderOptions { pid?: number; provider?: string }
 export function renderProgram(o: OneLiner, opts: RenderOptions = {}): string {
   return programOf(readOneLinerFile(o))
     .replace(/SONDE_ADDON/g, addonPath)
-    .replace(/SONDE_DYN/g, dynAddonPath)
     .replace(/SONDE_PROVIDER/g, opts.provider ?? 'myapp')
 }
 
