@@ -49,22 +49,10 @@ function edgeSlot(a: Acc, caller: number, callee: number): number {
   return i
 }
 
-/** Children of every CCT node in compressed rows (parent ids are always smaller). */
-function childRows(tree: CallTree): { start: Int32Array; list: Int32Array } {
-  const n = tree.size
-  const start = new Int32Array(n + 1)
-  for (let i = 1; i < n; i++) start[tree.parent[i] + 1]++
-  for (let i = 0; i < n; i++) start[i + 1] += start[i]
-  const fill = start.slice(0, n)
-  const list = new Int32Array(Math.max(n - 1, 0))
-  for (let i = 1; i < n; i++) list[fill[tree.parent[i]]++] = i
-  return { start, list }
-}
-
 function addTree(a: Acc, tree: CallTree, functionCalls: Map<number, number> | undefined): void {
   const n = tree.size
   const incl = tree.inclusive()
-  const { start, list } = childRows(tree)
+  const { start, list } = tree.childRows()
   const onPath = new Int32Array(a.frames.length)
   // How often each caller→callee pair (edge slot) is on the current path: the first
   // occurrence on a path carries the weight, repeats under recursion do not.

@@ -40,7 +40,7 @@ export function pruneProfileFrames(p: Profile, o: FramePruning): Profile {
       map[v] = n
       if (n === 0) continue // hidden at the top: no caller to charge
       dst.self[n] += src.self[v]
-      if (verdict[f] !== 1) dst.calls[n] += src.calls[v]
+      if (src.hasCalls && verdict[f] !== 1) dst.calls[n] += src.calls[v]
     }
     return { ...t, tree: dst }
   })

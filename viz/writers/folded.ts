@@ -26,16 +26,16 @@ export function toFolded(profile: Profile): string {
     // Depth-first with an explicit stack; `names` holds the current path, truncated to the
     // node's depth, and is joined only for nodes that carry self weight.
     const names: string[] = []
-    const stack: number[] = [0]
+    const stack: number[] = [0, 0] // pairs: node, depth
     while (stack.length) {
+      const d = stack.pop()!
       const n = stack.pop()!
-      const d = tree.depth[n]
       if (n !== 0) { names.length = d - 1; names.push(labels[tree.frame[n]]) }
       if (n !== 0 && tree.self[n] !== 0) {
         const key = prefix + names.join(';')
         sums.set(key, (sums.get(key) ?? 0) + tree.self[n])
       }
-      for (const c of tree.children(n)) stack.push(c)
+      for (const c of tree.children(n)) stack.push(c, d + 1)
     }
   }
   const keys = [...sums.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))

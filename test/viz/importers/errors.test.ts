@@ -111,7 +111,7 @@ test('200 000-frame stacks: folded, flat and tree cpuprofile', () => {
   const folded = importProfileText(frames.join(';') + ' 7\n', 'deep.txt')
   const t = folded.threads[0].tree!
   assert.is(t.size, N + 1)
-  assert.is(t.depth[t.size - 1], N)
+  assert.is(t.depthOf(t.size - 1), N)
   assert.is(t.inclusive()[0], 7)
   const nodes = frames.map((f, i) => ({ id: i + 1, callFrame: { functionName: f }, children: i + 1 < N ? [i + 2] : [] }))
   const flat = importProfileText(JSON.stringify({ nodes, samples: [N], timeDeltas: [3], startTime: 0, endTime: 10 }), 'deep.cpuprofile')
