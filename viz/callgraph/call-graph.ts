@@ -48,6 +48,8 @@ export interface CallGraph {
   edges: CallGraphEdge[]
   /** True when CNT figures come from the input (CallTree.calls, functionCalls, exact graphs). */
   hasCalls: boolean
+  /** Σ CNT over every function before shaping (fprof: the totals line's CNT); null without counts. */
+  totalCalls: number | null
   /** Figures for nodes dropped by shaping still count in `total` (percentages stay of the whole). */
   meta: Record<string, string | number>
 }

@@ -146,19 +146,24 @@ export function deriveCallGraph(profile: Profile, opts: DeriveOptions = {}): Cal
   const a: Acc = { frames, nodeOf: new Int32Array(frames.length).fill(-1), nodes: [], edgesOf: [], edges: [], callsKnown: false }
   const threads = selectThreads(profile, opts.thread)
   let producerTotal: number | undefined
+  // The producers' call totals count only when every thread has one (fprof's totals CNT is
+  // there even with {details, false}, where no function lines are).
+  let producerCalls: number | undefined = threads.length ? 0 : undefined
   for (const t of threads) {
     if (t.tree) addTree(a, t.tree, t.functionCalls)
     if (t.exact) {
       addExact(a, t.exact)
       if (t.exact.total !== undefined) producerTotal = (producerTotal ?? 0) + t.exact.total
     }
+    producerCalls = t.exact?.calls !== undefined && !t.tree && producerCalls !== undefined ? producerCalls + t.exact.calls : undefined
   }
-  let total = 0
-  for (const n of a.nodes) total += n.self
+  let total = 0, nodeCalls = 0
+  for (const n of a.nodes) { total += n.self; nodeCalls += n.calls ?? 0 }
+  const totalCalls = producerCalls ?? (a.callsKnown ? nodeCalls : null)
   const edges = a.edges.filter((e) => e.weight > 0 || (e.calls ?? 0) > 0)
   const meta: Record<string, string | number> = { ...profile.meta }
   if (producerTotal !== undefined) meta.producerTotal = producerTotal
   if (opts.thread !== undefined) meta.thread = opts.thread
   const whole = wholeOf(a.nodes, total, producerTotal)
-  return { name: profile.name, unit: profile.unit, total, whole, nodes: a.nodes, edges, hasCalls: a.callsKnown, meta }
+  return { name: profile.name, unit: profile.unit, total, whole, nodes: a.nodes, edges, hasCalls: a.callsKnown, totalCalls, meta }
 }

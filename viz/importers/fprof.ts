@@ -184,7 +184,7 @@ class FprofReader {
     const totals = this.totals!
     const thread = (b: Block): ProfileThread => ({
       name: b.name,
-      exact: { functions: b.functions, edges: b.edges, total: b.header.own, ...(b.header.acc !== undefined ? { acc: b.header.acc } : {}) },
+      exact: { functions: b.functions, edges: b.edges, total: b.header.own, calls: b.header.cnt, ...(b.header.acc !== undefined ? { acc: b.header.acc } : {}) },
     })
     if (this.processes.length === 0) {
       // {details, false}: only the totals block, with functions when {totals, true}.

@@ -228,6 +228,8 @@ export interface ExactGraph {
   edges: ExactEdge[]
   /** The producer's own total (fprof's totals line); defaults to the sum of self. */
   total?: number
+  /** The producer's own total call count (fprof's totals line CNT), when it prints one. */
+  calls?: number
   /** The producer's ACC of the whole thread when it prints one (fprof's totals line ACC is
    * the traced wall time; OTP 25 prints `undefined` for a process). */
   acc?: number

@@ -24,10 +24,12 @@ export function toTextTable(g: CallGraph): string {
   const name = (s: string, mark: string) => `${mark} ${s.length > nameWidth - 3 ? s.slice(0, nameWidth - 4) + '…' : s}`.padEnd(nameWidth)
   const out: string[] = []
   out.push(`%% ${g.name}: ${g.nodes.length} functions, 100 % = ${formatValue(g.whole, g.unit)} (${g.unit})${g.whole !== g.total ? `, ΣOWN = ${formatValue(g.total, g.unit)}` : ''}`)
-  out.push(`%% ACC is inclusive, charged once per stack; OWN is self; CNT '-' where the input has no call counts`)
+  out.push(g.totalCalls !== null
+    ? `%% ACC is inclusive, charged once per stack; OWN is self; CNT is calls ('-' where unknown), TOTALS CNT = all calls`
+    : `%% ACC is inclusive, charged once per stack; OWN is self; CNT '-': this input has no call counts`)
   out.push('')
   out.push(`${''.padEnd(nameWidth)}${'CNT'.padStart(W)}${'ACC'.padStart(W + 2)}${'OWN'.padStart(W + 2)}`)
-  out.push(`${'TOTALS'.padEnd(nameWidth)}${cols(null, formatValue(g.whole, g.unit), formatValue(g.total, g.unit))}`)
+  out.push(`${'TOTALS'.padEnd(nameWidth)}${cols(g.totalCalls, formatValue(g.whole, g.unit), formatValue(typeof g.meta.producerTotal === 'number' ? g.meta.producerTotal : g.total, g.unit))}`)
   for (const n of order) {
     out.push('')
     out.push('{')
