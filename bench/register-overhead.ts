@@ -3,8 +3,13 @@
 // (taskset), variants alternating within each round (order rotated every round), median ratio
 // over ROUNDS rounds. Variants: bare; register with SONDE_COLLECT=none (the runtime hooks only:
 // the issue-2 target, >= 98 %); register with the default collectors (informational).
+// Besides req/s, each run reads the server's CPU time over the measured window (sum of
+// /proc/PID/task/*/schedstat, ns on CPU, every thread) and reports CPU µs per request: on a
+// machine shared with other jobs, throughput mostly measures who else got the cores, while CPU
+// per request is what the server itself spent, so its ratio is the steadier overhead figure.
 // Run: node --import tsx bench/register-overhead.ts   (ROUNDS=5 SECONDS=5 CONNECTIONS=10)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 
 const root = path.resolve(__dirname, '..')
@@ -39,16 +44,29 @@ function startServer(v: Variant): Promise<{ child: ChildProcess; port: number }>
   })
 }
 
-async function measure(v: Variant): Promise<number> {
+/** ns this process has spent on a CPU, all threads (taskset execs node: same pid). */
+function cpuNs(pid: number): number {
+  let sum = 0
+  for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+    try { sum += Number(fs.readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]) } catch { /* thread gone */ }
+  }
+  return sum
+}
+
+interface Run { rps: number; cpuUsPerReq: number }
+
+async function measure(v: Variant): Promise<Run> {
   const { child, port } = await startServer(v)
   try {
     const url = `http://127.0.0.1:${port}/`
     // warm-up (JIT, connection pool), then the measured run
     spawnSync('taskset', ['-c', LOAD_CPU, process.execPath, autocannon, '-c', String(CONNECTIONS), '-d', '1', url], { stdio: 'ignore' })
+    const cpu0 = cpuNs(child.pid!)
     const r = spawnSync('taskset', ['-c', LOAD_CPU, process.execPath, autocannon, '-j', '-c', String(CONNECTIONS), '-d', String(SECONDS), url], { encoding: 'utf8' })
+    const cpu1 = cpuNs(child.pid!)
     const res = JSON.parse(r.stdout)
     if (res.non2xx || res.errors) throw new Error(`${v.name}: ${res.non2xx} non-2xx, ${res.errors} errors`)
-    return res.requests.total / SECONDS
+    return { rps: res.requests.total / SECONDS, cpuUsPerReq: (cpu1 - cpu0) / 1e3 / res.requests.total }
   } finally {
     child.removeAllListeners('exit')
     child.kill()
@@ -59,21 +77,28 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); cons
 
 async function main(): Promise<void> {
   const rps: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]))
+  const cpu: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]))
   const ratios: Record<string, number[]> = Object.fromEntries(variants.slice(1).map((v) => [v.name, []]))
+  const cpuRatios: Record<string, number[]> = Object.fromEntries(variants.slice(1).map((v) => [v.name, []]))
   for (let r = 0; r < ROUNDS; r++) {
     const order = variants.map((_, i) => variants[(i + r) % variants.length])
-    const round: Record<string, number> = {}
+    const round: Record<string, Run> = {}
     for (const v of order) round[v.name] = await measure(v)
-    for (const v of variants) rps[v.name].push(round[v.name])
-    for (const v of variants.slice(1)) ratios[v.name].push(round[v.name] / round.bare)
-    process.stderr.write(`round ${r + 1}: ${JSON.stringify(round)}\n`)
+    for (const v of variants) { rps[v.name].push(round[v.name].rps); cpu[v.name].push(round[v.name].cpuUsPerReq) }
+    for (const v of variants.slice(1)) {
+      ratios[v.name].push(round[v.name].rps / round.bare.rps)
+      cpuRatios[v.name].push(round[v.name].cpuUsPerReq / round.bare.cpuUsPerReq)
+    }
+    process.stderr.write(`round ${r + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(round).map(([k, x]) => [k, { rps: Math.round(x.rps), cpuUsPerReq: +x.cpuUsPerReq.toFixed(1) }])))}\n`)
   }
+  const med = (o: Record<string, number[]>, digits: number) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, +median(v).toFixed(digits)]))
+  const all = (o: Record<string, number[]>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.map((x) => +x.toFixed(4))]))
   const out = {
     bench: 'register-overhead', node: process.version, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS,
-    serverCpu: SERVER_CPU, loadCpu: LOAD_CPU,
-    medianRps: Object.fromEntries(Object.entries(rps).map(([k, v]) => [k, Math.round(median(v))])),
-    medianRatio: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, +median(v).toFixed(4)])),
-    ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, v.map((x) => +x.toFixed(4))])),
+    serverCpu: SERVER_CPU, loadCpu: LOAD_CPU, loadAverage: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    medianRps: med(rps, 0), medianRatio: med(ratios, 4), ratios: all(ratios),
+    /** server CPU µs per request; ratio > 1 = the variant costs more CPU per request than bare */
+    medianCpuUsPerReq: med(cpu, 1), medianCpuRatio: med(cpuRatios, 4), cpuRatios: all(cpuRatios),
   }
   process.stdout.write(JSON.stringify(out) + '\n')
 }
