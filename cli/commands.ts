@@ -16,4 +16,5 @@ export const commands: Record<string, () => CommandModule> = {
   run: () => require('./commands/run'),
   oneliners: () => require('./commands/oneliners'),
   trace: () => require('./commands/trace'),
+  attach: () => require('./commands/attach'),
 }

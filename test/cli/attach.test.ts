@@ -1,0 +1,136 @@
+// `sonde attach PID` through the real CLI (bin/sonde.js on dist/) against a plain `node app.js`
+// (test/fixtures/attach/plain-app.js: no -r, no --inspect): exit 0, then real bpftrace -p PID
+// on usdt:<addon>:sonde:gc__done counts the GCs of a known allocation burst, matched against
+// the app's own PerformanceObserver('gc') count; the app keeps answering; the inspector port
+// is closed (connect refused, no LISTEN socket of the process on it). Bad input exits 2 with
+// one line: dead PID, non-Node PID, an app whose SIGUSR1 handler keeps the inspector shut.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import http from 'node:http'
+import net from 'node:net'
+import path from 'node:path'
+import { missing } from '../support/system'
+import { addonPath } from '../../probes/oneliners/index'
+import { listeningPorts } from '../../probes/attach'
+
+const root = path.resolve(__dirname, '..', '..')
+const sonde = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), ...args], { encoding: 'utf8', timeout: 60_000 })
+const skip = missing('root', 'bpftrace', 'tracefs')
+const children: ChildProcess[] = []
+
+function exit2OneLine(r: ReturnType<typeof sonde>, re: RegExp): void {
+  assert.is(r.status, 2, r.stderr)
+  const lines = r.stderr.trim().split('\n')
+  assert.is(lines.length, 1, r.stderr)
+  assert.match(lines[0], re)
+}
+
+function firstLine(c: ChildProcess, prefix: string, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = ''
+    const t = setTimeout(() => reject(new Error(`${what}: no "${prefix}" line in 30 s: ${buf}`)), 30_000)
+    c.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d
+      const l = buf.split('\n').find((x) => x.startsWith(prefix))
+      if (l) { clearTimeout(t); resolve(l) }
+    })
+    c.on('exit', (code) => reject(new Error(`${what} exited (${code}) before "${prefix}": ${buf}`)))
+  })
+}
+
+async function startApp(file = path.join(root, 'test', 'fixtures', 'attach', 'plain-app.js')): Promise<{ pid: number; port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  const { pid, port } = JSON.parse((await firstLine(child, 'READY ', 'plain-app')).slice(6))
+  return { pid, port, child }
+}
+
+function get(port: number, route: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: route, agent: false }, (res) => {
+      let body = ''
+      res.setEncoding('utf8').on('data', (d: string) => { body += d }).on('end', () => resolve(JSON.parse(body)))
+    }).on('error', reject)
+  })
+}
+
+function connectError(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(null) })
+    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message))
+  })
+}
+
+if (skip) test.skip(`sonde attach against a real process (${skip})`, () => {})
+else {
+  test('attach a plain node app: bpftrace sees sonde:gc__done, the app runs on, the inspector is closed', async () => {
+    const app = await startApp()
+    const before = await get(app.port, '/ping')
+    assert.is(before.sonde, false, 'the app starts without sonde')
+    assert.not.ok(spawnSync('grep', ['-q', 'sonde.node', `/proc/${app.pid}/maps`]).status === 0, 'addon not mapped before')
+
+    const r = sonde('attach', String(app.pid), '--json')
+    assert.is(r.status, 0, r.stderr)
+    const res = JSON.parse(r.stdout)
+    assert.equal([res.outcome, res.inspectorWasOpen, res.inspectorClosed], ['attached', false, true])
+    console.log(`# attach: inspector port ${res.port}`)
+
+    // closed: refused, and no LISTEN socket of the process on it (its HTTP port still is one)
+    assert.is(await connectError(res.port), 'ECONNREFUSED')
+    const ports = listeningPorts(app.pid)
+    assert.ok(ports.includes(app.port), `the app's own port ${app.port} in ${ports}`)
+    assert.not.ok(ports.includes(res.port), `inspector port ${res.port} not in ${ports}`)
+    const after = await get(app.port, '/ping')
+    assert.is(after.sonde, true, 'register ran in the app')
+    assert.ok(after.ticks >= before.ticks, 'the app runs on')
+
+    // known burst under bpftrace; the app's own GC count is the ground truth
+    await get(app.port, '/pause')
+    const bt = spawn('bpftrace', ['-p', String(app.pid), '-e',
+      `BEGIN { printf("go\\n"); } usdt:${addonPath}:sonde:gc__done { @gcs = count(); }`],
+    { stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(bt)
+    let btErr = ''
+    bt.stderr!.setEncoding('utf8').on('data', (d: string) => { if (btErr.length < 4096) btErr += d })
+    const done = new Promise<string>((resolve) => { let out = ''; bt.stdout!.on('data', (d) => { out += d }); bt.on('close', () => resolve(out)) })
+    await firstLine(bt, 'go', 'bpftrace').catch((e) => { throw new Error(`${e.message} ${btErr}`) })
+    const c0 = await get(app.port, '/ping')
+    const c1 = await get(app.port, '/burst')
+    bt.kill('SIGINT')
+    const out = await done
+    const seen = Number(/@gcs: (\d+)/.exec(out)?.[1] ?? 0) // count() prints only when it fired
+    const truth = c1.gcs - c0.gcs
+    console.log(`# attach: bpftrace gc__done ${seen}, app PerformanceObserver ${truth}`)
+    assert.ok(truth >= 1, 'the burst collected')
+    assert.is(seen, truth, out)
+    const last = await get(app.port, '/ping')
+    assert.ok(last.gcs >= c1.gcs, 'the app still answers after bpftrace left')
+
+    const again = sonde('attach', String(app.pid))
+    assert.is(again.status, 0, again.stderr)
+    assert.match(again.stdout, /already loaded/)
+  })
+
+  test('an app whose SIGUSR1 handler keeps the inspector shut: exit 2, one line, app alive', async () => {
+    const app = await startApp(path.join(root, 'test', 'fixtures', 'attach', 'sigusr1-app.js'))
+    exit2OneLine(sonde('attach', String(app.pid)), /opened no inspector after SIGUSR1/)
+    assert.is((await get(app.port, '/ping')).usr1, 1, 'the app got the signal and runs on')
+  })
+}
+
+test('bad input: dead PID, non-Node PID, not a number → exit 2, one line', async () => {
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+  exit2OneLine(sonde('attach', dead.stdout), /does not exist/)
+  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' })
+  children.push(sleeper)
+  await new Promise((r) => setTimeout(r, 100))
+  exit2OneLine(sonde('attach', String(sleeper.pid)), /is not a Node\.js process/)
+  assert.is(sleeper.exitCode, null, 'sleep was not signalled')
+  exit2OneLine(sonde('attach', 'abc'), /not a process id/)
+  exit2OneLine(sonde('attach'), /which process/)
+})
+
+test.after(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL') })
+
+test.run()
