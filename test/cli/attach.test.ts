@@ -3,7 +3,8 @@
 // on usdt:<addon>:sonde:gc__done counts the GCs of a known allocation burst, matched against
 // the app's own PerformanceObserver('gc') count; the app keeps answering; the inspector port
 // is closed (connect refused, no LISTEN socket of the process on it). Bad input exits 2 with
-// one line: dead PID, non-Node PID, an app whose SIGUSR1 handler keeps the inspector shut.
+// one line: dead PID, non-Node PID, another user's process (run as nobody), an app whose
+// SIGUSR1 handler keeps the inspector shut.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -110,6 +111,13 @@ else {
     const again = sonde('attach', String(app.pid))
     assert.is(again.status, 0, again.stderr)
     assert.match(again.stdout, /already loaded/)
+  })
+
+  test('not root and not its user: exit 2, one line, no signal sent', async () => {
+    const app = await startApp(path.join(root, 'test', 'fixtures', 'attach', 'sigusr1-app.js'))
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), 'attach', String(app.pid)], { encoding: 'utf8', uid: 65534, gid: 65534, timeout: 30_000 })
+    exit2OneLine(r, /belongs to uid 0: run sonde attach as root or as that user/)
+    assert.is((await get(app.port, '/ping')).usr1, 0)
   })
 
   test('an app whose SIGUSR1 handler keeps the inspector shut: exit 2, one line, app alive', async () => {
