@@ -99,9 +99,13 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
     if (ids.some((id) => id.channelId !== 0) && carrier.sendDir >= 0) reg.putHandoff(carrier.sendDir, seq, ids)
   }
 
-  interface PickedUp { side: PortSide; seq: number; pickedNs: number }
+  interface PickedUp { side: PortSide; seq: number; latencyNs: number }
 
-  /** Counts a picked-up message (and adopts ports it carries): all that must precede the app's handlers. */
+  /**
+   * Counts a picked-up message, adopts the ports it carries and computes its latency (pick-up
+   * stamp - send stamp; 0 = unknown): all that must precede the app's handlers (the handler may
+   * use a carried port at once, and the sender's ring slot may be reused while it runs).
+   */
   function pickUp(port: object, arrived: unknown, pickedNs: number): PickedUp | undefined {
     const side = sides.get(port)
     if (!side) return undefined
@@ -110,17 +114,14 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
       const ids = reg.takeHandoff(side.recvDir, seq)
       if (ids) for (let k = 0; k < ids.length && k < arrived.length; k++) if (ids[k].channelId !== 0) sides.adopt(arrived[k], ids[k])
     }
-    return { side, seq, pickedNs }
+    const sentNs = pickedNs > 0 && side.recvDir >= 0 ? reg.sendTime(side.recvDir, seq) : 0
+    return { side, seq, latencyNs: sentNs > 0 ? Math.max(1, pickedNs - sentNs) : 0 }
   }
 
-  /** Fires msg__receive and emits the collectors' event, latency = pick-up stamp - send stamp. */
-  function report({ side, seq, pickedNs }: PickedUp): void {
-    const ev = messageEvents.active
-    if (!receive.enabled && !ev) return
-    const sentNs = side.recvDir >= 0 ? reg.sendTime(side.recvDir, seq) : 0
-    const latencyNs = sentNs > 0 ? Math.max(1, (pickedNs || nowNs()) - sentNs) : 0
+  /** Fires msg__receive and emits the collectors' event. */
+  function report({ side, seq, latencyNs }: PickedUp): void {
     if (receive.enabled) receive.fire(side.channelId, seq, latencyNs, threadId)
-    if (ev) {
+    if (messageEvents.active) {
       const e: SondeMessageEvent = { phase: 'receive', channelId: side.channelId, seq, bytes: -1, direction: side.recvDirection, threadId }
       if (latencyNs > 0) e.latencyNs = latencyNs
       messageEvents.emit(e)
@@ -181,7 +182,7 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
     const r = origReceive(port)
     if (r !== undefined && guard.on) {
       try {
-        const picked = pickUp(port, undefined, 0)
+        const picked = pickUp(port, undefined, receive.enabled || messageEvents.active ? nowNs() : 0)
         if (picked) report(picked)
       } catch (err) { guard.fault(err) }
     }
