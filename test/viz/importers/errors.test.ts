@@ -69,6 +69,33 @@ test('missing file, directory, empty, binary junk, unrecognised', async () => {
   assert.is(await fileError(file('g3.txt', garbage), 'pprof'), `${path.join(tmp, 'g3.txt')}: unknown format "pprof" (known: ${formats.map((f) => f.id).join(', ')})`)
 })
 
+/** `n` pseudo-random bytes with no NUL (seeded, so the test is the same every run). */
+function randomNoNul(n: number, seed: number): Buffer {
+  const b = Buffer.alloc(n)
+  for (let i = 0; i < n; i++) { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; b[i] = 1 + ((seed >>> 8) % 255) }
+  return b
+}
+
+test('binary junk without a NUL byte is reported as binary (file, stdin-like text), not as an unknown format', async () => {
+  const junk = randomNoNul(300, 7)
+  assert.is(junk.indexOf(0), -1)
+  const f = file('rand.bin', junk)
+  const msg = await fileError(f)
+  assert.ok(msg.startsWith(`${f}:`), msg)
+  assert.match(msg.slice(f.length), /^:\d+: binary data \((invalid UTF-8|control byte 0x[0-9a-f]{2}) at offset \d+\), not a text profile$/)
+  assert.match(textError(junk.toString('latin1'), 'rand.txt'), /^rand\.txt:\d+: binary data \(control byte 0x[0-9a-f]{2} at offset \d+\), not a text profile$/)
+  // The first suspicious byte is named exactly: a control byte after a clean text start.
+  const ctl = file('ctl.bin', Buffer.concat([Buffer.from('main;a 1\n'), Buffer.from([1, 2, 3, 4, 5, 6])]))
+  assert.is(await fileError(ctl), `${ctl}:2: binary data (control byte 0x01 at offset 9), not a text profile`)
+})
+
+test('a text profile with one stray control byte or invalid UTF-8 byte still imports', async () => {
+  const lines = Array.from({ length: 50 }, (_, i) => `main;f${i} ${i + 1}`).join('\n')
+  const p = await importProfileFile(file('stray.folded', Buffer.concat([Buffer.from('main;odd\x07name 2\nmain;caf'), Buffer.from([0xe9]), Buffer.from(' 3\n' + lines + '\n')])))
+  assert.is(p.format, 'folded')
+  assert.is(p.threads[0].tree!.inclusive()[0], 5 + (50 * 51) / 2)
+})
+
 test('truncated and invalid JSON name the line', () => {
   const full = fs.readFileSync(path.join(__dirname, '../../fixtures/chrome/Chrome_65_simple.cpuprofile'), 'utf8')
   const pretty = JSON.stringify(JSON.parse(full), null, 1)
