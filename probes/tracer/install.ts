@@ -1,6 +1,7 @@
 // Installs the function tracer in this thread: the runtime at
 // globalThis[Symbol.for('sonde.tracer')], the CommonJS require hook, the ES-module loader
-// hooks, and the flushes: at exit (every thread), on SIGINT/SIGTERM (main thread; when the
+// hooks, Function.prototype.toString showing instrumented functions' original source, and
+// the flushes: at exit (every thread), on SIGINT/SIGTERM (main thread; when the
 // app has no handler of its own the signal is re-raised after the flush, so the process
 // still dies by it exactly as before) and on demand (flushFunctionTrace()).
 // From the environment (`-r sonde/register`): SONDE_TRACE=PATTERN, SONDE_TRACE_OUT=FILE,
@@ -13,6 +14,7 @@ import { debuglog } from 'node:util'
 import { installCjsHook } from './cjs-hook'
 import { compileModuleFilter } from './module-pattern'
 import { createRegistry, TRACER_KEY } from './module-tracer'
+import { installToStringHook } from './original-source'
 import { TracerRuntime, type FuncProbe } from './runtime'
 import { DEFAULT_BUFFER_BYTES } from './trace-buffer'
 import { appendSection, createTraceFile, takeSection, type SectionState } from './trace-file'
@@ -95,6 +97,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
   }
   for (const s of signals) process.on(s, onSignal)
   const uninstallCjs = installCjsHook(filter)
+  const uninstallToString = installToStringHook()
   try { registerEsmHooks(opts.pattern) } catch (e) { debug('tracer: module.register failed: %s', (e as Error).message) }
   const tracer: FunctionTracer = {
     runtime: rt,
@@ -102,6 +105,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
     flush: () => flush(false),
     uninstall: () => {
       uninstallCjs()
+      uninstallToString()
       process.removeListener('exit', onExit)
       for (const s of signals) process.removeListener(s, onSignal)
     },

@@ -3,7 +3,9 @@
 // map of them, so line numbers never move and columns map back under --enable-source-maps.
 // Each function body becomes
 //   { const __sonde_d=__sonde_r().enter(K);try{ BODY }finally{__sonde_R.exit(__sonde_d)} }
-// (expression-bodied arrows get a block with `return (EXPR)`; directives stay first). Async
+// (expression-bodied arrows get a block with `return (EXPR)`; directives and the body's
+// function declarations stay above the try, so they keep function scope). Every inserted
+// fragment is marked so Function.prototype.toString can show the original (original-source.ts). Async
 // functions and generators use enterA/exitA, and every `await X` / `yield X` becomes
 //   __sonde_R.resumed(__sonde_a, await __sonde_R.suspend(__sonde_a, X))
 // so the frame leaves the traced stack exactly while the function is suspended.
@@ -14,6 +16,7 @@
 import { parse, type Node } from 'acorn'
 import MagicString from 'magic-string'
 import { functionName } from './function-names'
+import { FRAGMENT_CLOSE, FRAGMENT_OPEN, hoistClose, hoistOpen, hoistPlaceholder, MARKER_PREFIXES } from './original-source'
 import { composeMap, findMapComment, inlineMapComment, OriginalPositions, readIncomingMap } from './source-maps'
 
 type AnyNode = Node & Record<string, any>
@@ -34,6 +37,9 @@ export interface InstrumentResult {
 
 const NOOP = '{enter(){return 0},exit(){},enterA(){return 0},suspend(a,v){return v},resumed(a,v){return v},exitA(){},forAwait(a,i){return i},delegate(a,i){return i},delegateA(a,i){return i}}'
 
+/** An inserted fragment, marked so Function.prototype.toString can drop it (original-source.ts). */
+const f = (code: string): string => FRAGMENT_OPEN + code + FRAGMENT_CLOSE
+
 const isFunction = (n: AnyNode): boolean =>
   n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression'
 
@@ -44,6 +50,8 @@ class Transformer {
   private readonly fileIndex = new Map<string, number>()
   /** Innermost enclosing function per depth: whether it has an activation. */
   private readonly fnStack: { activation: boolean; async: boolean }[] = []
+  /** Body-level function declarations to hoist above the try, with where they go. */
+  private readonly hoists: { decl: AnyNode; to: number }[] = []
 
   constructor(readonly source: string, readonly filename: string, private readonly positions: OriginalPositions) {
     this.ms = new MagicString(source)
@@ -88,19 +96,24 @@ class Transformer {
     const close = `}finally{__sonde_R.${exit}(${v})}`
     const body = fn.body as AnyNode
     if (body.type === 'BlockStatement') {
+      const stmts = body.body as AnyNode[]
       let at = body.start + 1
-      for (const s of body.body as AnyNode[]) {
-        if (s.type === 'ExpressionStatement' && typeof s.directive === 'string') at = s.end
-        else break
-      }
-      if (at >= body.end - 1) this.ms.appendRight(at, open + close)
+      let i = 0
+      for (; i < stmts.length && stmts[i].type === 'ExpressionStatement' && typeof stmts[i].directive === 'string'; i++) at = stmts[i].end
+      // Function declarations must stay function-scoped: inside the try block they would be
+      // block-scoped (a SyntaxError next to `var f` or a strict duplicate, no Annex B
+      // hoisting of a same-named block function, eval('var f') throwing). Leading ones stay
+      // where they are (the try opens after them), later ones are hoisted above it.
+      for (; i < stmts.length && stmts[i].type === 'FunctionDeclaration'; i++) at = stmts[i].end
+      for (; i < stmts.length; i++) if (stmts[i].type === 'FunctionDeclaration') this.hoists.push({ decl: stmts[i], to: at })
+      if (at >= body.end - 1) this.ms.appendRight(at, f(open + close))
       else {
-        this.ms.appendRight(at, open)
-        this.ms.prependLeft(body.end - 1, close)
+        this.ms.appendRight(at, f(open))
+        this.ms.prependLeft(body.end - 1, f(close))
       }
     } else {
-      this.ms.appendRight(body.start, `{${open}return (`)
-      this.ms.prependLeft(body.end, `)${close}}`)
+      this.ms.appendRight(body.start, f(`{${open}return (`))
+      this.ms.prependLeft(body.end, f(`)${close}}`))
     }
   }
 
@@ -111,13 +124,13 @@ class Transformer {
 
   private suspendPoint(node: AnyNode): void {
     if (!this.inActivation()) return
-    this.ms.appendRight(node.start, '__sonde_R.resumed(__sonde_a,')
+    this.ms.appendRight(node.start, f('__sonde_R.resumed(__sonde_a,'))
     if (node.argument) {
-      this.ms.appendRight(node.argument.start, '__sonde_R.suspend(__sonde_a,')
-      this.ms.prependLeft(node.argument.end, ')')
-      this.ms.prependLeft(node.end, ')')
+      this.ms.appendRight(node.argument.start, f('__sonde_R.suspend(__sonde_a,'))
+      this.ms.prependLeft(node.argument.end, f(')'))
+      this.ms.prependLeft(node.end, f(')'))
     } else {
-      this.ms.prependLeft(node.end, ` __sonde_R.suspend(__sonde_a,void 0))`)
+      this.ms.prependLeft(node.end, f(` __sonde_R.suspend(__sonde_a,void 0))`))
     }
   }
 
@@ -129,24 +142,34 @@ class Transformer {
   private delegation(node: AnyNode): void {
     if (!this.inActivation()) return
     const top = this.fnStack[this.fnStack.length - 1]
-    this.ms.appendRight(node.start, '__sonde_R.resumed(__sonde_a,')
-    this.ms.appendRight(node.argument.start, `__sonde_R.${top.async ? 'delegateA' : 'delegate'}(__sonde_a,`)
-    this.ms.prependLeft(node.argument.end, ')')
-    this.ms.prependLeft(node.end, ')')
+    this.ms.appendRight(node.start, f('__sonde_R.resumed(__sonde_a,'))
+    this.ms.appendRight(node.argument.start, f(`__sonde_R.${top.async ? 'delegateA' : 'delegate'}(__sonde_a,`))
+    this.ms.prependLeft(node.argument.end, f(')'))
+    this.ms.prependLeft(node.end, f(')'))
   }
 
   /** Wraps the loop (with its labels, so `continue L` still names a loop) to resume after it. */
   private forAwait(node: AnyNode, parents: AnyNode[]): void {
     if (!this.inActivation()) return
-    this.ms.appendRight(node.right.start, '__sonde_R.forAwait(__sonde_a,')
-    this.ms.prependLeft(node.right.end, ')')
+    this.ms.appendRight(node.right.start, f('__sonde_R.forAwait(__sonde_a,'))
+    this.ms.prependLeft(node.right.end, f(')'))
     const body = node.body as AnyNode
-    this.ms.appendRight(body.start, '{__sonde_R.resumed(__sonde_a);')
-    this.ms.prependLeft(body.end, '}')
+    this.ms.appendRight(body.start, f('{__sonde_R.resumed(__sonde_a);'))
+    this.ms.prependLeft(body.end, f('}'))
     let outer = node
     for (let i = parents.length - 1; i >= 0 && parents[i].type === 'LabeledStatement'; i--) outer = parents[i]
-    this.ms.appendRight(outer.start, '{')
-    this.ms.prependLeft(node.end, ';__sonde_R.resumed(__sonde_a);}')
+    this.ms.appendRight(outer.start, f('{'))
+    this.ms.prependLeft(node.end, f(';__sonde_R.resumed(__sonde_a);}'))
+  }
+
+  /** Moves the collected declarations above their function's try, leaving a placeholder. */
+  hoist(): void {
+    this.hoists.forEach(({ decl, to }, n) => {
+      this.ms.appendLeft(decl.start, hoistPlaceholder(n))
+      this.ms.appendRight(decl.start, hoistOpen(n))
+      this.ms.prependLeft(decl.end, hoistClose(n))
+      this.ms.move(decl.start, decl.end, to)
+    })
   }
 
   epilogue(): string {
@@ -161,7 +184,7 @@ class Transformer {
  * (it then runs untraced) or has no functions.
  */
 export function instrument(source: string, filename: string, opts: InstrumentOptions): InstrumentResult | null {
-  if (source.includes('function __sonde_r(){')) return null // already instrumented
+  if (source.includes('function __sonde_r(){') || MARKER_PREFIXES.some((m) => source.includes(m))) return null // already instrumented
   let ast: AnyNode
   try {
     ast = parse(source, {
@@ -175,6 +198,7 @@ export function instrument(source: string, filename: string, opts: InstrumentOpt
   const t = new Transformer(source, filename, new OriginalPositions(incoming))
   t.visit(ast, [])
   if (t.sites.length === 0) return null
+  t.hoist()
   const comment = findMapComment(source)
   if (comment && opts.sourceMap !== false) t.ms.remove(comment.start, comment.end)
   t.ms.append(t.epilogue())
