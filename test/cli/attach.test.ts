@@ -113,6 +113,21 @@ else {
     assert.match(again.stdout, /already loaded/)
   })
 
+  test('an app already started with --inspect=127.0.0.1:0: its port is found from /proc, used and left open', async () => {
+    const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', path.join(root, 'test', 'fixtures', 'attach', 'plain-app.js')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(child)
+    const announced = new Promise<number>((resolve) => {
+      let err = ''
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; const m = /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err); if (m) resolve(Number(m[1])) })
+    })
+    const { pid } = JSON.parse((await firstLine(child, 'READY ', 'plain-app --inspect')).slice(6))
+    const port = await announced
+    const r = sonde('attach', String(pid), '--json')
+    assert.is(r.status, 0, r.stderr)
+    assert.equal(JSON.parse(r.stdout), { pid, outcome: 'attached', port, inspectorWasOpen: true })
+    assert.is(await connectError(port), null, 'still open')
+  })
+
   test('not root and not its user: exit 2, one line, no signal sent', async () => {
     const app = await startApp(path.join(root, 'test', 'fixtures', 'attach', 'sigusr1-app.js'))
     const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), 'attach', String(app.pid)], { encoding: 'utf8', uid: 65534, gid: 65534, timeout: 30_000 })
