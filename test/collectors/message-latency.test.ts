@@ -27,10 +27,14 @@ test('parent→worker latency from /metrics agrees with payload timestamps (idle
     assert.is(p.metricsCount, p.truthN, `${p.phase}: counts`)
     const diff = Math.abs(p.metricsMeanNs - p.truthMeanNs), rel = diff / p.truthMeanNs
     process.stdout.write(`  ${p.phase}: relative error ${(rel * 100).toFixed(1)} %, ${(diff / 1e3).toFixed(1)} µs\n`)
-    // KNOWN GAP (reported to the hooks owner): for an idle receiver the hook's latency is a
-    // systematic ~15-40 µs shorter (machine load) than payload-timestamp latency (the app's timestamp precedes
-    // the hook's send stamp inside postMessage), which at ~100 µs hops is > 10 %. The idle phase
-    // therefore accepts ≤ 10 % or ≤ 50 µs absolute; the blocked phase must meet 10 %.
+    // KNOWN GAP: for an idle receiver the hook's latency is systematically shorter than the
+    // payload-timestamp latency. The hook now stamps first thing on both ends and reports after
+    // the app's handler; what remains is cold code outside the hook's interval (medians at load
+    // 2-5 on 2 vCPUs: ~9 µs on the send side = the app's String(hrtime) + Worker#postMessage
+    // forwarding; ~14 µs on the receive side = the hook's seq/port bookkeeping ~5 µs + Node's
+    // NodeEventTarget dispatch ~9 µs), 15-21 % of a ~150 µs idle hop there (10.7-14 % even with
+    // every hook step moved after the handler). The idle phase therefore still accepts ≤ 10 % or
+    // ≤ 50 µs absolute; the blocked phase must meet 10 %.
     if (p.phase === 'idle') assert.ok(rel <= 0.10 || diff <= 50_000, `idle: relative error ${(rel * 100).toFixed(1)} %, ${(diff / 1e3).toFixed(1)} µs`)
     else assert.ok(rel <= 0.10, `${p.phase}: relative error ${(rel * 100).toFixed(1)} %`)
   }
