@@ -142,7 +142,9 @@ ws.onopen = async () => {
 }
 `
 
-function runClient(url: string, steps: string[], timeoutMs: number): Promise<{ value?: unknown; fail?: string }[]> {
+interface Answer { value?: unknown; fail?: string }
+
+function runClient(url: string, steps: string[], timeoutMs: number): Promise<Answer[]> {
   const major = Number(process.versions.node.split('.')[0])
   const flags = major < 22 ? ['--experimental-websocket', '--no-warnings'] : []
   return new Promise((resolve, reject) => {
@@ -185,9 +187,13 @@ export async function attachSonde(pid: number, opts: AttachOptions = {}): Promis
     }
   }
   const steps = [loadExpression(reg), ...(wasOpen ? [] : [CLOSE_EXPRESSION])]
-  const answers = await runClient(found.url, steps, timeoutMs)
+  const answers = await runClient(found.url, steps, timeoutMs).catch((e: Error): Answer[] => [{ fail: e.message }])
   const first = answers[0]
-  if (first?.fail) throw new AttachError(`loading sonde into ${pid} failed: ${first.fail}`)
+  if (first?.fail) {
+    // best effort: do not leave an inspector we opened listening
+    if (!wasOpen) await runClient(found.url, [CLOSE_EXPRESSION], 3000).catch(() => [])
+    throw new AttachError(`loading sonde into ${pid} failed: ${first.fail}`)
+  }
   if (first?.value === 'not-installed') throw new AttachError(`loaded ${reg} into ${pid} but sonde did not install (NODE_DEBUG=sonde in the target says why)`)
   const result: AttachResult = { pid, outcome: first?.value === 'already' ? 'already' : 'attached', port: found.port, inspectorWasOpen: wasOpen }
   if (!wasOpen) {

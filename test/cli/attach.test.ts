@@ -13,7 +13,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { missing } from '../support/system'
 import { addonPath } from '../../probes/oneliners/index'
-import { listeningPorts } from '../../probes/attach'
+import { attachSonde, listeningPorts } from '../../probes/attach'
 
 const root = path.resolve(__dirname, '..', '..')
 const sonde = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), ...args], { encoding: 'utf8', timeout: 60_000 })
@@ -126,6 +126,17 @@ else {
     assert.is(r.status, 0, r.stderr)
     assert.equal(JSON.parse(r.stdout), { pid, outcome: 'attached', port, inspectorWasOpen: true })
     assert.is(await connectError(port), null, 'still open')
+  })
+
+  test('a load that throws in the target: one-line AttachError, the inspector closed anyway, the app alive', async () => {
+    const app = await startApp()
+    const err = await attachSonde(app.pid, { registerPath: path.join(root, 'test', 'fixtures', 'attach', 'throwing-register.js') }).then(() => null, (e: Error) => e)
+    assert.is(err?.name, 'AttachError')
+    assert.match(err!.message, /^loading sonde into \d+ failed: Error: boom at load$/)
+    const end = Date.now() + 3000
+    while (listeningPorts(app.pid).length > 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
+    assert.equal(listeningPorts(app.pid), [app.port])
+    assert.is((await get(app.port, '/ping')).sonde, false)
   })
 
   test('not root and not its user: exit 2, one line, no signal sent', async () => {
