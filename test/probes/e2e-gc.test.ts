@@ -51,6 +51,7 @@ else test('gc__start = gc__done = node:gc__start = --trace-gc in the same run; a
   const alloc = s.trace.filter((l) => l.startsWith('@alloc[')).map((l) => /^@alloc\[(.*)\]: (\d+)$/.exec(l)!).map((m) => [m[1], Number(m[2])] as const)
   const churn = alloc.find(([fn]) => fn === 'churnTheHeap')?.[1] ?? 0
   const total = alloc.reduce((a, [, n]) => a + n, 0)
+  console.log(`# --trace-gc ${expected} collections; bpftrace gc__start ${v('start')}, gc__done ${v('done')}, node:gc__start ${v('node_start')}; alloc__sample ${total} (${churn} in churnTheHeap)`)
   assert.ok(churn > 0 && churn >= total / 2, `alloc__sample attributes the churn: ${JSON.stringify(alloc)}`)
   assert.is(s.sem.before.total, 0, 'no semaphore set before attach')
   assert.ok(s.sem.during['node:gc__start'] > 0 && s.sem.during.alloc__sample > 0)
