@@ -1,24 +1,35 @@
 // Express hello world under autocannon: bare vs `-r sonde/register` with every default
 // collector (SONDE_COLLECT=default) vs the same without the allocation sampler vs prom-client
 // collectDefaultMetrics, alternating order each round. Server pinned to CPU 0, load to CPU 1
-// (taskset), loopback only. Per run: a warm-up load, then a measured load; reports medians of
-// req/s and of the server's CPU time per request (utime+stime from /proc/PID/stat over the
-// measured run), which is less sensitive than req/s to other processes sharing the machine.
-// Run: node --import tsx bench/collectors-express.ts [rounds=5] [seconds=5]
-import { spawn, spawnSync, ChildProcess } from 'node:child_process'
+// (taskset), loopback only. Paired in time, because the machine is shared with other work: the
+// four servers run side by side (idle ones cost nothing), each gets a warm-up load, then every
+// round loads bare and one variant *at the same time* for `seconds` (two autocannon instances
+// on CPU 1, 10 connections each): both servers share CPU 0, so outside load hits both alike and
+// req/s ∝ 1 / CPU cost per request. Reported: the median over rounds of variant/bare req/s,
+// medians of req/s, and of each server's CPU time per request (utime+stime, /proc/PID/stat).
+// Run: taskset -c 1 node --import tsx bench/collectors-express.ts [rounds=15] [seconds=2]
+import { spawn, ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { parseCollectSpec } from '../collectors/config'
 
 const root = path.resolve(__dirname, '..')
-const rounds = Number(process.argv[2] ?? 5), seconds = Number(process.argv[3] ?? 5)
+const rounds = Number(process.argv[2] ?? 15), seconds = Number(process.argv[3] ?? 2)
 const app = path.join(__dirname, 'apps/express-hello.js')
 const register = ['-r', path.join(root, 'dist/register.js'), app]
+const all = 'messages,gc,alloc,eventloop,http,request-cost'
+const check = (expect: string) => ({ BENCH_SONDE_DIST: path.join(root, 'dist'), BENCH_SONDE_EXPECT: expect })
 const configs: Record<string, { args: string[]; env: Record<string, string> }> = {
   bare: { args: [app], env: {} },
-  sonde: { args: register, env: { SONDE_COLLECT: 'default' } },
-  sondeNoAlloc: { args: register, env: { SONDE_COLLECT: 'default,-alloc' } },
+  sonde: { args: register, env: { SONDE_COLLECT: 'default', ...check(all) } },
+  sondeNoAlloc: { args: register, env: { SONDE_COLLECT: 'default,-alloc', ...check(all.replace('alloc,', '')) } },
   promClient: { args: [app], env: { BENCH_PROM: '1' } },
+}
+// Extra variants by name, e.g. BENCH_VARIANTS='alloc4M=default,alloc-interval=4194304'
+for (const v of (process.env.BENCH_VARIANTS ?? '').split(';').filter(Boolean)) {
+  const [name, spec] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]
+  configs[name] = { args: register, env: { SONDE_COLLECT: spec, ...check(parseCollectSpec(spec).collectors.join(',')) } }
 }
 const TICK_US = 1e6 / 100  // USER_HZ
 
@@ -37,39 +48,47 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12])  // utime, stime (fields 14, 15)
 }
 
-function load(port: number, secs: number): { rps: number; total: number } {
-  const script = `require('autocannon')({ url: 'http://127.0.0.1:${port}/', connections: 10, duration: ${secs} }, (e, r) => process.stdout.write(JSON.stringify(e ? { rps: -1, total: 0 } : { rps: r.requests.average, total: r.requests.total })))`
-  const r = spawnSync('taskset', ['-c', '1', process.execPath, '-e', script], { cwd: root, encoding: 'utf8' })
-  return JSON.parse(r.stdout)
+function load(port: number, secs: number): Promise<{ rps: number; total: number }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const autocannon = require('autocannon') as (o: object, cb: (e: Error | null, r: { requests: { average: number; total: number } }) => void) => void
+  return new Promise((resolve) => autocannon({ url: `http://127.0.0.1:${port}/`, connections: 10, duration: secs }, (e, r) => resolve(e ? { rps: -1, total: 0 } : { rps: r.requests.average, total: r.requests.total })))
 }
 
 async function main(): Promise<void> {
   const names = Object.keys(configs)
   const rps: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
+  const ratios: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   const loadBefore = os.loadavg()
   let port = 18400 + Math.floor(Math.random() * 1000)
-  for (let r = 0; r < rounds; r++) {
-    const order = r % 2 ? names.slice().reverse() : names
-    for (const name of order) {
-      const server = await startServer(name, ++port)
-      load(port, 2)  // warm-up (JIT, sonde's first allocation-profile restarts)
-      const t0 = cpuTicks(server.pid!)
-      const m = load(port, seconds)
-      const t1 = cpuTicks(server.pid!)
-      rps[name].push(Math.round(m.rps))
-      cpu[name].push(+(((t1 - t0) * TICK_US) / m.total).toFixed(1))
-      server.kill()
+  const servers: Record<string, { child: ChildProcess; port: number }> = {}
+  for (const name of names) { const p = ++port; servers[name] = { child: await startServer(name, p), port: p } }
+  try {
+    for (const name of names) await load(servers[name].port, 2)  // warm-up (JIT, first profiler restarts)
+    for (let r = 0; r < rounds; r++) {
+      for (const name of names.filter((n) => n !== 'bare')) {
+        // bare and the variant under load at the same time: they share CPU 0 (CFS gives each
+        // half), so whatever else the machine runs hits both alike; served requests ∝ 1/cost.
+        const pair = [servers.bare, servers[name]]
+        const t0 = pair.map((s) => cpuTicks(s.child.pid!))
+        const [mb, mv] = await Promise.all(pair.map((s) => load(s.port, seconds)))
+        const t1 = pair.map((s) => cpuTicks(s.child.pid!))
+        rps.bare.push(Math.round(mb.rps)); rps[name].push(Math.round(mv.rps))
+        cpu.bare.push(+(((t1[0] - t0[0]) * TICK_US) / mb.total).toFixed(1))
+        cpu[name].push(+(((t1[1] - t0[1]) * TICK_US) / mv.total).toFixed(1))
+        ratios[name].push(+(mv.rps / mb.rps).toFixed(3))
+      }
     }
+  } finally {
+    for (const s of Object.values(servers)) s.child.kill()
   }
-  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]
-  const mr = Object.fromEntries(names.map((k) => [k, median(rps[k])]))
-  const mc = Object.fromEntries(names.map((k) => [k, median(cpu[k])]))
-  const ratio = (k: string) => +(mr[k] / mr.bare).toFixed(3)
+  const median = (xs: number[]) => { const a = xs.slice().sort((x, y) => x - y), h = a.length >> 1; return a.length % 2 ? a[h] : (a[h - 1] + a[h]) / 2 }
   process.stdout.write(JSON.stringify({
     bench: 'collectors-express', rounds, seconds, loadavgBefore: loadBefore.map((x) => +x.toFixed(2)), loadavgAfter: os.loadavg().map((x) => +x.toFixed(2)),
-    reqPerSecMedian: mr, vsBare: { sonde: ratio('sonde'), sondeNoAlloc: ratio('sondeNoAlloc'), promClient: ratio('promClient') },
-    cpuUsPerRequestMedian: mc, rps, cpuUsPerRequest: cpu,
+    medianRatioVsBare: Object.fromEntries(names.filter((n) => n !== 'bare').map((k) => [k, +median(ratios[k]).toFixed(3)])),
+    reqPerSecMedian: Object.fromEntries(names.map((k) => [k, median(rps[k])])),
+    cpuUsPerRequestMedian: Object.fromEntries(names.map((k) => [k, +median(cpu[k]).toFixed(1)])),
+    rps, cpuUsPerRequest: cpu, ratios,
   }) + '\n')
 }
 main().catch((e) => { process.stderr.write(String(e) + '\n'); process.exit(1) })

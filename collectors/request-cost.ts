@@ -5,24 +5,29 @@
 // - Share: at every request start/finish we advance a running "wall time per in-flight request"
 //   sum from process.hrtime (cheap); a request's share = that sum's growth while it ran divided
 //   by its wall time (1 when it ran alone, 1/n while n ran together).
-// - CPU: process.cpuUsage() at start and finish × share. Exact for sequential requests; under
-//   concurrency an even split. Limit: Node 20 has no cheap per-thread CPU clock, so CPU of
-//   worker threads running at the same time is charged too.
+// - CPU: the main thread's event-loop busy time (performance.eventLoopUtilization().active:
+//   wall time not spent waiting in the poll phase) at start and finish × share. Busy time is the
+//   thread's CPU time except while it blocks in a synchronous call or the OS preempts it; it is
+//   read from the loop's own counters (~50 ns), counts only this thread (not GC helper or worker
+//   threads, unlike process.cpuUsage()), and contains the request's GC pauses, so GC time /
+//   CPU time is a share of the same clock. process.cpuUsage() (getrusage over every thread) was
+//   the first choice and cost ~75 µs per measured request on a loaded 2-vCPU host (bench).
+//   Exact for sequential requests; under concurrency an even split.
 // - Allocated bytes: V8's used-heap delta between start and finish × share, plus, for every GC
 //   that started inside the request, the bytes that GC freed divided by the requests in flight
 //   then (freed memory was allocated before it was freed). GC events may arrive late (the native
 //   ring is drained asynchronously), so finished requests wait `graceMs` before they are counted.
 //   Limits: external memory (Buffers) is not V8 heap; allocations by timers or other non-request
 //   work during a request are charged to the requests in flight.
-// - Measured requests: cpuUsage + getHeapStatistics cost ≈ 1.6 µs per request (two reads each),
-//   ~2 % of an express hello world. So CPU and allocation are measured for at most
-//   `measuredPerSec` requests per second (token bucket, default 200: every request of a server
-//   below that rate, a time-uniform sample above it); `count` is every request, `measured` the
-//   ones behind the CPU/allocation histograms.
+// - Measured requests: the clock and heap reads cost ~1 µs per request, so CPU and allocation
+//   are measured for at most `measuredPerSec` requests per second (token bucket, default 200:
+//   every request of a server below that rate, a time-uniform sample above it); `count` is every
+//   request, `measured` the ones behind the CPU/allocation histograms.
 // - GC time: every GC pause whose start lies inside [start, finish] counts fully for every
 //   request in flight (measured or not): a pause stops all of them, so this is the latency GC
 //   added to the request.
 import v8 from 'node:v8'
+import { performance } from 'node:perf_hooks'
 import { threadId } from 'node:worker_threads'
 import { httpEvents, gcEvents, HttpEvent, GcEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
@@ -86,11 +91,13 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     return true
   }
 
-  function cpuNow(): number { const u = process.cpuUsage(); return u.user + u.system }
+  /** Event-loop busy time, µs. */
+  function cpuNow(): number { return performance.eventLoopUtilization().active * 1000 }
 
   function onHttp(e: HttpEvent): void {
     if (e.side !== 'server') return
-    const now = Number(process.hrtime.bigint())
+    // The hook's own clock reads (same process.hrtime clock): no extra read per event.
+    const now = e.phase === 'request' ? e.startNs : e.startNs + (e.durationNs ?? 0)
     if (e.phase === 'request') {
       advance(now)
       if (inflight.size >= MAX_INFLIGHT) { dropped++; return }
