@@ -1,7 +1,8 @@
 // `sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt] [options]`:
 // import any supported profile, derive and shape the fprof-style call graph, write it.
 // The output type comes from --output, else from -o's extension, else DOT. Bad options
-// and bad input exit 2 with one line (UsageError / ParseError, caught in cli/main.ts).
+// and bad input exit 2 with one line (UsageError / OptionError / ParseError, caught in
+// cli/main.ts); anything else is a failure, exit 1.
 import { writeFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -9,7 +10,7 @@ import { UsageError } from '../usage-error'
 import { importProfileFile } from '../../viz/importers'
 import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/callgraph/render-call-graph'
 import type { Metric } from '../../viz/shape/shape-options'
-import type { Profile } from '../../viz/model/profile'
+import { OptionError, type Profile } from '../../viz/model/profile'
 
 export const summary = 'fprof-style call graph of a profile: DOT, SVG, PNG, JSON or text table'
 
@@ -91,6 +92,15 @@ export function progressBar(label: string): ((done: number, total: number) => vo
   }
 }
 
+/**
+ * The library's option errors become usage errors (exit 2, one line); everything else is
+ * returned as it is, so an internal failure — V8's own RangeError included — exits 1
+ * (cli/main.ts: one line, the stack only with SONDE_DEBUG).
+ */
+export function asCliError(e: unknown): unknown {
+  return e instanceof OptionError ? new UsageError(e.message) : e
+}
+
 export async function load(input: string, format: string | undefined): Promise<Profile> {
   return importProfileFile(input, { format, onProgress: progressBar('reading') })
 }
@@ -117,8 +127,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     result = await renderCallGraph(profile, o)
   } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message)
-    throw e
+    throw asCliError(e)
   }
   if (v.out !== undefined) writeFileSync(v.out, result)
   else process.stdout.write(result)

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { UsageError } from '../usage-error'
-import { load } from './callgraph'
+import { asCliError, load } from './callgraph'
 import { toFlameSvg } from '../../viz/writers/flame-svg'
 import { pruneProfileFrames } from '../../viz/shape/prune-frames'
 import { selectThreads } from '../../viz/callgraph/derive'
@@ -35,8 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     if (v.out !== undefined) writeFileSync(v.out, svg)
     else process.stdout.write(svg)
   } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message)
-    throw e
+    throw asCliError(e)
   }
   return 0
 }

@@ -7,6 +7,9 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { asCliError } from '../../cli/commands/callgraph'
+import { UsageError } from '../../cli/usage-error'
+import { OptionError } from '../../viz/model/profile'
 
 const root = join(__dirname, '..', '..')
 const bin = join(root, 'bin', 'sonde.js')
@@ -37,6 +40,44 @@ test('binary junk (no NUL byte): the binary-data line, from a file and from stdi
   oneLine(sonde(['callgraph', 'junk.bin']), 2, /^sonde callgraph: junk\.bin:\d+: binary data \((invalid UTF-8|control byte 0x[0-9a-f]{2}) at offset \d+\), not a text profile$/)
   oneLine(sonde(['callgraph', '-'], { input: junk(12) }), 2, /^sonde callgraph: <stdin>:\d+: binary data \(.* at offset \d+\), not a text profile$/)
   oneLine(sonde(['flame', 'junk.bin', '-o', 'f.svg']), 2, /^sonde flame: junk\.bin:\d+: binary data/)
+})
+
+test('only option errors become usage errors: a V8 RangeError stays an internal failure', () => {
+  let v8: unknown
+  try { new Array(-1) } catch (e) { v8 = e }
+  assert.instance(v8, RangeError)
+  assert.is(asCliError(v8), v8)
+  const opt = asCliError(new OptionError('--depth must be a whole number ≥ 0, got -1'))
+  assert.instance(opt, UsageError)
+  assert.is((opt as Error).message, '--depth must be a whole number ≥ 0, got -1')
+})
+
+// Fault injection: an internal bug (V8's RangeError) inside the renderer, through the real
+// CLI entry. It must exit 1 with one line, the stack only with SONDE_DEBUG.
+const BUGGY = `
+const r = require(${JSON.stringify(join(root, 'dist', 'viz', 'callgraph', 'render-call-graph.js'))})
+r.renderCallGraph = async () => { new Array(-1) }
+require(${JSON.stringify(join(root, 'dist', 'cli', 'main.js'))}).main(['callgraph', ${JSON.stringify(join(root, 'test', 'fixtures', 'stackcollapse', 'recursion.txt'))}])
+`
+
+test('internal failure: exit 1, one line, no stack unless SONDE_DEBUG', () => {
+  const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['-e', BUGGY], { encoding: 'utf8', env, timeout: 60_000 })
+  const env = { ...process.env }
+  delete env.SONDE_DEBUG
+  const plain = run(env)
+  oneLine({ code: plain.status, err: plain.stderr }, 1, /^sonde callgraph: Invalid array length$/)
+  const dbg = run({ ...env, SONDE_DEBUG: '1' })
+  assert.is(dbg.status, 1)
+  assert.match(dbg.stderr, /^sonde callgraph: Invalid array length\nRangeError: Invalid array length\n\s+at /)
+})
+
+test('option errors from the library still exit 2 with one line (callgraph and flame)', () => {
+  const rec = join(root, 'test', 'fixtures', 'stackcollapse', 'recursion.txt')
+  oneLine(sonde(['callgraph', rec, '--depth=-1']), 2, /^sonde callgraph: --depth must be a whole number ≥ 0, got -1$/)
+  oneLine(sonde(['callgraph', rec, '--metric', 'calls']), 2, /^sonde callgraph: --metric calls: this profile \(samples\) has no call counts$/)
+  oneLine(sonde(['flame', join(root, 'test', 'fixtures', 'fprof', 'fib.default.analysis'), '-o', 'x.svg']), 2, /^sonde flame: flame graph: the profile has no stack samples/)
+  const noDot = sonde(['callgraph', rec, '-o', 'x.svg', '--system-dot'], { env: { ...process.env, PATH: '/nonexistent' } })
+  oneLine(noDot, 2, /^sonde callgraph: --system-dot: no 'dot' on PATH/)
 })
 
 test.run()

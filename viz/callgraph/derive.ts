@@ -7,7 +7,7 @@
 //  CNT  = the input's exact counts (CallTree.calls, functionCalls, exact graphs).
 // Exact graphs (fprof, callgrind) are taken as the producer gave them. Threads are summed
 // unless one is chosen. Iterative, typed arrays: a 200 000-frame stack costs no recursion.
-import type { CallTree, ExactGraph, Frame, Profile, ProfileThread } from '../model/profile'
+import { OptionError, type CallTree, type ExactGraph, type Frame, type Profile, type ProfileThread } from '../model/profile'
 import { type CallGraph, type CallGraphEdge, type CallGraphNode, wholeOf } from './call-graph'
 
 export interface DeriveOptions {
@@ -136,7 +136,7 @@ export function selectThreads(profile: Profile, thread?: string): ProfileThread[
   const chosen = profile.threads.filter((t) => t.name === thread)
   if (chosen.length === 0) {
     const names = profile.threads.map((t) => t.name).join(', ')
-    throw new RangeError(`no thread or process named '${thread}' (have: ${names || 'none'})`)
+    throw new OptionError(`no thread or process named '${thread}' (have: ${names || 'none'})`)
   }
   return chosen
 }

@@ -277,3 +277,16 @@ export class ParseError extends Error {
     this.reason = reason
   }
 }
+
+/**
+ * The error the library raises for an option that does not fit (bad value, a regex matching
+ * nothing, a metric the profile lacks, an unknown thread). A RangeError, so existing
+ * `instanceof RangeError` handlers keep working; the CLI maps only this one to exit 2, so
+ * V8's own RangeErrors (a bug: "Invalid array length", stack overflow) stay failures.
+ */
+export class OptionError extends RangeError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'OptionError'
+  }
+}

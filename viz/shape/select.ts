@@ -3,6 +3,7 @@
 // away from the roots), and --invert (callees point at callers). Graph walks are
 // iterative; a regex that matches nothing is an error naming the option.
 import { adjacency, type CallGraph } from '../callgraph/call-graph'
+import { OptionError } from '../model/profile'
 
 export interface Selection {
   focus?: RegExp
@@ -13,7 +14,7 @@ export interface Selection {
 
 function matches(g: CallGraph, re: RegExp, option: string): number[] {
   const ids = g.nodes.filter((n) => re.test(n.name)).map((n) => n.id)
-  if (ids.length === 0) throw new RangeError(`${option} ${re.source}: matches no function`)
+  if (ids.length === 0) throw new OptionError(`${option} ${re.source}: matches no function`)
   return ids
 }
 

@@ -6,7 +6,7 @@
 // their parents). d3's hierarchy() computes heights in O(depth²) on a chain (80 s for a
 // 200 000-frame stack), so nodes are made one at a time with hierarchy() and linked here.
 import { hierarchy, partition, type HierarchyNode, type HierarchyRectangularNode } from 'd3-hierarchy'
-import type { Profile } from '../model/profile'
+import { OptionError, type Profile } from '../model/profile'
 import { formatPercent, formatValue } from './format-value'
 import { heatColor, PSEUDO_FILL } from './palette'
 import { escapeXml } from './xml-escape'
@@ -70,7 +70,7 @@ export function toFlameSvg(p: Profile, o: FlameOptions = {}): string {
   const width = o.width ?? 1200, rowH = o.rowHeight ?? 16, minW = o.minWidthPx ?? 0.3, maxDepth = o.maxDepth ?? 2000
   const root = toHierarchy(mergedTree(p)).sum((c) => c.self)
   const total = root.value ?? 0
-  if (!(total > 0)) throw new RangeError('flame graph: the profile has no stack samples (an exact graph has no stacks; use `sonde callgraph`)')
+  if (!(total > 0)) throw new OptionError('flame graph: the profile has no stack samples (an exact graph has no stacks; use `sonde callgraph`)')
   const hidden = Math.max(0, root.height + 1 - maxDepth)
   const depth = Math.min(root.height + 1, maxDepth)
   const height = depth * rowH + 40
