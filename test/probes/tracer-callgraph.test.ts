@@ -69,10 +69,10 @@ function checkKnownProgram(g: CallGraph, out: AppResult): void {
   assert.ok(sus, 'waiter -> suspend')
   const susMs = sus!.weight / 1e6
   assert.ok(susMs >= 45 && susMs <= 80, `suspend ${susMs} ms`)
-  // The app measured waiter's whole span: its suspend plus its own time on the stack (under
-  // load, being descheduled while on the stack is OWN, not suspend).
-  const ownMs = waiter.self / 1e6
-  assert.ok(Math.abs(susMs + ownMs - out.waitedMs) < 3, `suspend ${susMs} + OWN ${ownMs} ms vs app-measured ${out.waitedMs} ms`)
+  // The app measured waiter's whole span, i.e. its ACC: suspend + OWN + its callees (the
+  // Promise executor). Under load a callee can be descheduled for ms, which is the callee's
+  // time, not suspend: so the app's figure is compared with ACC, the timer with suspend.
+  assert.ok(Math.abs(waiter.total / 1e6 - out.waitedMs) < 3, `waiter ACC ${waiter.total / 1e6} ms vs app-measured ${out.waitedMs} ms`)
   assert.is(sus!.calls, 1)
   assert.ok(waiter.self / 1e6 < 10, `waiter OWN ${waiter.self / 1e6} ms excludes the wait`)
   assert.ok(waiter.total >= sus!.weight)
