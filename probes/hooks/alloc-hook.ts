@@ -47,7 +47,11 @@ export function installAllocHook(probes: AllocProbeSet, intervalBytes = ALLOC_IN
     live = on
     queueMicrotask(() => guard.run(reconcile))
   })
+  // The probe turning on while the gate is already open (a collector listens) changes nothing
+  // for the gate above, but it is what makes a take-over necessary: re-check then too.
+  const ungateProbe = gateOn([probe], [], () => queueMicrotask(() => guard.run(reconcile)))
   const uninstall = (): void => {
+    ungateProbe()
     ungate()
     live = false
     guard.run(reconcile)

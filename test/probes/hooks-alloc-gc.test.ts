@@ -1,0 +1,83 @@
+// The allocation and GC hooks that sonde/register installs, in this process with the real addon:
+// the sampler runs only while alloc__sample is enabled or allocSampleEvents has a listener
+// (samples seen stay flat otherwise), never throws or doubles up when the allocation collector's
+// own sampler already runs, and takes over when that one stops while the probe is still
+// enabled; the GC ring feeds gcEvents once a listener subscribes. The probe is a stand-in whose
+// `enabled` the test flips (what bpftrace does to the semaphore); pollGates() replaces the wait
+// for the 250 ms poll.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import v8 from 'node:v8'
+import vm from 'node:vm'
+import { addonStatus } from '../../probes/addon'
+import { allocSamplerStats, startAllocSampler } from '../../probes/alloc-sampler'
+import { allocSampleEvents, gcEvents, type GcEvent } from '../../probes/runtime-events'
+import { installAllocHook } from '../../probes/hooks/alloc-hook'
+import { installGcEventsHook } from '../../probes/hooks/gc-events-hook'
+import { pollGates, POLL_MS } from '../../probes/hooks/probe-gate'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const tick = () => new Promise<void>((r) => queueMicrotask(r))
+let sink: unknown[] = []
+function allocate(): void { sink = []; for (let i = 0; i < 200_000; i++) sink.push({ i, s: 'x' + i }) }
+/** Samples V8 took while `allocate()` ran (0 when no sampler runs). */
+async function samplesDuring(): Promise<number> {
+  const before = allocSamplerStats().samples
+  allocate()
+  await sleep(POLL_MS + 100) // the sampler counts samples when it polls
+  return allocSamplerStats().samples - before
+}
+
+const probe = { enabled: false, fire() { /* stand-in: the sampler fires the real probe natively */ } }
+const warnings: string[] = []
+process.on('warning', (w) => warnings.push(String((w as { code?: string }).code)))
+
+test('alloc: no listener, no probe -> no sampler; probe enabled -> sampling; disabled -> stopped', async () => {
+  assert.ok(addonStatus().loaded, addonStatus().error)
+  const uninstall = installAllocHook({ alloc__sample: probe })
+  await tick()
+  assert.is(await samplesDuring(), 0, 'nobody listens: nothing sampled')
+  probe.enabled = true
+  pollGates(); await tick()
+  assert.ok(await samplesDuring() > 10, 'probe enabled: sampling')
+  probe.enabled = false
+  pollGates(); await tick()
+  assert.is(await samplesDuring(), 0, 'probe disabled again: sampler stopped')
+  uninstall()
+})
+
+test("alloc: the collector's sampler already runs -> no throw, no second sampler; hook takes over when it stops", async () => {
+  const uninstall = installAllocHook({ alloc__sample: probe })
+  const seen: number[] = []
+  const off = allocSampleEvents.subscribe((e) => seen.push(e.bytes)) // what the collector does first...
+  const stopCollector = startAllocSampler({ intervalBytes: 64 * 1024 }) // ...then it starts its own sampler
+  await tick() // the hook's start attempt finds it running
+  probe.enabled = true
+  pollGates(); await tick()
+  assert.ok(await samplesDuring() > 10 && seen.length > 10, 'events flow from the running sampler')
+  stopCollector() // the collector stops while a tracer still has the probe enabled
+  await sleep(POLL_MS + 50)
+  assert.ok(await samplesDuring() > 10, 'the hook took over')
+  off()
+  probe.enabled = false
+  pollGates(); await tick()
+  assert.is(await samplesDuring(), 0)
+  uninstall()
+  assert.not.throws(() => startAllocSampler()(), 'no sampler left running')
+  assert.equal(warnings.filter((w) => w.startsWith('SONDE')), [], 'no fault warnings')
+})
+
+test('gc: the ring feeds gcEvents once a listener subscribes', async () => {
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc') as () => void
+  const uninstall = installGcEventsHook()
+  const got: GcEvent[] = []
+  const off = gcEvents.subscribe((e) => got.push(e))
+  gc()
+  await sleep(50) // drained on the loop
+  off()
+  uninstall()
+  assert.ok(got.some((e) => (e.kind & 4) !== 0 && e.durationNs > 0 && e.usedBeforeBytes > 0), JSON.stringify(got))
+})
+
+test.run()
