@@ -27,7 +27,8 @@ interface SectionHeader {
   functions: [string, string, number, number][]
 }
 
-interface Suspension { node: number; t: number; covered: number; stamp: number }
+/** A pending suspension: `snap` is the running-time accumulator it is measured against at its start. */
+interface Suspension { node: number; t: number; snap: number; covered: number }
 
 interface ThreadState {
   pid: number
@@ -37,10 +38,13 @@ interface ThreadState {
   suspended: Map<number, Suspension>
   /** Suspended activations by CCT node, to charge overlap to ancestors' suspensions once. */
   pendingAt: Map<number, Set<Suspension>>
-  /** The same by their caller's CCT node: time charged while the caller runs is not theirs. */
-  pendingUnder: Map<number, Set<Suspension>>
-  /** Increments per charge, so one charge covers a suspension once. */
-  stamp: number
+  /** How many are pending per caller CCT node (the node's parent): time charged while the caller runs is not theirs. */
+  pendingUnder: Map<number, number>
+  pendingCount: number
+  /** Running time charged strictly below a node with pending suspensions, since it had some. */
+  below: Map<number, number>
+  /** Running time charged at or below a caller node with pending callees, since it had some. */
+  under: Map<number, number>
   frameOf: number[]
   clock: number
   /** Time up to which self time has been charged. */
@@ -49,16 +53,6 @@ interface ThreadState {
   endNs: number
   droppedBlocks: number
   droppedEvents: number
-}
-
-function add(m: Map<number, Set<Suspension>>, k: number, s: Suspension): void {
-  const set = m.get(k)
-  if (set) set.add(s); else m.set(k, new Set([s]))
-}
-
-function remove(m: Map<number, Set<Suspension>>, k: number, s: Suspension): void {
-  const set = m.get(k)
-  if (set) { set.delete(s); if (set.size === 0) m.delete(k) }
 }
 
 function fail(name: string, line: number, reason: string): never {
@@ -92,7 +86,7 @@ class Replay {
       const tree = new CallTree()
       tree.hasCalls = true
       const thread: ProfileThread = { name: String(h.thread ?? `thread ${h.threadId}`), tree, startValue: 0 }
-      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), pendingAt: new Map(), pendingUnder: new Map(), stamp: 0, frameOf: [], clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
+      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), pendingAt: new Map(), pendingUnder: new Map(), pendingCount: 0, below: new Map(), under: new Map(), frameOf: [], clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
       this.threads.set(key, st)
     }
     st.frameOf = h.functions.map((f, i) => {
@@ -108,7 +102,7 @@ class Replay {
     if (t > st.cur && st.stack.length > 0) {
       const n = st.stack[st.stack.length - 1]
       st.tree.self[n] += t - st.cur
-      if (st.pendingAt.size > 0) this.cover(st, n, t - st.cur)
+      if (st.pendingCount > 0) this.cover(st, n, t - st.cur)
     }
     if (t > st.cur) st.cur = t
   }
@@ -121,13 +115,13 @@ class Replay {
    *    stack: a generator's consumer running between two next() calls, or the caller
    *    continuing before it awaits the promise. That time is the caller's own.
    */
+  // Both are "charged in the subtree of the suspended node's caller" (the caller's own
+  // context included); for a caller outside traced code (parent = the root), only the first.
+  // Accumulated per node, not per suspension, so many pending activations cost nothing here.
   private cover(st: ThreadState, node: number, dt: number): void {
-    const stamp = ++st.stamp
     for (let a = node; a > 0; a = st.tree.parent[a]) {
-      const at = a === node ? undefined : st.pendingAt.get(a)
-      if (at) for (const s of at) if (s.stamp !== stamp) { s.stamp = stamp; s.covered += dt }
-      const under = st.pendingUnder.get(a)
-      if (under) for (const s of under) if (s.stamp !== stamp) { s.stamp = stamp; s.covered += dt }
+      if (a !== node && st.pendingAt.has(a)) st.below.set(a, (st.below.get(a) ?? 0) + dt)
+      if (st.pendingUnder.has(a)) st.under.set(a, (st.under.get(a) ?? 0) + dt)
     }
   }
 
@@ -141,17 +135,27 @@ class Replay {
   }
 
   private suspendAt(st: ThreadState, node: number, t: number): Suspension {
-    const s: Suspension = { node, t, covered: 0, stamp: 0 }
-    add(st.pendingAt, node, s)
-    add(st.pendingUnder, st.tree.parent[node], s)
+    const p = st.tree.parent[node]
+    const s: Suspension = { node, t, snap: p > 0 ? st.under.get(p) ?? 0 : st.below.get(node) ?? 0, covered: 0 }
+    const set = st.pendingAt.get(node)
+    if (set) set.add(s); else st.pendingAt.set(node, new Set([s]))
+    if (p > 0) st.pendingUnder.set(p, (st.pendingUnder.get(p) ?? 0) + 1)
+    st.pendingCount++
     return s
   }
 
   /** Ends suspension `s` at `t`: its `suspend` callee gets the wait not covered by running code. */
   private endSuspension(st: ThreadState, s: Suspension, t: number): void {
-    remove(st.pendingAt, s.node, s)
-    remove(st.pendingUnder, st.tree.parent[s.node], s)
-    const w = Math.max(0, t - s.t - s.covered)
+    const p = st.tree.parent[s.node]
+    const ran = p > 0 ? (st.under.get(p) ?? 0) - s.snap : (st.below.get(s.node) ?? 0) - s.snap
+    const set = st.pendingAt.get(s.node)
+    if (set) { set.delete(s); if (set.size === 0) { st.pendingAt.delete(s.node); st.below.delete(s.node) } }
+    if (p > 0) {
+      const n = (st.pendingUnder.get(p) ?? 1) - 1
+      if (n > 0) st.pendingUnder.set(p, n); else { st.pendingUnder.delete(p); st.under.delete(p) }
+    }
+    st.pendingCount--
+    const w = Math.max(0, t - s.t - ran - s.covered)
     const sn = st.tree.child(s.node, this.suspendFrame)
     st.tree.self[sn] += w
     st.tree.calls[sn]++
