@@ -75,6 +75,8 @@ export function wrapDelegate(rt: TracerRuntime, a: Activation, iterable: unknown
   const open = (): AnyIterator => {
     const inner: AnyIterator = typeof getAsync === 'function' ? getAsync.call(iterable)
       : isAsync ? fromSync(iterable as Iterable<unknown>) as unknown as AnyIterator : getSync!.call(iterable)
+    // Not an iterator: hand it to yield* as is, so it throws its own error.
+    if (inner === null || (typeof inner !== 'object' && typeof inner !== 'function') || typeof inner.next !== 'function') return inner
     const step = (fn: (v?: unknown) => unknown) => (v?: unknown): unknown => {
       rt.resumed(a)
       const r = fn.call(inner, v)
