@@ -2,7 +2,8 @@
 //            [--dashboard PORT] -- node app.js …`
 // Runs the command with sonde preloaded through NODE_OPTIONS (so workers and `node` children
 // get it too): `-r sonde/register`, plus the function tracer (SONDE_TRACE / SONDE_TRACE_OUT)
-// and/or the CPU profile recorder. Exits with the child's code (128 + signal number when a
+// and/or the CPU profile recorder (`--counts` is refused together with the function tracer:
+// V8 coverage would describe the instrumented code). Exits with the child's code (128 + signal number when a
 // signal ended it). While the child runs, SIGINT/SIGTERM reach it (same process group for
 // Ctrl-C; SIGTERM forwarded) and this process waits for it to flush and exit.
 import { spawn } from 'node:child_process'
