@@ -28,7 +28,8 @@ const debug = debuglog('sonde')
 const STAMP = 'NODE_SONDE_IPC_T'
 const MAX_STAMPS = 1024
 const STATE = Symbol.for('sonde.ipc.state')
-export const IPC_DIRECTIONS: ReadonlySet<string> = new Set(['parent->child', 'child->parent'])
+/** channelId of IPC message events (worker_threads channels are ≥ 0). */
+export const IPC_CHANNEL_ID = -1
 
 interface IpcTarget {
   send: (...args: unknown[]) => boolean
@@ -43,7 +44,7 @@ interface Side { sent: number; picked: number; knownSent: number; stamps: Map<nu
 function nowNs(): number { return Number(process.hrtime.bigint()) }
 
 function emitReceive(side: Side, latencyNs: number | undefined): void {
-  messageEvents.emit({ phase: 'receive', channelId: -1, seq: side.picked, bytes: -1, latencyNs, direction: side.recvDir, threadId: 0 })
+  messageEvents.emit({ phase: 'receive', channelId: IPC_CHANNEL_ID, seq: side.picked, bytes: -1, latencyNs, direction: side.recvDir, threadId: 0 })
 }
 
 function guarded(side: Side, fn: () => void): void {
@@ -62,7 +63,7 @@ function onPick(side: Side, at: number): void {
 function onStamp(side: Side, m: { n?: unknown; t?: unknown }): void {
   const n = m.n, t = m.t
   if (typeof n !== 'number' || typeof t !== 'number' || !messageEvents.active) return
-  for (; side.knownSent < n; side.knownSent++) messageEvents.emit({ phase: 'send', channelId: -1, seq: side.knownSent + 1, bytes: -1, direction: side.recvDir, threadId: 0 })
+  for (; side.knownSent < n; side.knownSent++) messageEvents.emit({ phase: 'send', channelId: IPC_CHANNEL_ID, seq: side.knownSent + 1, bytes: -1, direction: side.recvDir, threadId: 0 })
   if (side.pending && side.pending.n === n) { emitReceive(side, side.pending.at - t); side.pending = undefined; return }
   if (n <= side.picked) return
   side.stamps.set(n, t)

@@ -9,7 +9,7 @@ import { messageEvents, MessageEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
-import { installIpcHook, IPC_DIRECTIONS } from './ipc-hook'
+import { installIpcHook, IPC_CHANNEL_ID } from './ipc-hook'
 
 export interface ChannelStats {
   channel: string
@@ -65,7 +65,7 @@ export function createMessageCollector(opts: MessageCollectorOptions = {}) {
   }
 
   function onEvent(e: MessageEvent): void {
-    const s = stats(IPC_DIRECTIONS.has(e.direction) ? 'ipc' : String(e.channelId), e.direction)
+    const s = stats(e.channelId === IPC_CHANNEL_ID ? 'ipc' : String(e.channelId), e.direction)
     if (e.phase === 'send') s.sent++
     else {
       s.received++
