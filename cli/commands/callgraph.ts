@@ -30,7 +30,9 @@ const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|
   --invert              edges point from callee to caller
   --metric M            time | samples | bytes | calls  (colour, size and pruning)
   --diff OTHER          colour by the signed change against profile OTHER
-  --process NAME        one thread / Erlang process instead of all merged
+  --process NAME        only this thread / Erlang process (default: all merged): its name as listed,
+                        fprof 0.82.0 or <0.82.0>, perf tid, pid or pid/tid, worker N; * = all
+  --diff-process NAME   the threads of --diff OTHER to compare with (default: --process's NAME)
   --skew X              colour skew (< 1 spreads low percentages)
   --font-own            font size grows with OWN;  --module-hue  hue per module
   --no-legend           no legend;  --system-dot  lay out with the system 'dot', not WebAssembly`
@@ -40,7 +42,7 @@ export const options = {
   'node-thres': { type: 'string', short: 'n' }, 'edge-thres': { type: 'string', short: 'e' }, budget: { type: 'string' },
   'edge-budget': { type: 'string' }, root: { type: 'string' }, leaf: { type: 'string' }, depth: { type: 'string' }, focus: { type: 'string' },
   ignore: { type: 'string' }, hide: { type: 'string' }, 'hide-pseudo': { type: 'boolean' }, invert: { type: 'boolean' },
-  metric: { type: 'string' }, diff: { type: 'string' }, process: { type: 'string' }, skew: { type: 'string' },
+  metric: { type: 'string' }, diff: { type: 'string' }, 'diff-process': { type: 'string' }, process: { type: 'string' }, skew: { type: 'string' },
   'font-own': { type: 'boolean' }, 'module-hue': { type: 'boolean' }, 'no-legend': { type: 'boolean' },
   'system-dot': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const
@@ -122,7 +124,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (o.skew !== undefined && !(o.skew > 0)) throw new UsageError(`--skew must be > 0, got ${o.skew}`)
   const profile = await load(positionals[0], v.format)
-  if (v.diff !== undefined) o.diff = await load(v.diff, v.format)
+  if (v.diff !== undefined) { o.diff = await load(v.diff, v.format); o.diffThread = v['diff-process'] }
+  else if (v['diff-process'] !== undefined) throw new UsageError('--diff-process needs --diff OTHER')
   let result: string | Buffer
   try {
     result = await renderCallGraph(profile, o)

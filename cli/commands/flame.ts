@@ -6,7 +6,7 @@ import { UsageError } from '../usage-error'
 import { asCliError, load } from './callgraph'
 import { toFlameSvg } from '../../viz/writers/flame-svg'
 import { pruneProfileFrames } from '../../viz/shape/prune-frames'
-import { selectThreads } from '../../viz/callgraph/derive'
+import { selectThreads } from '../../viz/callgraph/select-threads'
 
 export const summary = 'flame graph SVG of a profile (d3-hierarchy partition)'
 

@@ -7,11 +7,14 @@
 //  CNT  = the input's exact counts (CallTree.calls, functionCalls, exact graphs).
 // Exact graphs (fprof, callgrind) are taken as the producer gave them. Threads are summed
 // unless one is chosen. Iterative, typed arrays: a 200 000-frame stack costs no recursion.
-import { OptionError, type CallTree, type ExactGraph, type Frame, type Profile, type ProfileThread } from '../model/profile'
+import type { CallTree, ExactGraph, Frame, Profile } from '../model/profile'
+import { selectThreads } from './select-threads'
+
+export { selectThreads } from './select-threads'
 import { type CallGraph, type CallGraphEdge, type CallGraphNode, wholeOf } from './call-graph'
 
 export interface DeriveOptions {
-  /** Only this thread / process (by name); default: all threads merged. */
+  /** Only these threads / processes (a name or the forms select-threads.ts accepts); default: all merged. */
   thread?: string
 }
 
@@ -129,16 +132,6 @@ function addExact(a: Acc, g: ExactGraph): void {
     if (f.calls !== null) { node.calls = (node.calls ?? 0) + f.calls; a.callsKnown = true }
     if (!called.has(f.frame)) node.isRoot = true
   }
-}
-
-export function selectThreads(profile: Profile, thread?: string): ProfileThread[] {
-  if (thread === undefined) return profile.threads
-  const chosen = profile.threads.filter((t) => t.name === thread)
-  if (chosen.length === 0) {
-    const names = profile.threads.map((t) => t.name).join(', ')
-    throw new OptionError(`no thread or process named '${thread}' (have: ${names || 'none'})`)
-  }
-  return chosen
 }
 
 export function deriveCallGraph(profile: Profile, opts: DeriveOptions = {}): CallGraph {

@@ -5,6 +5,7 @@ import { buildCallGraph, type CallGraphOptions } from '../shape/shape'
 import { diffByKey } from '../shape/diff'
 import { hasPruning, pruneProfileFrames } from '../shape/prune-frames'
 import { deriveCallGraph } from './derive'
+import { selectThreads } from './select-threads'
 import { toDot, type DotOptions } from '../writers/dot-writer'
 import { toJson } from '../writers/json-writer'
 import { toTextTable } from '../writers/text-table'
@@ -18,6 +19,8 @@ export interface RenderOptions extends CallGraphOptions, Omit<DotOptions, 'diff'
   output?: CallGraphOutput
   /** Colour by the change against this profile. */
   diff?: Profile
+  /** Threads of `diff` to compare with (select-threads.ts forms; '*' = all); default: `thread`. */
+  diffThread?: string
 }
 
 export async function renderCallGraph(profile: Profile, o: RenderOptions = {}): Promise<string | Buffer> {
@@ -27,8 +30,13 @@ export async function renderCallGraph(profile: Profile, o: RenderOptions = {}): 
   if (output === 'txt') return toTextTable(g)
   let diff: Map<string, number> | undefined
   if (o.diff) {
-    const full = (p: Profile) => deriveCallGraph(hasPruning(o) ? pruneProfileFrames(p, o) : p, { thread: p === profile ? o.thread : undefined })
-    diff = diffByKey(full(profile), full(o.diff), o.metric)
+    // The other profile's threads: --diff-process, else the same --process (pids and tids
+    // differ between runs: then --diff-process names the counterpart, or * for all).
+    const otherThread = o.diffThread ?? o.thread
+    const option = o.diffThread !== undefined ? '--diff-process' : '--process (in the --diff profile; pick its counterpart with --diff-process)'
+    const other: Profile = { ...o.diff, threads: selectThreads(o.diff, otherThread, option) }
+    const full = (p: Profile, thread?: string) => deriveCallGraph(hasPruning(o) ? pruneProfileFrames(p, o) : p, { thread })
+    diff = diffByKey(full(profile, o.thread), full(other), o.metric)
   }
   const dot = toDot(g, { ...o, metric: o.metric, diff })
   if (output === 'dot') return dot
