@@ -141,6 +141,7 @@ T('fires from a worker thread', async () => {
   assert.ok(ready.ready, JSON.stringify(ready))
   const bt = startBpftrace(['-p', String(c.pid), '-e', 'usdt::sondewk_w:w { @n = count(); @s = sum(arg0); @[str(arg1)] = count(); }'])
   await bt.ready
+  c.proc.stdin!.write('workergo\n')
   const fired = await c.next()
   assert.is(fired.fired, 23)
   const out = (await bt.stop()).join('\n')

@@ -6,7 +6,9 @@
 //   firenow NAME N         fire N times now, unguarded, with (i, 2i)
 //   bulk N                 define p0..p(N-1) (i32) before enable
 //   firebulk N             fire every p<i> that is enabled once with value i
-//   worker N               a worker thread defines provider <name>_w, probe w (i64), fires N times when enabled
+//   worker N               a worker thread defines provider <name>_w, probe w (i64, string)
+//   workergo               the worker fires N times once its probe is enabled
+//   chaos NAME / chaosgo   load the chaos probes, then (after chaosgo) run dynamic-chaos.ts on them
 //   info                   print the provider's objects
 // Replies with one JSON line per command.
 import readline from 'node:readline'
@@ -29,6 +31,8 @@ async function waitEnabled(p: DynamicProbe): Promise<boolean> {
   return p.enabled
 }
 
+let worker: Worker | null = null
+let chaosGo: () => void = () => {}
 const rl = readline.createInterface({ input: process.stdin })
 rl.on('line', async (line) => {
   const [cmd, ...rest] = line.trim().split(/\s+/)
@@ -70,13 +74,17 @@ rl.on('line', async (line) => {
       const p = createProvider(workerData.name).probe('w', ['i64', 'string'])
       p.provider.enable()
       parentPort.postMessage({ ready: true, objects: p.provider.objects })
-      const t0 = Date.now()
-      const tick = () => {
-        if (p.enabled) { for (let i = 0; i < workerData.n; i++) p.fire(1000 + i, 'from-worker'); parentPort.postMessage({ fired: workerData.n }) }
-        else if (Date.now() - t0 < 10000) setTimeout(tick, 10)
-        else parentPort.postMessage({ fired: 0 })
-      }
-      tick()`, { eval: true, workerData: { src: require.resolve('../../probes/dynamic/provider'), name: `${provider.name}_w`, n: Number(rest[0]) } })
+      // Fire only once told: bpftrace may raise a semaphore before its uprobe is in place.
+      parentPort.once('message', () => {
+        const t0 = Date.now()
+        const tick = () => {
+          if (p.enabled) { for (let i = 0; i < workerData.n; i++) p.fire(1000 + i, 'from-worker'); parentPort.postMessage({ fired: workerData.n }) }
+          else if (Date.now() - t0 < 10000) setTimeout(tick, 10)
+          else parentPort.postMessage({ fired: 0 })
+        }
+        tick()
+      })`, { eval: true, workerData: { src: require.resolve('../../probes/dynamic/provider'), name: `${provider.name}_w`, n: Number(rest[0]) } })
+    worker = w
     w.on('message', (m) => reply({ cmd, ...m }))
     w.on('error', (e) => reply({ cmd, error: String(e) }))
   } else if (cmd === 'chaos') {
@@ -86,9 +94,14 @@ rl.on('line', async (line) => {
     const j = c.probe('j', [...CHAOS_TYPES.j])
     c.enable()
     reply({ cmd, phase: 'loaded', objects: c.objects })
+    await new Promise<void>((resolve) => { chaosGo = resolve })  // after the tracer attached
     await waitEnabled(every); await waitEnabled(j)
     const r = runChaos(c)
     reply({ cmd, phase: 'done', threw: r.threw.map(String), everyFires: r.everyFires, jFires: r.jFires, alive: true })
+  } else if (cmd === 'chaosgo') {
+    chaosGo()
+  } else if (cmd === 'workergo') {
+    worker?.postMessage('go')
   } else if (cmd === 'info') {
     reply({ cmd, pid: process.pid, objects: provider.objects, error: provider.error })
   } else if (cmd === 'exit') {

@@ -49,10 +49,14 @@ export function startBpftrace(args: string[], env: Record<string, string> = {}):
   return {
     lines, ready,
     stop() {
+      // bpftrace 0.17 sometimes ignores a SIGINT (seen here: still in its poll loop minutes later,
+      // a second SIGINT ends it): repeat it every 2 s, SIGKILL after 20 s.
       return new Promise((resolve) => {
-        if (bt.exitCode !== null) return resolve(lines)
-        bt.on('exit', () => resolve(lines))
-        setTimeout(() => bt.kill('SIGINT'), 300)
+        if (bt.exitCode !== null || bt.signalCode !== null) return resolve(lines)
+        const timers: NodeJS.Timeout[] = []
+        bt.on('exit', () => { timers.forEach(clearTimeout); resolve(lines) })
+        for (let t = 300; t < 20000; t += 2000) timers.push(setTimeout(() => bt.kill('SIGINT'), t))
+        timers.push(setTimeout(() => bt.kill('SIGKILL'), 20000))
       })
     },
   }

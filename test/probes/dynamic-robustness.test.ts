@@ -58,6 +58,7 @@ test('traced by bpftrace: the same inputs fire the expected number of times and 
   const bt = startBpftrace(['-p', String(child.pid), '-e',
     'usdt::chaos:every { @every = count(); } usdt::chaos:j { @j = count(); printf("J %s|%s\\n", str(arg0), str(arg1)); }'])
   await bt.ready
+  child.proc.stdin!.write('chaosgo\n')
   const done = await child.next()
   assert.is(done.phase, 'done')
   assert.equal(done.threw, [])
