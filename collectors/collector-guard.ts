@@ -30,9 +30,11 @@ export function createCollectorGuard(name: string): CollectorGuard {
     get faults() { return faults },
     get on() { return on },
     wrap(fn) {
-      return (...args) => {
+      // `arguments` + apply rather than rest/spread: no array per call on the per-event path.
+      return function (this: unknown) {
         if (!on) return
-        try { fn(...args) } catch (err) { guard.fault(err) }
+        // eslint-disable-next-line prefer-rest-params
+        try { fn.apply(this, arguments as unknown as Parameters<typeof fn>) } catch (err) { guard.fault(err) }
       }
     },
     fault(err) {

@@ -27,19 +27,32 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
   let unsubscribe: (() => void) | undefined, stopTimer: (() => void) | undefined
   let running = false
 
+  // Most responses repeat the previous series: compare the three fields before building a key.
+  let last: HttpSeries | undefined, lastRoute = '', lastMethod = '', lastStatus = -1
+
   function onEvent(e: HttpEvent): void {
     if (e.side !== 'server' || e.phase !== 'response' || e.durationNs === undefined) return
-    const method = METHODS.has(e.method) ? e.method : 'OTHER'
-    let route = routes.label(e.url, e.route)
-    const status = e.status === undefined ? '0' : String(e.status)
+    const route = routes.label(e.url, e.route)
+    const code = e.status ?? 0
+    let s: HttpSeries | undefined
+    if (last !== undefined && route === lastRoute && e.method === lastMethod && code === lastStatus) s = last
+    else s = lookup(e.method, route, code)
+    s.latency.record(e.durationNs)
+    ring.current.record(e.durationNs)
+  }
+
+  function lookup(rawMethod: string, route: string, code: number): HttpSeries {
+    const method = METHODS.has(rawMethod) ? rawMethod : 'OTHER'
+    const status = String(code)
     let key = method + ' ' + route + ' ' + status
     let s = series.get(key)
+    lastRoute = route; lastMethod = rawMethod; lastStatus = code
     if (s === undefined) {
       if (series.size >= maxSeries) { route = 'other'; key = method + ' other ' + status; s = series.get(key) }
       if (s === undefined) { s = { method, route, status, latency: createTimeHistogram() }; series.set(key, s) }
     }
-    s.latency.record(e.durationNs)
-    ring.current.record(e.durationNs)
+    last = s
+    return s
   }
 
   const collector = {

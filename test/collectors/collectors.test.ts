@@ -75,12 +75,15 @@ test('http + alloc: labels by method/route/status; sites sorted by bytes; bounde
   startCollectors({ collectors: ['http', 'alloc'], topSites: 2 })
   for (let i = 0; i < 13; i++) httpEvents.emit({ side: 'server', phase: 'response', requestId: i, method: 'GET', url: `/items/${i}?q=1`, status: 200, startNs: 0, durationNs: 2e6 })
   httpEvents.emit({ side: 'server', phase: 'response', requestId: 99, method: 'POST', url: '/x', route: '/things/:id', status: 500, startNs: 0, durationNs: 1e6 })
+  httpEvents.emit({ side: 'server', phase: 'response', requestId: 100, method: 'GET', url: '/items/7', status: 200, startNs: 0, durationNs: 2e6 })  // back to the first series
+  httpEvents.emit({ side: 'server', phase: 'response', requestId: 101, method: 'GET', url: '/items/7', status: 404, startNs: 0, durationNs: 2e6 })  // same route, other status
   for (const [fn, n] of [['small', 3], ['big', 11], ['mid', 5]] as const) for (let i = 0; i < n; i++) allocSampleEvents.emit({ bytes: 65536, functionName: fn, url: 'file:///app.js', line: 7 })
   const s = collectors.snapshot()
   assert.equal(s.alloc!.sites.map((x) => x.function), ['big', 'mid'])
   assert.is(s.alloc!.sites[0].bytes, 11 * 65536)
   const text = await collectors.metrics()
-  assert.is(metricValue(text, /^sonde_http_request_duration_seconds_count\{method="GET",route="\/items\/:id",status="200"\}/), 13)
+  assert.is(metricValue(text, /^sonde_http_request_duration_seconds_count\{method="GET",route="\/items\/:id",status="200"\}/), 14)
+  assert.is(metricValue(text, /^sonde_http_request_duration_seconds_count\{method="GET",route="\/items\/:id",status="404"\}/), 1)
   assert.is(metricValue(text, /^sonde_http_request_duration_seconds_count\{method="POST",route="\/things\/:id",status="500"\}/), 1)
   assert.is(metricValue(text, /^sonde_alloc_bytes_total\{function="big"/), 11 * 65536)
   assert.not.match(text, /function="small"/)
