@@ -61,7 +61,6 @@ export class DynamicProbe {
       for (let x = 0; x < n; x++) v[x] = coerce(t[x], arguments[x])
     } catch { fireFaults.count++; return }
     this.send()
-    void a, b, c, d, e, f, g, h, i, j, k, l
   }
 
   /** Runs `build(...x)` only when enabled and fires with the array it returns. */
