@@ -35,6 +35,15 @@ test('text output: addon status, dynamic-provider status, one bpftrace line per 
   assert.match(r.stdout, /arg2 duration_ns: u64 \(ns\)/)
 })
 
+test('addon or dynamic loader missing: sonde probes says so and why', () => {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), 'probes'], {
+    encoding: 'utf8', timeout: 60000, env: { ...process.env, SONDE_ADDON_PATH: '/nonexistent/sonde.node', SONDE_DYN_ADDON: '/nonexistent/sonde_dyn.node' },
+  })
+  assert.is(r.status, 0, r.stderr)
+  assert.match(r.stdout, /^addon: NOT LOADED \(\/nonexistent\/sonde\.node\): not built: .* — probes are no-op stubs\n/)
+  assert.match(r.stdout, /\ndynamic providers: UNAVAILABLE: native loader \/nonexistent\/sonde_dyn\.node could not load: /)
+})
+
 test('bad input: exit 2 with one line', () => {
   const dead = sonde('--pid', '4194303')
   assert.is(dead.status, 2); assert.is(dead.stderr, 'sonde probes: no process 4194303\n')
