@@ -51,17 +51,37 @@ export function runBpftrace(opts: BpftraceOptions): BpftraceRun {
   const r = emptyResult()
   let stderr = ''
   let stopped = false
-  const stop = (): void => { if (!stopped && child.exitCode === null) { stopped = true; try { child.kill('SIGINT') } catch { /* gone */ } } }
+  let closed = false
+  let lastOutputMs = Date.now() // any stdout data; an interval-printing program stuck after SIGINT keeps it fresh (then only the 60 s SIGKILL helps)
   const timers: NodeJS.Timeout[] = []
-  if (opts.durationS !== undefined) timers.push(setTimeout(stop, opts.durationS * 1000))
-  if (opts.watchPid !== undefined) {
-    const pid = opts.watchPid
-    timers.push(setInterval(() => { try { process.kill(pid, 0) } catch { stop() } }, 250))
+  const stop = (): void => {
+    if (stopped || closed) return
+    stopped = true
+    try { child.kill('SIGINT') } catch { /* gone */ }
+    timers.push(setInterval(unstick, 3000))
+  }
+  // bpftrace 0.17 sometimes does not act on the SIGINT: seen twice in the one-liner test, it
+  // kept polling (epoll_wait, 100 ms timeout) for minutes after it, with no output; a SIGINT
+  // sent by hand then stopped it at once with its maps. A SIGINT repeated too soon is no cure
+  // either: sent while bpftrace prints, it kills it before the maps are out (exit 130,
+  // measured). So only after 3 s without any output: SIGSTOP+SIGCONT (makes a blocked
+  // epoll_wait return EINTR, signal(7); harmless otherwise, measured), and from 6 s on another
+  // SIGINT every 3 s. After 60 s, SIGKILL (the maps are lost; noted).
+  let nudges = 0
+  function unstick(): void {
+    if (closed) return
+    if (++nudges > 20) { r.notes.push('bpftrace did not exit 60 s after SIGINT: killed'); try { child.kill('SIGKILL') } catch { /* gone */ } return }
+    if (Date.now() - lastOutputMs < 3000) return
+    try {
+      child.kill('SIGSTOP'); child.kill('SIGCONT')
+      if (nudges >= 2) child.kill('SIGINT')
+    } catch { /* gone */ }
   }
   let buf = ''
   let skipping = false
   child.stdout.setEncoding('utf8')
   child.stdout.on('data', (d: string) => {
+    lastOutputMs = Date.now()
     buf += d
     let i
     while ((i = buf.indexOf('\n')) >= 0) {
@@ -86,6 +106,7 @@ export function runBpftrace(opts: BpftraceOptions): BpftraceRun {
   const result = new Promise<TraceResult & { exitCode: number | null; stderr: string }>((resolve, reject) => {
     child.on('error', (e) => { timers.forEach(clearInterval); reject(new BpftraceError(`cannot run bpftrace: ${e.message}`)) })
     child.on('close', (code) => {
+      closed = true
       timers.forEach(clearInterval)
       stderr = stderr.split('\n').filter((l) => l.trim() && !NOISE.test(l)).join('\n').slice(0, 4096)
       if (buf.trim()) handle(buf)

@@ -105,7 +105,9 @@ const checks: Record<string, (x: OneLinerRun) => void> = {
     const e = h(r, '@lag_us')!
     assert.ok(e.summary.count >= 10)
     const max = r.maps['@max_lag_us'] as number
-    assert.ok(max >= 40_000 && max < 1_000_000, `max lag ${max} µs`)
+    // ≥ 40 ms: the 150 ms blocks; the upper bound catches a unit error (ns would be ≥ 1.5e8),
+    // not load: a 1.22 s maximum was measured with load average 7 on this 2-core machine.
+    assert.ok(max >= 40_000 && max < 10_000_000, `max lag ${max} µs`)
   },
   'loop-lag-stacks': ({ result: r }) => {
     const spikes = r.printf.filter((l) => /^lag spike \d+ ms$/.test(l))
@@ -173,7 +175,7 @@ else {
       if (o.name === 'user-provider') assert.ok(x.truth.jobsEnabled, 'olapp:job__done enabled by bpftrace')
       if (o.name === 'user-probes') assert.ok(x.truth.jobsProvider, 'olapp provider created')
       try { checks[o.name](x) } catch (e) {
-        console.log(`# ${o.name} result: ${JSON.stringify({ maps: x.result.maps, printf: x.result.printf.slice(0, 20), stderr: (x.result as any).stderr }).slice(0, 2000)}`)
+        console.log(`# ${o.name} result: ${JSON.stringify({ maps: x.result.maps, printf: x.result.printf.slice(0, 20), stderr: (x.result as any).stderr, exitCode: (x.result as any).exitCode, prints: x.result.prints, notes: x.result.notes, lost: x.result.lostEvents, elapsedMs: x.elapsedMs }).slice(0, 2000)}`)
         throw e
       }
     })

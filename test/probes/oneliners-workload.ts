@@ -66,11 +66,13 @@ export async function traceBatch(w: Workload, name: string, provider?: string): 
   const isAttached = new Promise<void>((r) => { attached = r })
   const run = runOneLiner(name, w.pid, { provider, onAttached: () => attached(), durationS: 60 })
   const failed = run.result.then(() => { throw new Error(`${name}: bpftrace exited before attaching`) })
-  await Promise.race([isAttached, failed])
-  await new Promise((r) => setTimeout(r, 500)) // sonde's hook gates poll the semaphores every 250 ms
-  const truth = await w.batch()
-  await new Promise((r) => setTimeout(r, 300)) // let the last perf-buffer events drain
-  run.stop()
+  let truth: any
+  try {
+    await Promise.race([isAttached, failed])
+    await new Promise((r) => setTimeout(r, 500)) // sonde's hook gates poll the semaphores every 250 ms
+    truth = await w.batch()
+    await new Promise((r) => setTimeout(r, 300)) // let the last perf-buffer events drain
+  } finally { run.stop() } // a failed batch must not leave bpftrace attached for the next one-liner
   const result = await run.result
   return { result, truth, elapsedMs: Date.now() - t0 }
 }

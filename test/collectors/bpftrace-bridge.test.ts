@@ -1,0 +1,70 @@
+// runBpftrace's stop path. bpftrace 0.17 sometimes does not act on the SIGINT that ends it
+// (seen in the one-liner test: polling for minutes, no output; a second SIGINT by hand ended it
+// with its maps). The bridge wakes it with SIGSTOP+SIGCONT after 3 s of silence and sends
+// SIGINT again from 6 s on. A stand-in executable reproduces both cases (MODE below). The real
+// bpftrace part checks that maps, hist and printf of a real run parse (root + bpftrace).
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { runBpftrace } from '../../collectors/bpftrace-bridge'
+import { missing } from '../support/system'
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-bridge-'))
+const standIn = path.join(dir, 'sleepy-bpftrace')
+// MODE=cont: SIGINT only sets a flag acted on at the next SIGCONT (the epoll_wait wake-up);
+// MODE=second: the first SIGINT is lost, the second one ends it (what was seen by hand).
+fs.writeFileSync(standIn, `#!${process.execPath}
+let interrupts = 0
+const exit = () => process.stdout.write(JSON.stringify({ type: 'map', data: { '@fires': { a: 23 } } }) + '\\n', () => process.exit(0))
+process.on('SIGINT', () => { if (++interrupts === 2 && process.env.MODE === 'second') exit() })
+process.on('SIGCONT', () => { if (interrupts > 0 && process.env.MODE === 'cont') exit() })
+setInterval(() => {}, 1000)
+process.stdout.write(JSON.stringify({ type: 'attached_probes', data: { probes: 1 } }) + '\\n')
+`, { mode: 0o755 })
+
+async function stopStandIn(mode: string): Promise<{ r: Awaited<ReturnType<typeof runBpftrace>['result']>; ms: number; attached: number }> {
+  let attached = 0
+  let ready!: () => void
+  const isReady = new Promise<void>((res) => { ready = res })
+  process.env.MODE = mode
+  const run = runBpftrace({ args: ['-e', 'unused'], bpftrace: standIn, onAttached: (n) => { attached = n; ready() } })
+  await isReady // its handlers are in place
+  const t0 = Date.now()
+  run.stop()
+  const r = await run.result
+  return { r, ms: Date.now() - t0, attached }
+}
+
+test('a bpftrace that missed its SIGINT is woken by SIGSTOP+SIGCONT and its maps are kept', async () => {
+  const { r, ms, attached } = await stopStandIn('cont')
+  assert.is(attached, 1)
+  assert.is(r.exitCode, 0)
+  assert.equal(r.maps['@fires'], { a: 23 })
+  assert.ok(ms >= 3000 && ms < 5000, `woken after ${ms} ms (first nudge after 3 s of silence)`)
+})
+
+test('a bpftrace that lost its SIGINT gets another one after 6 s of silence, not before', async () => {
+  const { r, ms } = await stopStandIn('second')
+  assert.is(r.exitCode, 0)
+  assert.equal(r.maps['@fires'], { a: 23 })
+  assert.ok(ms >= 6000 && ms < 8000, `second SIGINT after ${ms} ms`)
+})
+
+const skip = missing('root', 'bpftrace')
+if (skip) test.skip(`real bpftrace output (${skip})`, () => {})
+else test('real bpftrace: map, hist (unit suffix → histogram model) and printf parse', async () => {
+  const run = runBpftrace({ args: ['-e', 'BEGIN { @calls["x"] = count(); @calls["y"] = count(); @calls["y"] = count(); @lat_us = hist(300); @lat_us = hist(5); printf("hello %d\\n", 23); exit(); }'] })
+  const r = await run.result
+  assert.is(r.exitCode, 0, r.stderr)
+  assert.equal(r.maps['@calls'], { x: 1, y: 2 })
+  assert.equal(r.printf, ['hello 23'])
+  const h = r.histograms['@lat_us']?.[0]
+  assert.ok(h, JSON.stringify(r.histograms))
+  assert.is(h!.summary.count, 2)
+  assert.ok(h!.summary.max >= 256e3 && h!.summary.max <= 512e3, `max ${h!.summary.max} ns in the [256, 512) µs bucket`)
+})
+
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+test.run()
