@@ -54,18 +54,14 @@ function edgeSlot(a: Acc, caller: number, callee: number): number {
 
 function addTree(a: Acc, tree: CallTree, functionCalls: Map<number, number> | undefined): void {
   const n = tree.size
-  const incl = tree.inclusive()
-  const { start, list } = tree.childRows()
-  const onPath = new Int32Array(a.frames.length)
-  // How often each caller→callee pair (edge slot) is on the current path: the first
-  // occurrence on a path carries the weight, repeats under recursion do not.
-  let pairOnPath = new Int32Array(Math.max(1024, a.edges.length * 2))
-  const slotOf = new Int32Array(n)
+  const frame = tree.frame, parent = tree.parent, selfCol = tree.self
   const useTreeCalls = tree.hasCalls
+  const callsCol = useTreeCalls ? tree.calls : undefined
+  for (let v = 1; v < n; v++) nodeFor(a, frame[v])
+  const nodeOf = a.nodeOf
+  const N = a.nodes.length
   // Edge slots by (caller, callee) node: a dense table when the graph is small enough
   // (the common case, no hashing per CCT node), else the per-caller maps.
-  for (let v = 1; v < n; v++) nodeFor(a, tree.frame[v])
-  const N = a.nodes.length
   const dense = N * N <= 1 << 22 ? new Int32Array(N * N).fill(-1) : undefined
   const slotFor = (caller: number, callee: number): number => {
     if (!dense) return edgeSlot(a, caller, callee)
@@ -73,6 +69,33 @@ function addTree(a: Acc, tree: CallTree, functionCalls: Map<number, number> | un
     if (i < 0) dense[caller * N + callee] = i = edgeSlot(a, caller, callee)
     return i
   }
+  // One linear pass for what needs no path: OWN, CNT, roots and each context's edge slot.
+  const selfN = new Float64Array(N), totalN = new Float64Array(N), callsN = new Float64Array(useTreeCalls ? N : 0)
+  const rootN = new Uint8Array(N) // 1: in this tree, 2: and a root
+  const slotOf = new Int32Array(n)
+  slotOf[0] = -1
+  for (let v = 1; v < n; v++) {
+    const id = nodeOf[frame[v]]
+    selfN[id] += selfCol[v]
+    if (callsCol) callsN[id] += callsCol[v]
+    const p = parent[v]
+    if (p === 0) { rootN[id] = 2; slotOf[v] = -1 } else { slotOf[v] = slotFor(nodeOf[frame[p]], id); if (rootN[id] === 0) rootN[id] = 1 }
+  }
+  const E = a.edges.length
+  const weightE = new Float64Array(E), callsE = new Float64Array(useTreeCalls ? E : 0)
+  const inTreeE = new Uint8Array(E)
+  for (let v = 1; v < n; v++) {
+    const slot = slotOf[v]
+    if (slot < 0) continue
+    inTreeE[slot] = 1
+    if (callsCol) callsE[slot] += callsCol[v]
+  }
+  // ACC and edge weights need the path: a function (or caller→callee pair) already on the
+  // path is a recursive repeat and adds nothing, so each stack counts once.
+  const incl = tree.inclusive()
+  const { start, list } = tree.childRows()
+  const onPath = new Int32Array(N)
+  const pairOnPath = new Int32Array(E)
   // Explicit DFS: a positive entry enters a node, its bitwise complement leaves it.
   const stack = new Int32Array(2 * n + 2)
   let sp = 0
@@ -81,30 +104,30 @@ function addTree(a: Acc, tree: CallTree, functionCalls: Map<number, number> | un
     const v = stack[--sp]
     if (v < 0) {
       const w = ~v
-      onPath[tree.frame[w]]--
-      if (tree.parent[w] > 0) pairOnPath[slotOf[w]]--
+      onPath[nodeOf[frame[w]]]--
+      if (slotOf[w] >= 0) pairOnPath[slotOf[w]]--
       continue
     }
-    const f = tree.frame[v]
-    const node = nodeFor(a, f)
-    node.self += tree.self[v]
-    const recursive = onPath[f] > 0
-    if (!recursive) node.total += incl[v]
-    onPath[f]++
-    if (useTreeCalls) node.calls = (node.calls ?? 0) + tree.calls[v]
-    const p = tree.parent[v]
-    if (p === 0) node.isRoot = true
-    else {
-      const pf = tree.frame[p]
-      const slot = slotFor(a.nodeOf[pf], node.id)
-      if (slot >= pairOnPath.length) { const bigger = new Int32Array(pairOnPath.length * 2); bigger.set(pairOnPath); pairOnPath = bigger }
-      slotOf[v] = slot
-      const e = a.edges[slot]
-      if (pairOnPath[slot]++ === 0) e.weight += incl[v]
-      if (useTreeCalls) e.calls = (e.calls ?? 0) + tree.calls[v]
-    }
+    const id = nodeOf[frame[v]]
+    if (onPath[id]++ === 0) totalN[id] += incl[v]
+    const slot = slotOf[v]
+    if (slot >= 0 && pairOnPath[slot]++ === 0) weightE[slot] += incl[v]
     stack[sp++] = ~v
     for (let k = start[v]; k < start[v + 1]; k++) stack[sp++] = list[k]
+  }
+  for (let i = 0; i < N; i++) {
+    if (rootN[i] === 0) continue // not in this tree (another thread's function)
+    const node = a.nodes[i]
+    node.self += selfN[i]
+    node.total += totalN[i]
+    if (rootN[i] === 2) node.isRoot = true
+    if (useTreeCalls) node.calls = (node.calls ?? 0) + callsN[i]
+  }
+  for (let i = 0; i < E; i++) {
+    if (!inTreeE[i]) continue
+    const e = a.edges[i]
+    e.weight += weightE[i]
+    if (useTreeCalls) e.calls = (e.calls ?? 0) + callsE[i]
   }
   if (useTreeCalls) a.callsKnown = true
   if (!useTreeCalls && functionCalls) {

@@ -126,12 +126,9 @@ export class CallTree {
   }
 
   private growSlots(): void {
-    const old = this.slots
-    this.slots = new Int32Array(old.length * 2).fill(-1)
-    for (let i = 0; i < old.length; i++) {
-      const c = old[i]
-      if (c >= 0) this.slots[this.slotOf(this._parent[c], this._frame[c])] = c
-    }
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1)
+    // Re-insert by node id: the columns are read in order, not at the old slots' random ids.
+    for (let c = 1; c < this.n; c++) this.slots[this.slotOf(this._parent[c], this._frame[c])] = c
   }
 
   private growColumns(): void {

@@ -119,4 +119,25 @@ test('a 200 000-frame stack derives without recursion', () => {
   assert.is(g.total, 3)
 })
 
+test('threads merged: a tree thread with counts adds only to its own functions and edges', () => {
+  // Thread 1: exact graph main→x, x's CNT unknown (null); thread 2: a tree with counts main→y.
+  const p = profileFromExact([['main', 1, 10, 4], ['x', 3, 6, 6]], [['main', 'x', 3, 6]])
+  p.threads[0].exact!.functions[1].calls = null
+  p.threads[0].exact!.edges[0].calls = null
+  const tree = new CallTree()
+  const [main, y] = [p.frames.intern({ name: 'main', kind: 'erlang' }), p.frames.intern({ name: 'y' })]
+  const leaf = tree.addStack([main, y], 5)
+  tree.calls[leaf] = 7
+  tree.calls[1] = 2
+  tree.hasCalls = true
+  p.threads.push({ name: 'tree', tree })
+  const g = deriveCallGraph(p)
+  assert.equal([byName(g, 'main').calls, byName(g, 'x').calls, byName(g, 'y').calls], [3, null, 7])
+  assert.equal([byName(g, 'main').self, byName(g, 'main').total], [4, 15])
+  assert.equal([edge(g, 'main', 'x')!.calls, edge(g, 'main', 'x')!.weight], [null, 6])
+  assert.equal([edge(g, 'main', 'y')!.calls, edge(g, 'main', 'y')!.weight], [7, 5])
+  assert.ok(byName(g, 'main').isRoot)
+  assert.not.ok(byName(g, 'y').isRoot)
+})
+
 test.run()
