@@ -1,101 +1,140 @@
-// The dashboard in real Chromium against a real `sonde demo` child: no console errors, live
-// views with data within 8 s, call graph pan/zoom/search/focus and flame graph of a CPU profile
-// recorded from the page, Page Visibility closing and reopening the stream, the XSS fixture
-// inert. Screenshots go to test/artifacts/.
+// The live tab in real Chromium against a real `sonde demo` child: no console errors; within
+// 8 s every live view has drawn real data (no "no data yet" state accepted: GC marks per kind,
+// allocation rows naming the demo's buildReport, heap spaces, event-loop line); a heatmap cell's
+// hover count equals the snapshot's count for that interval and row; Page Visibility closes and
+// reopens the stream; the Processes tab lists a second sonde process (node -r dist/register.js,
+// SONDE_DASHBOARD=0) and switching shows its pid. Screenshots go to test/artifacts/.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
-import type { BrowserContext, Page } from 'playwright-core'
 import { missing } from '../support/system'
-import { startDemoChild, getJson, root, type DemoChild } from './support/demo-child'
-import { launchChromium, ARTIFACTS } from './support/browser'
+import { root } from './support/demo-child'
+import { ARTIFACTS } from './support/browser'
+import { openDemoSession, until, getJson, type BrowserSession } from './support/browser-session'
+import { bucketLower, TIME_LAYOUT } from '../../collectors/histogram'
+import type { LiveSnapshot } from '../../web/server/live-feed'
 
 const skip = missing('chromium')
-let demo: DemoChild, browser: { context: BrowserContext; close(): Promise<void> }, page: Page
-const consoleErrors: string[] = [], dialogs: string[] = []
+let s: BrowserSession
 
-async function clients(): Promise<number> {
-  return (await getJson<{ streamClients: number }>(`${demo.url}api/status`)).streamClients
-}
+const snapshot = () => getJson<LiveSnapshot>(`${s.demo.url}api/snapshot`)
+const clients = async () => (await getJson<{ streamClients: number }>(`${s.demo.url}api/status`)).streamClients
 
-async function until(what: string, fn: () => Promise<boolean>, ms: number): Promise<number> {
-  const t0 = Date.now()
-  for (;;) {
-    if (await fn()) return Date.now() - t0
-    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+test.before(async () => { if (!skip) s = await openDemoSession() })
+test.after(async () => { if (s) assert.is(await s.close(), 0, 'Ctrl-C stops the demo with exit 0') })
 
-test.before(async () => {
-  if (skip) return
-  demo = await startDemoChild(['--duration', '300'])
-  browser = await launchChromium()
-  // tsx compiles this file with keepNames: functions passed to page.evaluate call __name.
-  await browser.context.addInitScript('globalThis.__name = (f) => f')
-  page = await browser.context.newPage()
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()) })
-  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`))
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss() })
-})
-
-test.after(async () => {
-  if (skip) return
-  await browser?.close()
-  if (demo) assert.is(await demo.stop(), 0, 'Ctrl-C stops the demo with exit 0')
-})
-
-test('the page loads and every live view draws data within 8 s', async () => {
+test('every live view draws real data within 8 s', async () => {
   if (skip) { console.log(`skip: ${skip}`); return }
+  const { page } = s
   const t0 = Date.now()
-  await page.goto(demo.url)
-  const views: [string, string, string?][] = [
+  await page.goto(s.demo.url)
+  const views: [string, string][] = [
     ['HTTP latency heatmap', '#heat-http rect[data-count]'],
     ['worker message heatmap', '#heat-msg rect[data-count]'],
     ['message channels table', '#msg-table tbody tr'],
     ['per-request cost', '#cost-table tbody tr'],
-    ['heap by space', '#heap-bars g.bar'],
-    // These two need the native GC hook / allocation sampler (probes/); without them the
-    // collectors have nothing, and the view must say so instead of drawing.
-    ['GC timeline', '#gc-timeline rect.gc', 'gc'],
-    ['top allocation sites', '#alloc-bars g.bar', 'alloc'],
+    ['heap by space', '#heap-bars g.bar[data-key=old_space]'],
+    ['GC timeline', '#gc-timeline rect.gc[data-kind=scavenge]'],
+    ['GC kinds table', '#gc-kinds tbody tr'],
+    ['top allocation sites (buildReport)', '#alloc-bars g.bar[data-key^="buildReport|"]'],
+    ['event loop utilization', '#loop-chart circle.elu'],
   ]
-  const missingViews: string[] = []
-  for (const [name, sel, source] of views) {
-    const left = Math.max(100, 8000 - (Date.now() - t0))
-    try { await page.waitForSelector(sel, { timeout: left, state: 'attached' }) } catch {
-      if (!source) { missingViews.push(name); continue }
-      const snap = await getJson<{ gc?: { count: number }; alloc?: { sites: unknown[] } }>(`${demo.url}api/snapshot`)
-      const has = source === 'gc' ? (snap.gc?.count ?? 0) > 0 : (snap.alloc?.sites.length ?? 0) > 0
-      if (has) missingViews.push(name)
-      else {
-        console.log(`  note: ${name}: the demo's collectors have no ${source} events in this build (native hook not loaded); checking the empty state`)
-        const empty = await page.textContent(source === 'gc' ? '#gc-timeline text.empty' : '#alloc-bars text.empty')
-        assert.ok(/no (GC|allocation samples) yet/.test(empty ?? ''), `${name} says it is empty: ${empty}`)
-      }
-    }
+  const late: string[] = []
+  for (const [name, sel] of views) {
+    try { await page.waitForSelector(sel, { timeout: Math.max(50, 8000 - (Date.now() - t0)), state: 'attached' }) } catch { late.push(name) }
   }
+  const took = Date.now() - t0
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-live.png'), fullPage: true })
-  assert.equal(missingViews, [], `views without data after 8 s: ${missingViews.join(', ')}`)
-  // Data, not just containers: heatmap cells carry counts, the channel table real rows.
-  const cells = await page.$$eval('#heat-http rect[data-count]', (r) => r.map((x) => Number(x.getAttribute('data-count'))))
-  assert.ok(cells.reduce((a, b) => a + b, 0) > 0, 'heatmap cells count requests')
-  const channels = await page.$$eval('#msg-table tbody tr td:nth-child(2)', (t) => t.map((x) => x.textContent))
-  assert.ok(channels.includes('parent->worker'), `message channels: ${channels}`)
-  // Updates ≥ 1 Hz: the utilization line grows by ≥ 2 points in 2.5 s.
-  const n0 = await page.$eval('#loop-chart path.elu', (p) => (p.getAttribute('d') ?? '').split('L').length)
+  if (late.length) {
+    const snap = await snapshot()
+    assert.unreachable(`views without data after 8 s: ${late.join(', ')} (snapshot: gc.count ${snap.gc?.count}, alloc sites ${snap.alloc?.sites.length}, heap spaces ${snap.heapSpaces.length})`)
+  }
+  console.log(`  all live views drawn ${took} ms after navigation`)
+  assert.not.ok(await page.$('#live-empty:not(.hidden)'), 'no "no collectors" note')
+  assert.not.ok(await page.$('#gc-timeline text.empty, #alloc-bars text.empty, #heap-bars text.empty'), 'no empty-state text')
+  const snap = await snapshot()
+
+  // GC: every mark is bound to a GC event of a kind the collector knows; the table's rows are
+  // the snapshot's kinds with counts > 0 (the table may be one tick older than the snapshot).
+  const marks = await page.$$eval('#gc-timeline rect.gc', (r) => r.map((x) => ({ kind: x.getAttribute('data-kind') ?? '', title: x.querySelector('title')?.textContent ?? '' })))
+  const kinds = new Set((snap.gc?.kinds ?? []).map((k) => k.kind))
+  assert.ok(marks.length > 0 && marks.every((m) => kinds.has(m.kind) && m.title.startsWith(`${m.kind}: `)), `GC marks bound to known kinds: ${JSON.stringify(marks.slice(0, 3))}`)
+  assert.ok(marks.length <= (snap.gc?.count ?? 0), `${marks.length} marks ≤ ${snap.gc?.count} GCs`)
+  const rows = await page.$$eval('#gc-kinds tbody tr', (r) => r.map((x) => Array.from(x.querySelectorAll('td')).map((td) => td.textContent ?? '')))
+  for (const [kind, count] of rows) {
+    const truth = snap.gc!.kinds.find((k) => k.kind === kind)
+    assert.ok(truth && Number(count) > 0 && Number(count) <= truth.count, `GC table row ${kind} ${count} vs snapshot ${truth?.count}`)
+  }
+  const laneKinds = await page.$$eval('#gc-timeline text.lane', (t) => t.map((x) => x.textContent))
+  assert.ok(laneKinds.includes('scavenge'), `lanes: ${laneKinds}`)
+
+  // Allocation sites: the demo's allocation-heavy route (buildReport, ~2.6 MB per request) is
+  // the top row, at the line where dist/web/demo/demo-app.js declares it.
+  const declLine = fs.readFileSync(path.join(root, 'dist/web/demo/demo-app.js'), 'utf8').split('\n').findIndex((l) => l.startsWith('function buildReport(')) + 1
+  const labels = await page.$$eval('#alloc-bars g.bar text.label', (t) => t.map((x) => x.textContent ?? ''))
+  assert.is(labels[0], `buildReport demo-app.js:${declLine}`, `top allocation site: ${labels.slice(0, 3)}`)
+  const keys = await page.$$eval('#alloc-bars g.bar', (g) => g.map((x) => x.getAttribute('data-key') ?? ''))
+  const top = snap.alloc!.sites[0]
+  assert.is(keys[0], `${top.function}|${top.url}|${top.line}`, 'the top row is the collector\'s top site')
+  assert.ok(keys.length >= 3 && keys.length <= 10, `allocation rows: ${keys.length}`)
+
+  // Heap by space: one bar per V8 space with a non-zero size, named as V8 names them.
+  const spaces = await page.$$eval('#heap-bars g.bar', (g) => g.map((x) => x.getAttribute('data-key') ?? ''))
+  const truthSpaces = snap.heapSpaces.filter((h) => h.sizeBytes > 0).map((h) => h.name)
+  assert.ok(spaces.includes('new_space') && spaces.includes('old_space') && spaces.every((n) => snap.heapSpaces.some((h) => h.name === n)), `heap bars ${spaces} vs ${truthSpaces}`)
+
+  // Event loop: delay samples in the caption, a utilization badge, and the line grows ≥ 1 Hz.
+  const caption = await page.textContent('#loop-caption') ?? ''
+  assert.ok(Number(/\((\d+) samples\)/.exec(caption)?.[1]) > 0, `delay caption: ${caption}`)
+  assert.match(await page.textContent('#elu') ?? '', /^utilization \d+(\.\d+)? %$/)
+  const points = () => page.$eval('#loop-chart path.elu', (p) => (p.getAttribute('d') ?? '').split('L').length)
+  const n0 = await points()
   await page.waitForTimeout(2500)
-  const n1 = await page.$eval('#loop-chart path.elu', (p) => (p.getAttribute('d') ?? '').split('L').length)
+  const n1 = await points()
   assert.ok(n1 - n0 >= 2, `live updates: ${n0} → ${n1} points`)
-  assert.equal(consoleErrors, [], 'no console errors')
+
+  const channels = await page.$$eval('#msg-table tbody tr td:nth-child(2)', (t) => t.map((x) => x.textContent))
+  assert.ok(channels.includes('parent->worker') && channels.includes('worker->parent'), `message channels: ${channels}`)
+  assert.equal(s.consoleErrors, [], 'no console errors')
+})
+
+test('heatmap hover: the caption shows the count the collector holds for that cell', async () => {
+  if (skip) return
+  const { page } = s
+  // A settled column (not one of the last two, which the stream still updates).
+  const cell = await page.evaluateHandle(() => {
+    const rects = Array.from(document.querySelectorAll<SVGRectElement>('#heat-http rect[data-count]'))
+    const starts = [...new Set(rects.map((r) => Number(r.dataset.start)))].sort((a, b) => a - b)
+    const settled = rects.filter((r) => Number(r.dataset.start) <= starts[starts.length - 3])
+    return settled.sort((a, b) => Number(b.dataset.count) - Number(a.dataset.count))[0]
+  })
+  const el = cell.asElement()
+  assert.ok(el, 'a settled heatmap cell')
+  const start = Number(await el!.getAttribute('data-start')), row = Number(await el!.getAttribute('data-row'))
+  await el!.hover({ force: true })
+  const caption = await page.textContent('#http-caption') ?? ''
+  const shown = Number(/^(\d+) requests of /.exec(caption)?.[1])
+  const point = (await snapshot()).http!.heatmap.points.find((p) => p.startMs === start)
+  assert.ok(point, `interval ${start} still in the snapshot`)
+  let truth = 0
+  for (const [b, c] of point!.histogram.buckets) {
+    const lower = bucketLower(TIME_LAYOUT, b)
+    if ((lower <= 0 ? 0 : Math.floor(Math.log2(lower))) === row) truth += c
+  }
+  assert.ok(truth > 0, 'the cell counts requests')
+  assert.is(shown, truth, `hover caption "${caption}" vs collector count ${truth}`)
+  await page.locator('#card-http').screenshot({ path: path.join(ARTIFACTS, 'dashboard-heatmap-hover.png') })
 })
 
 test('hiding the page closes its stream; showing it reopens and backfills', async () => {
   if (skip) return
+  const { page } = s
   await until('one stream client', async () => (await clients()) === 1, 5000)
-  const setVisibility = (state: 'hidden' | 'visible') => page.evaluate((s) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s })
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' })
+  const setVisibility = (state: 'hidden' | 'visible') => page.evaluate((v) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => v })
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => v === 'hidden' })
     document.dispatchEvent(new Event('visibilitychange'))
   }, state)
   await setVisibility('hidden')
@@ -106,77 +145,35 @@ test('hiding the page closes its stream; showing it reopens and backfills', asyn
   await setVisibility('visible')
   await until('streamClients 1 when shown', async () => (await clients()) === 1, 5000)
   await page.waitForFunction(() => document.getElementById('conn')?.textContent === 'live', undefined, { timeout: 5000 })
-  assert.equal(consoleErrors, [])
+  assert.equal(s.consoleErrors, [])
 })
 
-test('call graph of a CPU profile recorded from the page: pan, zoom, search, focus, flame', async () => {
+test('Processes tab lists a second sonde process; switching to it shows its pid', async () => {
   if (skip) return
-  await page.click('nav button[data-tab=profiles]')
-  await page.fill('#rec-seconds', '2')
-  await page.click('#rec')
-  await page.waitForSelector('#graph-view svg g.node', { timeout: 30_000 })
-  const layer = () => page.$eval('#graph-view g.zoom-layer', (g) => g.getAttribute('transform') ?? '')
-  const box = (await page.$('#graph-view'))!
-  const b = (await box.boundingBox())!
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2)
-  await page.mouse.wheel(0, -400)
-  await page.waitForTimeout(300)
-  const zoomed = await layer()
-  const k = Number(/scale\(([\d.]+)\)/.exec(zoomed)?.[1])
-  assert.ok(k > 1.05, `wheel zooms in: ${zoomed}`)
-  await page.mouse.down()
-  await page.mouse.move(b.x + b.width / 2 + 150, b.y + b.height / 2 + 80, { steps: 5 })
-  await page.mouse.up()
-  const panned = await layer()
-  const t = (s: string) => (/translate\(([-\d.]+),([-\d.]+)\)/.exec(s) ?? []).slice(1).map(Number)
-  // The layer is in viewBox units (the SVG is scaled to fit): the drag moves it right and down.
-  const dx = t(panned)[0] - t(zoomed)[0], dy = t(panned)[1] - t(zoomed)[1]
-  assert.ok(dx > 10 && dy > 5 && Math.abs(dx / dy - 150 / 80) < 0.2, `drag pans: ${zoomed} → ${panned}`)
-  await page.fill('#search', 'computeScores')
-  const matches = await page.$$eval('#graph-view g.node.match', (gs) => gs.map((g) => (g.querySelector('a')?.getAttribute('xlink:title') ?? '').split('\n')[0]))
-  assert.ok(matches.includes('computeScores'), `search highlights computeScores: ${JSON.stringify(matches)}`)
-  assert.ok(await page.$$eval('#graph-view g.node.dim', (g) => g.length) > 0, 'other nodes dimmed')
-  await page.waitForTimeout(600)
-  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-callgraph-search.png') })
-  // Click the match: focus on its callers and callees.
-  await page.click('#graph-view g.node.match')
-  await page.waitForFunction(() => /focused on computeScores/.test(document.getElementById('prof-status')?.textContent ?? ''), undefined, { timeout: 15_000 })
-  assert.is(await page.textContent('#func-name'), 'computeScores')
-  const callers = await page.$$eval('#func-callers li', (l) => l.map((x) => x.textContent ?? ''))
-  assert.ok(callers.some((c) => c.startsWith('/api/users/:id') || c.length > 0), `callers listed: ${callers}`)
-  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-callgraph-focus.png') })
-  await page.click('#clear-focus')
-  await page.click('#view-flame')
-  await page.waitForSelector('#flame-view g.frame', { timeout: 10_000 })
-  await page.fill('#search', 'computeScores')
-  assert.ok(await page.$$eval('#flame-view g.frame.match', (g) => g.length) >= 1, 'flame search marks computeScores')
-  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-flame.png') })
-  await page.click('#view-graph')
-  await page.fill('#search', '')
-  assert.equal(consoleErrors, [])
-})
-
-test('XSS fixture: hostile function names render as inert text', async () => {
-  if (skip) return
-  await page.setInputFiles('#file', path.join(root, 'test/fixtures/xss/xss.cpuprofile'))
-  await page.waitForFunction(() => /xss\.cpuprofile/.test(document.querySelector('#profile-list option:checked')?.textContent ?? ''), undefined, { timeout: 15_000 })
-  await page.waitForFunction(() => (document.getElementById('graph-view')?.textContent ?? '').includes('<img src=x onerror=alert(1)>'), undefined, { timeout: 15_000 })
-  await page.fill('#search', 'onerror')
-  assert.ok(await page.$$eval('#graph-view g.node.match', (g) => g.length) >= 1, 'the hostile name is searchable text')
-  await page.waitForTimeout(500)
-  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-xss-callgraph.png') })
-  await page.click('#view-flame')
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('#flame-view g.frame title')).some((t) => (t.textContent ?? '').includes('<script>alert(2)</script>')), undefined, { timeout: 10_000 })
-  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-xss-flame.png') })
-  const injected = await page.evaluate(() => ({
-    img: document.querySelectorAll('main img').length,
-    script: document.querySelectorAll('main script, svg script').length,
-    svgOnload: Array.from(document.querySelectorAll('*')).filter((e) => Array.from(e.attributes).some((a) => /^on/i.test(a.name))).length,
-  }))
-  assert.equal(injected, { img: 0, script: 0, svgOnload: 0 })
-  await page.waitForTimeout(500)
-  assert.equal(dialogs, [], 'no alert() ran')
-  assert.equal(consoleErrors, [])
+  const { page } = s
+  const app: ChildProcess = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), path.join(__dirname, 'support/env-app.js')], {
+    env: { ...process.env, SONDE_DASHBOARD: '0', ALIVE_MS: '60000' }, stdio: 'ignore',
+  })
+  try {
+    await until('the app registers', async () => (await getJson<{ pid: number }[]>(`${s.demo.url}api/processes`)).some((p) => p.pid === app.pid), 15_000)
+    await page.click('nav button[data-tab=processes]')
+    const row = page.locator('#proc-table tbody tr', { hasText: String(app.pid) })
+    await row.waitFor({ timeout: 5000 })
+    assert.match(await row.textContent() ?? '', /env-app\.js/)
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-processes.png') })
+    await row.locator('button').click()
+    await page.waitForFunction((pid) => (document.getElementById('proc-label')?.textContent ?? '').startsWith(`pid ${pid} `), app.pid, { timeout: 10_000 })
+    // The live tab now reads the other process through the proxy: its own snapshot.
+    await page.waitForSelector('#heap-bars g.bar', { timeout: 8000 })
+    await until('stream reopened through the proxy', async () => (await clients()) === 0, 5000)
+    const status = await getJson<{ pid: number; streamClients: number }>(`${s.demo.url}api/proc/${app.pid}/status`)
+    assert.is(status.pid, app.pid)
+    assert.is(status.streamClients, 1, 'the page streams from the second process')
+    await page.click('nav button[data-tab=processes]')
+    await page.locator('#proc-table tbody tr', { hasText: 'this' }).locator('button').click()
+    await page.waitForFunction((pid) => (document.getElementById('proc-label')?.textContent ?? '').startsWith(`pid ${pid} `), s.demo.pid, { timeout: 10_000 })
+    assert.equal(s.consoleErrors, [])
+  } finally { app.kill('SIGKILL') }
 })
 
 test.run()

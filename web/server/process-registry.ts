@@ -25,7 +25,8 @@ export function registerProcess(entry: Omit<ProcessEntry, 'pid' | 'startedMs' | 
   const file = path.join(dir, `${process.pid}.json`)
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-    const full: ProcessEntry = { pid: process.pid, startedMs: Date.now(), title: entry.title ?? process.argv.slice(1).join(' ').slice(0, 200), ...entry }
+    // title after the spread: an explicit `title: undefined` must not erase the default.
+    const full: ProcessEntry = { ...entry, pid: process.pid, startedMs: Date.now(), title: entry.title ?? process.argv.slice(1).join(' ').slice(0, 200) }
     fs.writeFileSync(file, JSON.stringify(full), { mode: 0o600 })
   } catch { return () => {} }
   const remove = () => { try { fs.unlinkSync(file) } catch { /* gone */ } }

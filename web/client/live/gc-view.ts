@@ -30,7 +30,7 @@ export function drawGc(el: HTMLElement, table: HTMLTableElement, badge: HTMLElem
     .join((enter) => enter.append('rect').attr('class', 'gc').call((r) => r.append('title')))
     .attr('x', (e) => x(e.startNs)).attr('y', (e) => y(e.kind) ?? 0)
     .attr('width', (e) => Math.max(1.5, e.durationNs * px)).attr('height', y.bandwidth())
-    .attr('fill', (e) => color(e.kind))
+    .attr('fill', (e) => color(e.kind)).attr('data-kind', (e) => e.kind)
     .select('title').text((e) => `${e.kind}: ${ns(e.durationNs)}, heap ${bytes(e.usedBeforeBytes)} → ${bytes(e.usedAfterBytes)}${e.threadId ? `, thread ${e.threadId}` : ''}`)
   svg.selectAll<SVGGElement, null>('g.x').data([null]).join('g').attr('class', 'x axis').attr('transform', `translate(0,${height - m.b})`)
     .call(d3.axisBottom(x).ticks(6).tickFormat((d) => `${Math.round((Number(d) - now) / 1e9)} s`))

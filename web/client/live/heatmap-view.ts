@@ -43,7 +43,7 @@ export function drawHeatmap(el: HTMLElement, caption: HTMLElement, points: HeatP
     .join((enter) => enter.append('rect').call((r) => r.append('title')))
     .attr('x', (c) => x(c.x + off)).attr('y', (c) => y(c.row + 1)).attr('width', Math.max(1, cw - 1)).attr('height', Math.max(1, ch - 1))
     .attr('fill', (c) => color(Math.max(1, c.count)))
-    .attr('data-count', (c) => c.count)
+    .attr('data-count', (c) => c.count).attr('data-start', (c) => c.startMs).attr('data-row', (c) => c.row)
     .on('mouseenter', (_e, c) => { caption.textContent = `${c.count} ${what} of ${ns(2 ** c.row)}–${ns(2 ** (c.row + 1))} at ${clock(c.startMs)}` })
     .select('title').text((c) => `${c.count} ${what}, ${ns(2 ** c.row)}–${ns(2 ** (c.row + 1))}, ${clock(c.startMs)}`)
   const axis = d3.axisLeft(y).ticks(Math.min(6, hi - lo + 1)).tickFormat((d) => ns(2 ** Number(d)))
