@@ -30,6 +30,8 @@ export interface BpftraceRun {
   result: Promise<TraceResult & { exitCode: number | null; stderr: string }>
   /** SIGINT: bpftrace prints its maps and exits. */
   stop(): void
+  /** bpftrace's pid (the dashboard panel SIGKILLs it when it outlives a stop). */
+  pid: number | undefined
 }
 
 export class BpftraceError extends Error { override readonly name = 'BpftraceError' }
@@ -77,6 +79,13 @@ export function runBpftrace(opts: BpftraceOptions): BpftraceRun {
       if (nudges >= 2) child.kill('SIGINT')
     } catch { /* gone */ }
   }
+  // durationS and the traced process's exit end the run like stop() (these two timers were
+  // dropped by 1a0dc10, so `sonde trace --duration` ran until Ctrl-C).
+  if (opts.durationS !== undefined) timers.push(setTimeout(stop, opts.durationS * 1000))
+  if (opts.watchPid !== undefined) {
+    const pid = opts.watchPid
+    timers.push(setInterval(() => { try { process.kill(pid, 0) } catch { stop() } }, 250))
+  }
   let buf = ''
   let skipping = false
   child.stdout.setEncoding('utf8')
@@ -118,7 +127,7 @@ export function runBpftrace(opts: BpftraceOptions): BpftraceRun {
       resolve({ ...r, exitCode: code, stderr })
     })
   })
-  return { result, stop }
+  return { result, stop, pid: child.pid }
 }
 
 export interface OneLinerRunOptions extends RenderOptions {

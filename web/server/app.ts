@@ -11,6 +11,7 @@ import { profileRoutes } from './profile-routes'
 import type { ProfileStore } from './profile-store'
 import { listProcesses } from './process-registry'
 import { processProxy } from './process-proxy'
+import { PanelError, type BpftracePanel } from './bpftrace-panel'
 
 export interface AppContext {
   hub: StreamHub
@@ -20,6 +21,7 @@ export interface AppContext {
   mode: 'app' | 'standalone'
   title: string
   streamIntervalMs: number
+  bpftrace: BpftracePanel
 }
 
 /** The bundled client: next to this file in dist/, or dist/web/client when run from sources. */
@@ -54,6 +56,12 @@ export function createDashboardApp(ctx: AppContext): Express {
   api.get('/processes', (_req, res) => {
     res.json(listProcesses().map(({ token: _t, ...p }) => p))
   })
+  api.get('/bpftrace', (_req, res) => { res.set('cache-control', 'no-store').json(ctx.bpftrace.info()) })
+  api.post('/bpftrace/start', (req, res) => {
+    try { res.json(ctx.bpftrace.start(String(req.query.name ?? ''), Number(req.query.seconds ?? 30))) }
+    catch (e) { res.status(e instanceof PanelError ? e.status : 500).json({ error: (e as Error).message }) }
+  })
+  api.post('/bpftrace/stop', (_req, res) => { res.json(ctx.bpftrace.stop() ?? null) })
   api.use('/', profileRoutes(ctx.store))
   api.all('/proc/:pid/{*rest}', processProxy())
   api.use((_req, res) => { res.status(404).json({ error: 'no such API route' }) })

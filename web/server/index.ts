@@ -10,6 +10,7 @@ import { createStreamHub, type StreamHubOptions } from './stream-hub'
 import { startLiveFeed } from './live-feed'
 import { createProfileStore } from './profile-store'
 import { registerProcess } from './process-registry'
+import { createBpftracePanel } from './bpftrace-panel'
 
 export { DashboardConfigError, isLoopbackHost } from './listen-safety'
 export { listProcesses, runtimeDir } from './process-registry'
@@ -34,7 +35,8 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const mode = opts.mode ?? 'app'
   const hub = createStreamHub(opts)
   const store = createProfileStore()
-  const app = createDashboardApp({ hub, store, token, mode, title: opts.title ?? process.argv.slice(1).join(' ').slice(0, 200), streamIntervalMs })
+  const bpftrace = createBpftracePanel((s) => hub.broadcast('bpftrace', JSON.stringify(s)), mode === 'app' ? process.pid : undefined)
+  const app = createDashboardApp({ hub, store, token, mode, title: opts.title ?? process.argv.slice(1).join(' ').slice(0, 200), streamIntervalMs, bpftrace })
   const server = http.createServer(app)
   server.keepAliveTimeout = 5000
   await new Promise<void>((resolve, reject) => {
@@ -49,7 +51,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   return {
     url: `http://${shownHost}:${bound}/`, port: bound, host, server,
     close: () => new Promise<void>((resolve) => {
-      stopFeed(); unregister(); hub.close()
+      stopFeed(); unregister(); bpftrace.close(); hub.close()
       server.close(() => resolve())
       server.closeAllConnections()
     }),

@@ -1,14 +1,14 @@
 // Starts a real `sonde demo` (the built bin, like `npm start`) on a free port and returns its
 // dashboard URL; stop() sends SIGINT (Ctrl-C) and waits for the exit code.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import path from 'node:path'
 
 export const root = path.resolve(__dirname, '../../..')
 
 export interface DemoChild { url: string; pid: number; proc: ChildProcess; output(): string; stop(): Promise<number | null> }
 
-export function startDemoChild(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DemoChild> {
-  const proc = spawn(process.execPath, [path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export function startDemoChild(args: string[] = [], env: NodeJS.ProcessEnv = {}, spawnOptions: Pick<SpawnOptions, 'uid' | 'gid'> = {}): Promise<DemoChild> {
+  const proc = spawn(process.execPath, [path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions })
   let out = ''
   proc.stdout!.on('data', (d) => { out += d })
   proc.stderr!.on('data', (d) => { out += d })

@@ -9,6 +9,8 @@ import { drawGc } from './gc-view'
 import { drawMessages, drawCost } from './tables-view'
 import { drawAlloc, drawHeap } from './bars-view'
 import { drawLoop } from './loop-view'
+import { createBpftraceView } from './bpftrace-view'
+import type { PanelState } from '../../server/bpftrace-panel'
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 
@@ -17,6 +19,7 @@ export function createLivePage(onConn: (state: 'live' | 'paused' | 'offline', de
   let stream: StreamHandle | undefined
   let retry: number | undefined
   let generation = 0
+  const bpftrace = createBpftraceView()
 
   function render(): void {
     const s = store.snap
@@ -46,13 +49,16 @@ export function createLivePage(onConn: (state: 'live' | 'paused' | 'offline', de
       if (gen !== generation) return
       store.backfill(snap)
       render()
+      void bpftrace.refresh()
     } catch (err) {
       onConn('offline', (err as Error).message)
       scheduleRetry(gen)
       return
     }
     stream = openStream((event, data) => {
-      if (event !== 'tick' || gen !== generation) return
+      if (gen !== generation) return
+      if (event === 'bpftrace') { try { bpftrace.update(JSON.parse(data) as PanelState) } catch { /* a bad event is skipped */ } return }
+      if (event !== 'tick') return
       try { store.tick(JSON.parse(data) as LiveSnapshot) } catch { return }
       onConn('live')
       render()

@@ -12,7 +12,7 @@ export function drawMessages(table: HTMLTableElement, snap: LiveSnapshot | undef
 
 // The dashboard's own routes, when it is served from the observed process (the http hook sees
 // every server of the process; there is no per-server opt-out yet).
-const OWN = /^\/(api\/(status|snapshot|stream|processes|record|profiles|proc)\b|metrics$|app\.(js|css)$|favicon\.svg$)/
+const OWN = /^\/(api\/(status|snapshot|stream|processes|record|profiles|proc|bpftrace)\b|metrics$|app\.(js|css)$|favicon\.svg$)/
 
 export function drawCost(table: HTMLTableElement, snap: LiveSnapshot | undefined): void {
   const routes = [...(snap?.requestCost?.routes ?? [])].filter((r) => !OWN.test(r.route)).sort((a, b) => b.count - a.count)
