@@ -33,11 +33,11 @@ test('every live view draws real data within 8 s', async () => {
   const views: [string, string][] = [
     ['HTTP latency heatmap', '#heat-http rect[data-count]'],
     ['worker message heatmap', '#heat-msg rect[data-count]'],
-    ['message channels table', '#msg-table tbody tr'],
-    ['per-request cost', '#cost-table tbody tr'],
+    ['message channels table', '#msg-table tbody tr td:not(.empty)'],
+    ['per-request cost', '#cost-table tbody tr td:not(.empty)'],
     ['heap by space', '#heap-bars g.bar[data-key=old_space]'],
     ['GC timeline', '#gc-timeline rect.gc[data-kind=scavenge]'],
-    ['GC kinds table', '#gc-kinds tbody tr'],
+    ['GC kinds table', '#gc-kinds tbody tr td:not(.empty)'],
     ['top allocation sites (buildReport)', '#alloc-bars g.bar[data-key^="buildReport|"]'],
     ['event loop utilization', '#loop-chart circle.elu'],
   ]
@@ -169,6 +169,8 @@ test('Processes tab lists a second sonde process; switching to it shows its pid'
     const status = await getJson<{ pid: number; streamClients: number }>(`${s.demo.url}api/proc/${app.pid}/status`)
     assert.is(status.pid, app.pid)
     assert.is(status.streamClients, 1, 'the page streams from the second process')
+    await page.waitForTimeout(1200)
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-other-process.png'), fullPage: true })
     await page.click('nav button[data-tab=processes]')
     await page.locator('#proc-table tbody tr', { hasText: 'this' }).locator('button').click()
     await page.waitForFunction((pid) => (document.getElementById('proc-label')?.textContent ?? '').startsWith(`pid ${pid} `), s.demo.pid, { timeout: 10_000 })

@@ -36,6 +36,7 @@ async function showTarget(): Promise<void> {
 
 async function switchTo(pid: number | ''): Promise<void> {
   setTarget(pid)
+  target = pid
   live.reset()
   await showTarget()
   if (document.visibilityState === 'visible') await live.start()
@@ -43,17 +44,21 @@ async function switchTo(pid: number | ''): Promise<void> {
   showTab('live')
 }
 
+let target: number | '' = ''
+
 async function loadProcesses(): Promise<void> {
-  let list: ProcEntry[] = []
+  let list: ProcEntry[] = [], self: number | undefined
   try { list = await apiJson<ProcEntry[]>('/api/processes') } catch { /* shown empty */ }
+  try { self = (await apiJson<Status>('/api/status')).pid } catch { /* unknown */ }
   const rows: (ProcEntry | null)[] = [null, ...list]
   const table = d3.select('#proc-table')
   table.selectAll('thead').data([null]).join('thead').selectAll('tr').data([null]).join('tr')
     .selectAll('th').data(['pid', 'port', 'command', 'started', '']).join('th').text((d) => d)
   const tr = table.selectAll('tbody').data([null]).join('tbody').selectAll<HTMLTableRowElement, ProcEntry | null>('tr').data(rows).join('tr')
   tr.selectAll<HTMLTableCellElement, string>('td')
-    .data((p) => p ? [String(p.pid), String(p.port), p.title, new Date(p.startedMs).toLocaleString()] : ['this', '', 'the process serving this page', ''])
+    .data((p) => p ? [String(p.pid), String(p.port), p.title, new Date(p.startedMs).toLocaleString()] : [`${self ?? ''} (this)`, '', 'the process serving this page', ''])
     .join('td').text((d) => d)
+  tr.classed('current', (p) => (p ? p.pid : '') === target)
   tr.selectAll<HTMLButtonElement, ProcEntry | null>('button').data((p) => [p]).join('button').text('show')
     .on('click', (_e, p) => { void switchTo(p ? p.pid : '') })
 }

@@ -35,11 +35,13 @@ export function drawGc(el: HTMLElement, table: HTMLTableElement, badge: HTMLElem
   svg.selectAll<SVGGElement, null>('g.x').data([null]).join('g').attr('class', 'x axis').attr('transform', `translate(0,${height - m.b})`)
     .call(d3.axisBottom(x).ticks(6).tickFormat((d) => `${Math.round((Number(d) - now) / 1e9)} s`))
   const rows = (gc?.kinds ?? []).map((k) => [k.kind, String(k.count), ns(k.totalNs), ns(k.pauseNs.p50), ns(k.pauseNs.p99), ns(k.pauseNs.max)])
-  fillTable(table, ['kind', 'count', 'total', 'p50', 'p99', 'max'], rows)
+  fillTable(table, ['kind', 'count', 'total', 'p50', 'p99', 'max'], rows, undefined, gc ? 'no GC yet' : 'GC collector off')
 }
 
 /** Rebuilds a table's rows with d3 (every cell set with .text(): names are never HTML). */
-export function fillTable(table: HTMLTableElement, head: string[], rows: string[][], bar?: (row: number) => number): void {
+export function fillTable(table: HTMLTableElement, head: string[], rows: string[][], bar?: (row: number) => number, empty?: string): void {
+  const none = rows.length === 0 && empty !== undefined
+  if (none) rows = [[empty]]
   const t = d3.select(table)
   t.selectAll<HTMLTableSectionElement, null>('thead').data([null]).join('thead')
     .selectAll<HTMLTableRowElement, null>('tr').data([null]).join('tr')
@@ -47,8 +49,8 @@ export function fillTable(table: HTMLTableElement, head: string[], rows: string[
   const tr = t.selectAll<HTMLTableSectionElement, null>('tbody').data([null]).join('tbody')
     .selectAll<HTMLTableRowElement, string[]>('tr').data(rows).join('tr')
   tr.selectAll<HTMLTableCellElement, string>('td').data((r) => r).join('td').text((d) => d)
-    .attr('title', (d) => d)
-  if (bar) tr.each(function (_r, i) {
+    .attr('title', (d) => d).attr('colspan', none ? head.length : null).classed('empty', none)
+  if (bar && !none) tr.each(function (_r, i) {
     const v = Math.max(0, Math.min(1, bar(i)))
     d3.select(this).select<HTMLTableCellElement>('td:last-child').style('background-size', `${(v * 100).toFixed(1)}% 100%`).classed('bar', true)
   })

@@ -48,9 +48,12 @@ export function drawHeatmap(el: HTMLElement, caption: HTMLElement, points: HeatP
     .select('title').text((c) => `${c.count} ${what}, ${ns(2 ** c.row)}–${ns(2 ** (c.row + 1))}, ${clock(c.startMs)}`)
   const axis = d3.axisLeft(y).ticks(Math.min(6, hi - lo + 1)).tickFormat((d) => ns(2 ** Number(d)))
   svg.selectAll<SVGGElement, null>('g.y').data([null]).join('g').attr('class', 'y axis').attr('transform', `translate(${m.l - 2},0)`).call(axis)
-  const first = points[0]?.startMs ?? Date.now()
-  const last = points[points.length - 1]?.startMs ?? Date.now()
-  svg.selectAll<SVGTextElement, string>('text.tlabel').data([clock(first), clock(last)]).join('text').attr('class', 'tlabel axis')
-    .attr('x', (_d, i) => (i ? width - m.r : x(off))).attr('y', height - 6).attr('text-anchor', (_d, i) => (i ? 'end' : 'start')).text((d) => d)
+  // Time axis in seconds before the newest column (the same convention as the GC timeline).
+  const first = points[0]?.startMs ?? Date.now(), last = points[points.length - 1]?.startMs ?? Date.now()
+  const stepS = points.length > 1 ? (last - first) / (points.length - 1) / 1000 : 1
+  const xt = d3.scaleLinear().domain([-(n - 1) * stepS, stepS]).range([m.l, width - m.r])
+  svg.selectAll('text.tlabel').remove()
+  svg.selectAll<SVGGElement, null>('g.x').data([null]).join('g').attr('class', 'x axis').attr('transform', `translate(0,${height - m.b + 1})`)
+    .call(d3.axisBottom(xt).ticks(8).tickFormat((d) => `${Math.round(Number(d))} s`))
   if (!caption.textContent) caption.textContent = 'hover a cell for its count'
 }

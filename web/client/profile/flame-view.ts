@@ -14,7 +14,8 @@ export function createFlameView(host: HTMLElement, onSelect: (name: string) => v
     if (!root) return
     const width = Math.max(400, host.clientWidth || 900), row = 18
     const x = d3.scaleLinear().domain([focus.x0, focus.x1]).range([0, width])
-    const nodes = root.descendants().filter((n) => n.x1 > focus.x0 && n.x0 < focus.x1 && x(n.x1) - x(n.x0) >= 0.5 && n.depth >= focus.depth - 0)
+    // The focused frame's ancestors stay on top (dimmed, full width: click one to zoom out to it).
+    const nodes = [...focus.ancestors().slice(1).reverse(), ...focus.descendants().filter((n) => x(n.x1) - x(n.x0) >= 0.5)]
     const depth = d3.max(nodes, (n) => n.depth) ?? 0
     const svg = d3.select(host).selectAll<SVGSVGElement, null>('svg').data([null]).join('svg').attr('class', 'flame').attr('width', width).attr('height', (depth + 1) * row + 4)
     const g = svg.selectAll<SVGGElement, Node>('g.frame').data(nodes, (n) => n.ancestors().map((a) => a.data.n).join(';'))
@@ -23,12 +24,13 @@ export function createFlameView(host: HTMLElement, onSelect: (name: string) => v
         e.append('rect'); e.append('text'); e.append('title')
         return e
       })
-      .attr('transform', (n) => `translate(${x(Math.max(n.x0, focus.x0))},${(n.depth - focus.depth) * row})`)
+      .attr('transform', (n) => `translate(${x(Math.max(n.x0, focus.x0))},${n.depth * row})`)
       .classed('pseudo', (n) => n.data.k === 'pseudo')
       .classed('ancestor', (n) => n.depth < focus.depth)
       .on('click', (_e, n) => { draw(n === focus && n.parent ? n.parent : n); onSelect(n.data.n) })
     g.select('rect').attr('width', (n) => Math.max(0.5, x(Math.min(n.x1, focus.x1)) - x(Math.max(n.x0, focus.x0)) - 0.5)).attr('height', row - 1)
-      .attr('fill', (n) => n.data.k === 'pseudo' ? '#d8d8d8' : d3.interpolateYlOrRd(0.25 + 0.6 * ((n.value ?? 0) / (total || 1))))
+      // Light yellow → orange by share (never the dark reds: the names are dark text).
+      .attr('fill', (n) => n.data.k === 'pseudo' ? '#d8d8d8' : d3.interpolateYlOrRd(0.12 + 0.38 * ((n.value ?? 0) / (total || 1))))
     g.select('text').attr('x', 3).attr('y', row - 5)
       .text((n) => {
         const w = x(Math.min(n.x1, focus.x1)) - x(Math.max(n.x0, focus.x0))
