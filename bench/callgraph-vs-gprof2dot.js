@@ -28,8 +28,8 @@ function timed(cmd, args, timeoutMs = 600_000) {
   const t0 = process.hrtime.bigint()
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 28 })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
-  const rss = /maxrss_kb=(\d+)/.exec(r.stderr || '')
-  return { ms, ok: r.status === 0, err: (r.stderr || '').trim().split('\n').slice(-1)[0], rssKb: rss ? Number(rss[1]) : undefined }
+  const rss = /maxrss_kb=(\d+) cpu_ms=(\d+)/.exec(r.stderr || '')
+  return { ms, ok: r.status === 0, err: (r.stderr || '').trim().split('\n').slice(-1)[0], rssKb: rss ? Number(rss[1]) : undefined, cpuMs: rss ? Number(rss[2]) : undefined }
 }
 
 function median(xs) { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] }
@@ -48,7 +48,8 @@ const fmt = (r) => (r.failed ? `failed: ${r.failed.slice(0, 80)}` : `${(r.ms / 1
 const lines = []
 const say = (s) => { lines.push(s); process.stdout.write(s + '\n') }
 
-say(`# call-graph bench — ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cpus, repeats ${REPEATS} (median)`)
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ')
+say(`# call-graph bench — ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cpus, repeats ${REPEATS} (median), load average ${load()}`)
 say(G2D ? `gprof2dot: ${G2D}` : 'gprof2dot: NOT RUN (set GPROF2DOT=/path/to/gprof2dot.py; it cannot be installed from the registries here)')
 const inp = writeInputs(path.join(dir, 'in'), { foldedBytes: MB * 1e6, perfBytes: MB * 1e6 })
 const size = (p) => `${(fs.statSync(p).size / 1e6).toFixed(1)} MB`
@@ -71,9 +72,17 @@ for (const [label, file, extra, gFormat, gFile] of rows) {
 }
 
 const big = writeInputs(path.join(dir, 'big'), { foldedBytes: BIG_MB * 1e6, dtrace: false })
-const bigRun = timed(process.execPath, ['-r', path.join(__dirname, 'rss-on-exit.js'), sonde, 'callgraph', big.paths.folded, '-o', path.join(dir, 'big.dot')])
-say('')
-say(`${size(big.paths.folded)} folded (${big.samples.folded} samples) → DOT: ${bigRun.ok ? `${(bigRun.ms / 1000).toFixed(2)} s, peak RSS ${(bigRun.rssKb / 1024).toFixed(0)} MB` : `failed: ${bigRun.err}`}`)
+const bigRuns = []
+for (let i = 0; i < REPEATS; i++) {
+  const r = timed(process.execPath, ['-r', path.join(__dirname, 'rss-on-exit.js'), sonde, 'callgraph', big.paths.folded, '-o', path.join(dir, 'big.dot')])
+  if (!r.ok) { bigRuns.length = 0; say(`${size(big.paths.folded)} folded → DOT failed: ${r.err}`); break }
+  bigRuns.push(r)
+}
+if (bigRuns.length) {
+  const m = (k) => median(bigRuns.map((r) => r[k]))
+  say('')
+  say(`${size(big.paths.folded)} folded (${big.samples.folded} samples) → DOT, median of ${bigRuns.length}: wall ${(m('ms') / 1000).toFixed(2)} s (runs ${bigRuns.map((r) => (r.ms / 1000).toFixed(2)).join(', ')}), CPU ${(m('cpuMs') / 1000).toFixed(2)} s, peak RSS ${(m('rssKb') / 1024).toFixed(0)} MB (max ${(Math.max(...bigRuns.map((r) => r.rssKb)) / 1024).toFixed(0)} MB); load average now ${load()}`)
+}
 
 // Layout of the default output of every fixture that imports.
 const fixtures = []
@@ -93,4 +102,5 @@ say('')
 say(`Graphviz-WASM layout of the default output: ${fx.length} fixtures (of ${fixtures.length} files; the rest are not profiles), slowest ${worst[1]} ms (${path.basename(worst[0]).replace(/^fx-test_fixtures_/, '').replace(/\.dot$/, '')}), median ${median(fx.map((t) => t[1]))} ms`)
 for (const [f, ms] of times.filter(([f]) => !path.basename(f).startsWith('fx-'))) say(`layout of ${path.basename(f)} (synthetic ${MB} MB input): ${ms} ms`)
 if (lay.status !== 0) say(`layout run ended with ${lay.status ?? lay.signal}: ${(lay.stderr || '').trim().split('\n').slice(-1)[0]}`)
+say(`load average at the end: ${load()}`)
 fs.rmSync(dir, { recursive: true, force: true })
