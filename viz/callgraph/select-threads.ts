@@ -5,7 +5,8 @@
 //                16161 (pid: every thread of it), node (comm: every thread of it)
 //   gprof2dot    the same comm-pid/tid names as perf script
 //   sonde-trace  main, worker 3                              → also worker-3, worker3, 3
-//   V8 profiles  main;  folded, bpftrace, callgrind: all
+//   bpftrace     all, or the map name when several maps hold stacks (@cpu → also cpu)
+//   V8 profiles  main;  folded, callgrind: all
 // The most specific form that matches wins (exact name, then a thread id, then a pid,
 // then a command name); `*` selects every thread. No match is an OptionError listing the names.
 import { OptionError, type Profile, type ProfileThread } from '../model/profile'
@@ -18,6 +19,7 @@ function bare(s: string): string {
 /** Aliases of a thread name by specificity: [exact forms, thread ids, pids, command names]. */
 export function threadAliases(name: string): string[][] {
   const exact = new Set([name, bare(name)])
+  if (name.startsWith('@') && name.length > 1) exact.add(name.slice(1)) // bpftrace map @cpu: also cpu
   const tid: string[] = [], pid: string[] = [], comm: string[] = []
   const perf = /^(.*)-(\d+)(?:\/(\d+))?$/.exec(name)
   if (perf) {

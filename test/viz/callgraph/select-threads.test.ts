@@ -55,6 +55,15 @@ test('sonde-trace workers ("worker N" as probes/tracer/trace-file.ts names them)
   assert.equal(names(matchThreads(p.threads, '1')), [])
 })
 
+test('bpftrace with several stack maps: a thread per map, chosen by @name or name', async () => {
+  const { importProfileText } = await import('../../../viz/importers')
+  const p = importProfileText('@cpu[\n    f+1\n    main+2\n]: 5\n@off[\n    g+1\n    main+2\n]: 3\n', 'maps.bt.txt')
+  assert.equal(names(p.threads), ['@cpu', '@off'])
+  assert.equal(names(matchThreads(p.threads, 'off')), ['@off'])
+  assert.equal(names(matchThreads(p.threads, '@off')), ['@off'])
+  assert.is(deriveCallGraph(p, { thread: 'cpu' }).total, 5)
+})
+
 test('no match: OptionError naming the option, the profile and every thread', async () => {
   const p = await importProfileFile(join(fx, 'fprof', 'procs.default.analysis'))
   try {
