@@ -14,11 +14,12 @@ import { missing } from '../support/system'
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-bridge-'))
 const standIn = path.join(dir, 'sleepy-bpftrace')
 // MODE=cont: SIGINT only sets a flag acted on at the next SIGCONT (the epoll_wait wake-up);
-// MODE=second: the first SIGINT is lost, the second one ends it (what was seen by hand).
+// MODE=second: the first SIGINT is lost, the second one ends it (what was seen by hand);
+// MODE=first: a well-behaved bpftrace (the first SIGINT ends it).
 fs.writeFileSync(standIn, `#!${process.execPath}
 let interrupts = 0
 const exit = () => process.stdout.write(JSON.stringify({ type: 'map', data: { '@fires': { a: 23 } } }) + '\\n', () => process.exit(0))
-process.on('SIGINT', () => { if (++interrupts === 2 && process.env.MODE === 'second') exit() })
+process.on('SIGINT', () => { if (++interrupts === (process.env.MODE === 'second' ? 2 : 1) && process.env.MODE !== 'cont') exit() })
 process.on('SIGCONT', () => { if (interrupts > 0 && process.env.MODE === 'cont') exit() })
 setInterval(() => {}, 1000)
 process.stdout.write(JSON.stringify({ type: 'attached_probes', data: { probes: 1 } }) + '\\n')
@@ -50,6 +51,22 @@ test('a bpftrace that lost its SIGINT gets another one after 6 s of silence, not
   assert.is(r.exitCode, 0)
   assert.equal(r.maps['@fires'], { a: 23 })
   assert.ok(ms >= 6000 && ms < 8000, `second SIGINT after ${ms} ms`)
+})
+
+test('durationS and watchPid end the run (first SIGINT honoured)', async () => {
+  process.env.MODE = 'first'
+  let t0 = Date.now()
+  const r1 = await runBpftrace({ args: [], bpftrace: standIn, durationS: 1 }).result
+  const ms1 = Date.now() - t0
+  assert.equal([r1.exitCode, r1.maps['@fires']], [0, { a: 23 }])
+  assert.ok(ms1 >= 1000 && ms1 < 2500, `durationS 1 → ${ms1} ms`)
+  const { spawn } = await import('node:child_process')
+  const short = spawn('sleep', ['1'], { stdio: 'ignore' })
+  t0 = Date.now()
+  const r2 = await runBpftrace({ args: [], bpftrace: standIn, watchPid: short.pid }).result
+  const ms2 = Date.now() - t0
+  assert.equal(r2.maps['@fires'], { a: 23 })
+  assert.ok(ms2 >= 900 && ms2 < 2500, `watched process gone after 1 s → ${ms2} ms`)
 })
 
 const skip = missing('root', 'bpftrace')
