@@ -23,6 +23,12 @@
 //   are measured for at most `measuredPerSec` requests per second (token bucket, default 200:
 //   every request of a server below that rate, a time-uniform sample above it); `count` is every
 //   request, `measured` the ones behind the CPU/allocation histograms.
+// - Storage: no object per request. Requests in flight live in typed-array slots indexed by
+//   request id (a dense list of occupied slots for the per-GC scan); finished ones wait out the
+//   grace period in a ring in finish order (a GC only scans the finished requests that ended
+//   after it started, newest first). A request whose finish never comes (client aborted: Node
+//   publishes no response.finish) keeps its slot until a request with a colliding id evicts it
+//   (counted in `dropped`); at most IN_SLOTS in flight and PENDING_SLOTS waiting (oldest dropped).
 // - GC time: every GC pause whose start lies inside [start, finish] counts fully for every
 //   request in flight (measured or not): a pause stops all of them, so this is the latency GC
 //   added to the request.
@@ -33,14 +39,6 @@ import { httpEvents, gcEvents, HttpEvent, GcEvent } from '../probes/runtime-even
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { RouteTable } from './route-template'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
-
-interface Pending {
-  id: number; startNs: number; endNs: number; route: string
-  /** Wall-per-in-flight sum at start; cpu/heap at start, or -1 when not measured. */
-  wallAt0: number; cpuAt0: number; heapAt0: number
-  cpuUs: number; heapShare: number
-  gcNs: number; freedShare: number
-}
 
 export interface RouteCost { route: string; count: number; measured: number; cpu: Histogram; gc: Histogram; allocated: Histogram }
 
@@ -59,25 +57,36 @@ export interface RequestCostSnapshot {
   dropped: number
 }
 
-const MAX_INFLIGHT = 10000
-const MAX_PENDING = 10000
+const IN_SLOTS = 8192
+const PENDING_SLOTS = 16384
 
 export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?: number; routes?: RouteTable; measuredPerSec?: number } = {}) {
   const rate = opts.measuredPerSec ?? 200
   const routes = opts.routes ?? new RouteTable(opts.maxRoutes ?? 100)
   const graceNs = (opts.graceMs ?? 200) * 1e6
   const guard = createCollectorGuard('request-cost')
-  const inflight = new Map<number, Pending>()
-  let pending: Pending[] = []
+  // In flight, by slot = requestId & (IN_SLOTS - 1). cpuAt0 / heapAt0 are -1 when not measured.
+  const inId = new Float64Array(IN_SLOTS).fill(-1)
+  const inStart = new Float64Array(IN_SLOTS), inWallAt0 = new Float64Array(IN_SLOTS)
+  const inCpuAt0 = new Float64Array(IN_SLOTS), inHeapAt0 = new Float64Array(IN_SLOTS)
+  const inGcNs = new Float64Array(IN_SLOTS), inFreed = new Float64Array(IN_SLOTS)
+  const live = new Int32Array(IN_SLOTS), livePos = new Int32Array(IN_SLOTS)
+  let liveN = 0
+  // Finished, waiting `graceMs` for late GC events: a ring in finish order. cpuNs is -1 when not measured.
+  const pStart = new Float64Array(PENDING_SLOTS), pEnd = new Float64Array(PENDING_SLOTS)
+  const pCpuNs = new Float64Array(PENDING_SLOTS), pHeap = new Float64Array(PENDING_SLOTS)
+  const pGcNs = new Float64Array(PENDING_SLOTS), pFreed = new Float64Array(PENDING_SLOTS)
+  const pRoute: (RouteCost | undefined)[] = new Array(PENDING_SLOTS).fill(undefined)
+  let pHead = 0, pLen = 0
   const byRoute = new Map<string, RouteCost>()
+  let lastLabel = '', lastCost: RouteCost | undefined
   let wallSum = 0, lastNs = 0, tokens = rate, tokenNs = 0, dropped = 0
   let unsubs: (() => void)[] = [], stopTimer: (() => void) | undefined
   let running = false
 
   /** Advance the wall-per-in-flight sum to `now` (before the in-flight set changes). */
   function advance(now: number): void {
-    const n = inflight.size
-    if (n > 0) wallSum += (now - lastNs) / n
+    if (liveN > 0) wallSum += (now - lastNs) / liveN
     lastNs = now
   }
 
@@ -94,63 +103,92 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
   /** Event-loop busy time, µs. */
   function cpuNow(): number { return performance.eventLoopUtilization().active * 1000 }
 
+  function unlink(slot: number): void {
+    const at = livePos[slot], moved = live[--liveN]
+    live[at] = moved
+    livePos[moved] = at
+    inId[slot] = -1
+  }
+
+  function costOf(label: string): RouteCost {
+    if (label === lastLabel && lastCost !== undefined) return lastCost
+    let c = byRoute.get(label)
+    if (c === undefined) { c = { route: label, count: 0, measured: 0, cpu: createTimeHistogram(), gc: createTimeHistogram(), allocated: createBytesHistogram() }; byRoute.set(label, c) }
+    lastLabel = label; lastCost = c
+    return c
+  }
+
+  function requestStart(id: number, now: number): void {
+    if (!(id >= 0)) return  // ids are non-negative (the hook counts from 1); anything else is not ours
+    advance(now)
+    const slot = id & (IN_SLOTS - 1)
+    if (inId[slot] >= 0) { unlink(slot); dropped++ }  // a request that never finished (or an id collision)
+    inId[slot] = id
+    live[liveN] = slot; livePos[slot] = liveN++
+    inStart[slot] = now; inWallAt0[slot] = wallSum; inGcNs[slot] = 0; inFreed[slot] = 0
+    if (takeToken(now)) { inCpuAt0[slot] = cpuNow(); inHeapAt0[slot] = v8.getHeapStatistics().used_heap_size }
+    else inCpuAt0[slot] = -1
+  }
+
+  function requestFinish(id: number, now: number, url: string, route: string | undefined): void {
+    const slot = id & (IN_SLOTS - 1)
+    if (inId[slot] !== id) return
+    advance(now)
+    unlink(slot)
+    if (pLen === PENDING_SLOTS) { pHead = (pHead + 1) % PENDING_SLOTS; pLen--; dropped++ }
+    const k = (pHead + pLen++) % PENDING_SLOTS
+    const start = inStart[slot]
+    pStart[k] = start; pEnd[k] = now; pGcNs[k] = inGcNs[slot]; pFreed[k] = inFreed[slot]
+    if (inCpuAt0[slot] >= 0) {
+      const wall = now - start
+      const share = wall > 0 ? Math.min(1, (wallSum - inWallAt0[slot]) / wall) : 1
+      pCpuNs[k] = (cpuNow() - inCpuAt0[slot]) * share * 1000
+      pHeap[k] = (v8.getHeapStatistics().used_heap_size - inHeapAt0[slot]) * share
+    } else pCpuNs[k] = -1
+    pRoute[k] = costOf(routes.label(url, route))
+  }
+
   function onHttp(e: HttpEvent): void {
     if (e.side !== 'server') return
     // The hook's own clock reads (same process.hrtime clock): no extra read per event.
-    const now = e.phase === 'request' ? e.startNs : e.startNs + (e.durationNs ?? 0)
-    if (e.phase === 'request') {
-      advance(now)
-      if (inflight.size >= MAX_INFLIGHT) { dropped++; return }
-      const measured = takeToken(now)
-      inflight.set(e.requestId, {
-        id: e.requestId, startNs: now, endNs: 0, route: '', wallAt0: wallSum,
-        cpuAt0: measured ? cpuNow() : -1, heapAt0: measured ? v8.getHeapStatistics().used_heap_size : -1,
-        cpuUs: 0, heapShare: 0, gcNs: 0, freedShare: 0,
-      })
-    } else {
-      const r = inflight.get(e.requestId)
-      if (r === undefined) return
-      advance(now)
-      inflight.delete(e.requestId)
-      r.endNs = now
-      if (r.cpuAt0 >= 0) {
-        const wall = now - r.startNs
-        const share = wall > 0 ? Math.min(1, (wallSum - r.wallAt0) / wall) : 1
-        r.cpuUs = (cpuNow() - r.cpuAt0) * share
-        r.heapShare = (v8.getHeapStatistics().used_heap_size - r.heapAt0) * share
-      }
-      r.route = routes.label(e.url, e.route)
-      if (pending.length >= MAX_PENDING) { pending.shift(); dropped++ }
-      pending.push(r)
-    }
+    if (e.phase === 'request') requestStart(e.requestId, e.startNs)
+    else requestFinish(e.requestId, e.startNs + (e.durationNs ?? 0), e.url, e.route)
   }
 
   function onGc(e: GcEvent): void {
     if (e.threadId !== threadId) return
-    const freed = Math.max(0, e.usedBeforeBytes - e.usedAfterBytes)
-    const hits: Pending[] = []
-    for (const r of inflight.values()) if (r.startNs <= e.startNs) hits.push(r)
-    for (const r of pending) if (r.startNs <= e.startNs && e.startNs <= r.endNs) hits.push(r)
-    for (const r of hits) { r.gcNs += e.durationNs; r.freedShare += freed / hits.length }
+    const g = e.startNs
+    // Pending requests in finish order: only those that finished after g can contain it.
+    let hits = 0, from = pLen
+    while (from > 0 && pEnd[(pHead + from - 1) % PENDING_SLOTS] >= g) from--
+    for (let i = from; i < pLen; i++) if (pStart[(pHead + i) % PENDING_SLOTS] <= g) hits++
+    for (let i = 0; i < liveN; i++) if (inStart[live[i]] <= g) hits++
+    if (hits === 0) return
+    const freedShare = Math.max(0, e.usedBeforeBytes - e.usedAfterBytes) / hits
+    for (let i = from; i < pLen; i++) {
+      const k = (pHead + i) % PENDING_SLOTS
+      if (pStart[k] <= g) { pGcNs[k] += e.durationNs; pFreed[k] += freedShare }
+    }
+    for (let i = 0; i < liveN; i++) {
+      const s = live[i]
+      if (inStart[s] <= g) { inGcNs[s] += e.durationNs; inFreed[s] += freedShare }
+    }
   }
 
   function finalize(all: boolean): void {
-    if (pending.length === 0) return
     const cutoff = Number(process.hrtime.bigint()) - graceNs
-    let k = 0
-    while (k < pending.length && (all || pending[k].endNs <= cutoff)) {
-      const r = pending[k++]
-      let c = byRoute.get(r.route)
-      if (c === undefined) { c = { route: r.route, count: 0, measured: 0, cpu: createTimeHistogram(), gc: createTimeHistogram(), allocated: createBytesHistogram() }; byRoute.set(r.route, c) }
+    while (pLen > 0 && (all || pEnd[pHead] <= cutoff)) {
+      const k = pHead
+      pHead = (pHead + 1) % PENDING_SLOTS; pLen--
+      const c = pRoute[k]!
       c.count++
-      c.gc.record(r.gcNs)
-      if (r.cpuAt0 >= 0) {
+      c.gc.record(pGcNs[k])
+      if (pCpuNs[k] >= 0) {
         c.measured++
-        c.cpu.record(r.cpuUs * 1000)
-        c.allocated.record(Math.max(0, r.heapShare + r.freedShare))
+        c.cpu.record(pCpuNs[k])
+        c.allocated.record(Math.max(0, pHeap[k] + pFreed[k]))
       }
     }
-    if (k > 0) pending = pending.slice(k)
   }
 
   const collector = {

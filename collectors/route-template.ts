@@ -26,11 +26,23 @@ export function routeTemplate(url: string): string {
 export class RouteTable {
   private readonly known = new Set<string>()
   private readonly cache = new Map<string, string>()
+  // Both HTTP collectors ask for the same request's label in a row: answer the repeat directly.
+  private lastUrl = ''
+  private lastRoute: string | undefined = undefined
+  private lastLabel = ''
   dropped = 0
   constructor(readonly maxRoutes: number) {}
 
   /** Label for a request: the given route when present, else the URL's template; capped. */
   label(url: string, route?: string): string {
+    if (url === this.lastUrl && route === this.lastRoute && this.lastLabel !== '') return this.lastLabel
+    const out = this.labelOf(url, route)
+    // not cached when folded into "other": every such request counts in `dropped`
+    this.lastUrl = url; this.lastRoute = route; this.lastLabel = out === 'other' ? '' : out
+    return out
+  }
+
+  private labelOf(url: string, route?: string): string {
     let r = route
     if (r === undefined || r === '') {
       const hit = this.cache.get(url)

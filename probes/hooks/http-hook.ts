@@ -7,10 +7,18 @@
 // { request, response, socket, server }; http.client.request.start carries { request } and
 // http.client.response.finish { request, response } (published when the response head arrives).
 // A request that started while the hook was off has no id and its finish is ignored.
+//
+// Per-request cost (bench/collectors-http-path.ts): one clock read per phase, no closure and no
+// retained object per request. The request's id goes on the request object (a symbol property:
+// a Smi store, where a WeakMap entry cost ~100 ns plus ephemeron work in every GC); its start
+// time goes into a typed-array ring indexed by id. A request still in flight when SLOTS newer
+// ones have started loses its slot: its finish is ignored and counted (`lostStarts`). Method and
+// URL are read again at finish (express keeps the original in `originalUrl`); event objects are
+// built only while httpEvents has a listener.
 import diagnostics_channel from 'node:diagnostics_channel'
 import type { IncomingMessage, ServerResponse, ClientRequest } from 'node:http'
 import type { Socket } from 'node:net'
-import { httpEvents, type HttpEvent } from '../runtime-events'
+import { httpEvents } from '../runtime-events'
 import { createHookGuard } from './hook-guard'
 import { gateOn, type Fireable } from './probe-gate'
 
@@ -30,8 +38,6 @@ export interface HttpProbeSet {
   }
 }
 
-interface Started { id: number; startNs: bigint; method: string; url: string }
-
 const CHANNELS = {
   serverStart: 'http.server.request.start',
   serverFinish: 'http.server.response.finish',
@@ -39,7 +45,19 @@ const CHANNELS = {
   clientFinish: 'http.client.response.finish',
 } as const
 
+/** In-flight requests whose start time is kept (per thread); older ones lose their slot. */
+const SLOTS = 8192
+const MASK = SLOTS - 1
+const kId = Symbol('sonde.http.requestId')
+type Tagged = { [kId]?: number }
+
 let nextId = 0
+const slotId = new Float64Array(SLOTS).fill(-1)
+const slotStartNs = new Float64Array(SLOTS)
+let lostStarts = 0
+
+/** Finishes ignored because SLOTS newer requests had started meanwhile (per thread). */
+export function httpHookLostStarts(): number { return lostStarts }
 
 function fdOf(socket: Socket | null | undefined): number {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } } | null)?._handle?.fd
@@ -54,62 +72,105 @@ function routeOf(req: IncomingMessage): string | undefined {
   return (typeof r.baseUrl === 'string' ? r.baseUrl : '') + path
 }
 
+/** The URL the request arrived with (express rewrites req.url inside mounted routers). */
+function serverUrl(req: IncomingMessage): string {
+  const o = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl
+  return typeof o === 'string' ? o : req.url ?? ''
+}
+
+function clientUrl(req: ClientRequest): string { return `${req.protocol}//${req.host}${req.path}` }
+
+/** Tags `key` with a new id and records its start; returns the id. */
+function begin(key: Tagged, now: number): number {
+  const id = ++nextId
+  key[kId] = id
+  const slot = id & MASK
+  slotId[slot] = id
+  slotStartNs[slot] = now
+  return id
+}
+
+/** Start time of a tagged request (and frees its slot), or -1 when unknown. */
+function takeStart(key: Tagged): number {
+  const id = key[kId]
+  if (id === undefined) return -1
+  const slot = id & MASK
+  if (slotId[slot] !== id) { lostStarts++; return -1 }
+  slotId[slot] = -1
+  return slotStartNs[slot]
+}
+
 export function installHttpHook(probes: HttpProbeSet): () => void {
   const guard = createHookGuard('http')
-  const started = new WeakMap<object, Started>()
   const { sonde, node } = probes
+  const sReq = sonde.http__server__request, sRes = sonde.http__server__response
+  const cReq = sonde.http__client__request, cRes = sonde.http__client__response
+  const nsReq = node.http__server__request, nsRes = node.http__server__response
+  const ncReq = node.http__client__request, ncRes = node.http__client__response
 
-  function begin(side: 'server' | 'client', key: object, method: string, url: string, socket: Socket | null | undefined): void {
-    const s: Started = { id: ++nextId, startNs: process.hrtime.bigint(), method, url }
-    started.set(key, s)
-    const p = side === 'server' ? sonde.http__server__request : sonde.http__client__request
-    if (p.enabled) p.fire(method, url, s.id)
-    const c = side === 'server' ? node.http__server__request : node.http__client__request
-    if (c.enabled) c.fire(socket?.remoteAddress ?? '', socket?.remotePort ?? 0, method, url, fdOf(socket))
-    if (httpEvents.active) httpEvents.emit({ side, phase: 'request', requestId: s.id, method, url, startNs: Number(s.startNs) })
+  function serverStart(msg: { request: IncomingMessage; socket: Socket }): void {
+    const request = msg.request
+    const startNs = Number(process.hrtime.bigint())
+    const id = begin(request as Tagged, startNs)
+    if (sReq.enabled) sReq.fire(request.method ?? '', request.url ?? '', id)
+    if (nsReq.enabled) { const s = msg.socket; nsReq.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, request.method ?? '', request.url ?? '', fdOf(s)) }
+    if (httpEvents.active) httpEvents.emit({ side: 'server', phase: 'request', requestId: id, method: request.method ?? '', url: request.url ?? '', startNs })
   }
 
-  function end(side: 'server' | 'client', key: object, status: number, socket: Socket | null | undefined, route: () => string | undefined): void {
-    const s = started.get(key)
-    if (!s) return
-    started.delete(key)
-    const durationNs = Number(process.hrtime.bigint() - s.startNs)
-    const p = side === 'server' ? sonde.http__server__response : sonde.http__client__response
-    if (p.enabled) p.fire(s.method, s.url, status, durationNs, s.id)
-    const c = side === 'server' ? node.http__server__response : node.http__client__response
-    if (c.enabled) c.fire(socket?.remoteAddress ?? '', socket?.remotePort ?? 0, fdOf(socket))
+  function serverFinish(msg: { request: IncomingMessage; response: ServerResponse; socket: Socket }): void {
+    const request = msg.request
+    const startNs = takeStart(request as Tagged)
+    if (startNs < 0) return
+    const id = (request as Tagged)[kId]!
+    const durationNs = Number(process.hrtime.bigint()) - startNs
+    const status = msg.response.statusCode
+    if (sRes.enabled) sRes.fire(request.method ?? '', serverUrl(request), status, durationNs, id)
+    if (nsRes.enabled) { const s = msg.socket; nsRes.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, fdOf(s)) }
     if (httpEvents.active) {
-      const ev: HttpEvent = { side, phase: 'response', requestId: s.id, method: s.method, url: s.url, status, startNs: Number(s.startNs), durationNs }
-      const r = route()
-      if (r !== undefined) ev.route = r
-      httpEvents.emit(ev)
+      httpEvents.emit({ side: 'server', phase: 'response', requestId: id, method: request.method ?? '', url: serverUrl(request), route: routeOf(request), status, startNs, durationNs })
     }
   }
 
+  function clientStart(msg: { request: ClientRequest }): void {
+    const request = msg.request
+    const startNs = Number(process.hrtime.bigint())
+    const id = begin(request as Tagged, startNs)
+    if (cReq.enabled || ncReq.enabled || httpEvents.active) {
+      const url = clientUrl(request)
+      if (cReq.enabled) cReq.fire(request.method, url, id)
+      if (ncReq.enabled) { const s = request.socket; ncReq.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, request.method, url, fdOf(s)) }
+      if (httpEvents.active) httpEvents.emit({ side: 'client', phase: 'request', requestId: id, method: request.method, url, startNs })
+    }
+  }
+
+  function clientFinish(msg: { request: ClientRequest; response: IncomingMessage }): void {
+    const request = msg.request
+    const startNs = takeStart(request as Tagged)
+    if (startNs < 0) return
+    const id = (request as Tagged)[kId]!
+    const durationNs = Number(process.hrtime.bigint()) - startNs
+    const status = msg.response.statusCode ?? 0
+    if (cRes.enabled) cRes.fire(request.method, clientUrl(request), status, durationNs, id)
+    if (ncRes.enabled) { const s = request.socket; ncRes.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, fdOf(s)) }
+    if (httpEvents.active) httpEvents.emit({ side: 'client', phase: 'response', requestId: id, method: request.method, url: clientUrl(request), route: undefined, status, startNs, durationNs })
+  }
+
+  // Inline try/catch, not guard.run(() => ...): no closure per request.
   const onServerStart = (msg: unknown): void => {
-    guard.run(() => {
-      const { request, socket } = msg as { request: IncomingMessage; socket: Socket }
-      begin('server', request, request.method ?? '', request.url ?? '', socket)
-    })
+    if (!guard.on) return
+    try { serverStart(msg as { request: IncomingMessage; socket: Socket }) } catch (err) { guard.fault(err) }
   }
   const onServerFinish = (msg: unknown): void => {
-    guard.run(() => {
-      const { request, response, socket } = msg as { request: IncomingMessage; response: ServerResponse; socket: Socket }
-      end('server', request, response.statusCode, socket, () => routeOf(request))
-    })
+    if (!guard.on) return
+    try { serverFinish(msg as { request: IncomingMessage; response: ServerResponse; socket: Socket }) } catch (err) { guard.fault(err) }
   }
   const onClientStart = (msg: unknown): void => {
-    guard.run(() => {
-      const { request } = msg as { request: ClientRequest }
-      const url = `${request.protocol}//${request.host}${request.path}`
-      begin('client', request, request.method, url, request.socket)
-    })
+    if (!guard.on) return
+    try { clientStart(msg as { request: ClientRequest }) } catch (err) { guard.fault(err) }
   }
   const onClientFinish = (msg: unknown): void => {
-    guard.run(() => {
-      const { request, response } = msg as { request: ClientRequest; response: IncomingMessage }
-      end('client', request, response.statusCode ?? 0, request.socket, () => undefined)
-    })
+    if (!guard.on) return
+    try { clientFinish(msg as { request: ClientRequest; response: IncomingMessage }) } catch (err) { guard.fault(err) }
   }
   const handlers: [string, (msg: unknown) => void][] = [
     [CHANNELS.serverStart, onServerStart], [CHANNELS.serverFinish, onServerFinish],
