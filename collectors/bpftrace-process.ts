@@ -1,0 +1,152 @@
+// One bpftrace process: spawn, stdout as lines (a line over maxLineBytes is dropped and noted),
+// stderr bounded, and a stop that always ends it. Shared by the bridge (`sonde trace`, the
+// dashboard panel) and the tests' harness (test/support/bpftrace.ts): the stop facts live here.
+//
+// How bpftrace 0.17 handles the signals that end it (its main.cpp and BPFtrace::poll_perf_events,
+// and measured here):
+// - Its poll loop tests the exit flag only when epoll_wait (100 ms timeout) fails with EINTR. A
+//   SIGINT that lands while it reads events sets the flag and is then "ignored" until the next
+//   signal (seen: polling for minutes after a SIGINT; a second one ended it with its maps).
+// - Once the loop returns it restores SIGINT's default action, so a second SIGINT while it
+//   prints its maps kills it (measured: SIGINT 100-150 ms after the first, 47 of 135 KB out).
+// - A handled signal that interrupts a write blocked on a full pipe cuts the rest of its output
+//   silently (measured with SIGTERM, same handler, no SA_RESTART: 7371 of 8197 lines, exit 0).
+// So SIGINT is sent only while bpftrace's main thread sits in epoll_wait (/proc/PID/syscall):
+// there it acts at once, cannot cut a write and cannot meet the default action. It is re-sent
+// at most once a second while bpftrace is (again) found there, and SIGKILL ends it at the
+// deadline (its maps are lost; noted). Where /proc/PID/syscall cannot be read: SIGINT once,
+// then SIGSTOP+SIGCONT once a second (makes epoll_wait fail with EINTR, signal(7); other
+// system calls are restarted). A process 'exit' hook SIGKILLs every bpftrace still running.
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+
+export interface BpftraceProcessOptions {
+  args: string[]
+  bin?: string
+  env?: NodeJS.ProcessEnv
+  /** Each stdout line, without its newline. */
+  onLine: (line: string) => void
+  maxLineBytes?: number
+  /** stderr kept (first bytes). Default 16 KiB. */
+  stderrBytes?: number
+  /** SIGKILL this long after stop() began. Default 10 s (maps of 8k keys print in 0.1-0.5 s here). */
+  killAfterMs?: number
+  /** false: the child never holds the event loop open (tests: a failed test must not hang the file). */
+  ref?: boolean
+}
+
+export interface BpftraceExit {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stderr: string
+  /** Set when bpftrace could not be started (ENOENT, EACCES). */
+  error?: Error
+  /** What the stop had to do beyond one SIGINT, and dropped lines. */
+  notes: string[]
+  /** SIGINTs sent by stop(). */
+  interrupts: number
+}
+
+export interface BpftraceProcess {
+  pid: number | undefined
+  /** Resolves when bpftrace has exited and its output is read; never rejects. */
+  exited: Promise<BpftraceExit>
+  /** Ends bpftrace as described above; idempotent; resolves like `exited`. */
+  stop(): Promise<BpftraceExit>
+  running(): boolean
+}
+
+const live = new Set<ChildProcess>()
+let exitHook = false
+
+// x86_64: epoll_wait 232, epoll_pwait 281, epoll_pwait2 441; arm64: epoll_pwait 22, epoll_pwait2 441.
+const POLL_SYSCALLS: Record<string, number[]> = { x64: [232, 281, 441], arm64: [22, 441] }
+
+/** 'poll' when the main thread of pid waits in epoll_wait, 'busy' when it does anything else, null when unknown. */
+export function pollState(pid: number): 'poll' | 'busy' | null {
+  const nrs = POLL_SYSCALLS[process.arch]
+  if (!nrs) return null
+  let text: string
+  try { text = fs.readFileSync(`/proc/${pid}/syscall`, 'utf8') } catch { return null }
+  const nr = Number(text.split(' ')[0])
+  return Number.isInteger(nr) && nrs.includes(nr) ? 'poll' : 'busy'
+}
+
+export function spawnBpftrace(opts: BpftraceProcessOptions): BpftraceProcess {
+  const maxLine = opts.maxLineBytes ?? 8 * 1024 * 1024
+  const maxErr = opts.stderrBytes ?? 16384
+  const killAfterMs = opts.killAfterMs ?? 10_000
+  const child = spawn(opts.bin ?? 'bpftrace', opts.args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env })
+  const notes: string[] = []
+  let stderr = '', interrupts = 0, closed = false, stopping = false
+  let timer: NodeJS.Timeout | undefined
+  live.add(child)
+  if (!exitHook) {
+    exitHook = true
+    process.once('exit', () => { for (const c of live) try { c.kill('SIGKILL') } catch { /* gone */ } })
+  }
+  if (opts.ref === false) { child.unref(); (child.stdout as any).unref?.(); (child.stderr as any).unref?.() }
+
+  let buf = '', skipping = false
+  const emit = (line: string): void => { try { opts.onLine(line) } catch { /* a consumer's error must not stop the reading */ } }
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (d: string) => {
+    buf += d
+    let i
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i)
+      buf = buf.slice(i + 1)
+      if (skipping) { skipping = false; continue }
+      emit(line)
+    }
+    if (buf.length > maxLine) { buf = ''; skipping = true; notes.push(`an output line over ${maxLine} bytes was dropped`) }
+  })
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (d: string) => { if (stderr.length < maxErr) stderr += d.slice(0, maxErr - stderr.length) })
+
+  const exited = new Promise<BpftraceExit>((resolve) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
+      if (closed) return
+      closed = true
+      live.delete(child)
+      clearTimeout(timer)
+      if (buf && !skipping) emit(buf)
+      buf = ''
+      resolve({ code, signal, stderr, error, notes, interrupts })
+    }
+    child.on('error', (e) => done(null, null, e))
+    child.on('close', (code, signal) => done(code, signal))
+  })
+
+  const send = (sig: NodeJS.Signals): void => { try { child.kill(sig) } catch { /* gone */ } }
+  function stop(): Promise<BpftraceExit> {
+    if (stopping || closed || child.pid === undefined) return exited
+    stopping = true
+    const t0 = Date.now()
+    let lastSignalMs = -Infinity
+    const tick = (): void => {
+      if (closed) return
+      const now = Date.now()
+      if (now - t0 >= killAfterMs) {
+        notes.push(`bpftrace did not exit ${killAfterMs / 1000} s after stop (${interrupts} SIGINT): killed, its maps are lost`)
+        send('SIGKILL')
+        return
+      }
+      const state = pollState(child.pid!)
+      if (now - lastSignalMs >= 1000) {
+        if (state === 'poll' || (state === 'busy' && interrupts === 0 && now - t0 >= 3000)) {
+          // never found polling for 3 s before a first SIGINT: flooded with events, or exiting on its own
+          if (interrupts === 1) notes.push('bpftrace still polled 1 s after SIGINT: SIGINT repeated')
+          send('SIGINT'); interrupts++; lastSignalMs = now
+        } else if (state === null) {
+          if (interrupts === 0) { send('SIGINT'); interrupts++ } else { send('SIGSTOP'); send('SIGCONT') }
+          lastSignalMs = now
+        }
+      }
+      timer = setTimeout(tick, 50) // held open even with ref: false: a stop is awaited and bounded
+    }
+    tick()
+    return exited
+  }
+  return { pid: child.pid, exited, stop, running: () => !closed }
+}
