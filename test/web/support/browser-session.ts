@@ -30,6 +30,18 @@ export async function openDemoSession(demoArgs: string[] = ['--duration', '300']
   }
 }
 
+/** Runs a test body; on failure prints what the page and the demo said (for a CI log), rethrows. */
+export async function diagnosed(s: BrowserSession, body: () => Promise<void>): Promise<void> {
+  try { await body() } catch (err) {
+    let page = ''
+    try {
+      page = await s.page.evaluate(() => ['conn', 'prof-status', 'bt-status', 'proc-label'].map((id) => `#${id}: ${document.getElementById(id)?.textContent ?? ''}`).join(' | '))
+    } catch (e) { page = `page unreadable: ${(e as Error).message}` }
+    console.log(`  diagnostics: ${page}\n  console errors: ${JSON.stringify(s.consoleErrors)}\n  demo (exit ${s.demo.proc.exitCode}) output tail: ${s.demo.output().slice(-600)}`)
+    throw err
+  }
+}
+
 /** Polls fn every 100 ms until it is true; returns the time it took, throws after ms. */
 export async function until(what: string, fn: () => Promise<boolean> | boolean, ms: number): Promise<number> {
   const t0 = Date.now()

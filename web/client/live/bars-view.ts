@@ -19,6 +19,7 @@ function drawBars(el: HTMLElement, bars: Bar[], empty: string): void {
       e.append('text').attr('class', 'label'); e.append('text').attr('class', 'sub')
       return e
     })
+    .order() // DOM order = rank (the first g.bar is the top row)
     .attr('transform', (_b, i) => `translate(0,${i * row})`).attr('data-key', (b) => b.key)
   g.select('title').text((b) => b.title)
   g.select('rect.cap').attr('y', 14).attr('height', 12).attr('width', (b) => x(b.max))
