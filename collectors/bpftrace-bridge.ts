@@ -6,7 +6,7 @@
 // its first 4 KiB. bpftrace is stopped (bpftrace-process.ts: SIGINT only while it polls, then it
 // prints its maps and exits) at the end of the duration, on stop(), or when the traced process exits.
 import fs from 'node:fs'
-import { spawnBpftrace } from './bpftrace-process'
+import { readyMarker, spawnBpftrace, withReadyMarker } from './bpftrace-process'
 import { DEFAULT_LIMITS, emptyResult, parseBpftraceLine, type TraceResult } from './bpftrace-output'
 import { bpftraceArgs, findOneLiner, type RenderOptions } from '../probes/oneliners/index'
 
@@ -20,6 +20,8 @@ export interface BpftraceOptions {
   /** Stop when this process exits. */
   watchPid?: number
   onAttached?: (probes: number) => void
+  /** Called once every probe is attached: the -e program gets a BEGIN handshake (its printf is not in the result). */
+  onReady?: () => void
   /** Called after each map/hist/stats print (interval prints, the final print). */
   onUpdate?: (r: TraceResult) => void
   bpftrace?: string
@@ -51,10 +53,15 @@ export function runBpftrace(opts: BpftraceOptions): BpftraceRun {
   const r = emptyResult()
   let stopped = false
   const timers: NodeJS.Timeout[] = []
+  const marker = opts.onReady ? readyMarker() : undefined
+  const args = [...opts.args]
+  const e = args.indexOf('-e')
+  if (marker && e >= 0 && e + 1 < args.length) args[e + 1] = withReadyMarker(args[e + 1], marker)
   // The stop itself (when SIGINT is safe, repeats, SIGKILL) is bpftrace-process.ts's.
   const proc = spawnBpftrace({
-    bin: opts.bpftrace, args: ['-f', 'json', ...opts.args], maxLineBytes: opts.maxLineBytes,
+    bin: opts.bpftrace, args: ['-f', 'json', ...args], maxLineBytes: opts.maxLineBytes,
     onLine: (line) => {
+      if (marker && line.includes(marker)) { opts.onReady!(); return }
       const kind = parseBpftraceLine(r, line, DEFAULT_LIMITS)
       if (kind === 'attached_probes') opts.onAttached?.(r.attachedProbes)
       else if ((kind === 'map' || kind === 'hist' || kind === 'stats') && opts.onUpdate) {
@@ -88,6 +95,7 @@ export interface OneLinerRunOptions extends RenderOptions {
   durationS?: number
   onUpdate?: (r: TraceResult) => void
   onAttached?: (probes: number) => void
+  onReady?: () => void
 }
 
 /**
@@ -99,6 +107,6 @@ export function runOneLiner(name: string, pid: number, opts: OneLinerRunOptions 
   if (!o) throw new BpftraceError(`unknown one-liner '${name}' (sonde oneliners lists them)`)
   return runBpftrace({
     args: bpftraceArgs(o, { ...opts, pid }), durationS: opts.durationS, watchPid: pid,
-    onUpdate: opts.onUpdate, onAttached: opts.onAttached,
+    onUpdate: opts.onUpdate, onAttached: opts.onAttached, onReady: opts.onReady,
   })
 }

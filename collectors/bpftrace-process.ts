@@ -54,6 +54,8 @@ export interface BpftraceProcess {
   /** Ends bpftrace as described above; idempotent; resolves like `exited`. */
   stop(): Promise<BpftraceExit>
   running(): boolean
+  /** stderr read so far (bounded). */
+  stderr(): string
 }
 
 const live = new Set<ChildProcess>()
@@ -148,5 +150,23 @@ export function spawnBpftrace(opts: BpftraceProcessOptions): BpftraceProcess {
     tick()
     return exited
   }
-  return { pid: child.pid, exited, stop, running: () => !closed }
+  return { pid: child.pid, exited, stop, running: () => !closed, stderr: () => stderr }
+}
+
+let markers = 0
+/** A marker unique to this process and call, for withReadyMarker. */
+export function readyMarker(): string {
+  return `SONDE_READY_${process.pid}_${++markers}_${Math.random().toString(36).slice(2, 8)}`
+}
+
+/**
+ * The program with a BEGIN action printing `marker` first. bpftrace runs BEGIN only after every
+ * probe is attached ("Attaching N probes" comes before the attaching; a USDT semaphore can be
+ * raised before its uprobe is in place), so the marker is the moment events are seen. bpftrace
+ * allows one BEGIN: an existing one gets the printf at the top of its action.
+ */
+export function withReadyMarker(program: string, marker: string): string {
+  const print = `printf("${marker}\\n");`
+  const begin = /(^|[\s;}])BEGIN\s*\{/
+  return begin.test(program) ? program.replace(begin, (m) => `${m} ${print}`) : `BEGIN { ${print} }\n${program}`
 }

@@ -1,11 +1,11 @@
 // A real tracing session for the e2e-* tests: a workload app under `node -r <abs>/dist/register.js`
 // (fixtures/apps/trace-control.js), bpftrace attached with -p PID, the app's RESULT and its
-// semaphore print-outs before attach, during, and after bpftrace detached. Start is a handshake,
-// not a sleep: the script gets a BEGIN probe printing READY (bpftrace runs BEGIN after every
-// uprobe is attached), and only then the test writes `go` to the app.
+// semaphore print-outs before attach, during, and after bpftrace detached. bpftrace runs through
+// test/support/bpftrace.ts: the app gets `go` only after its READY handshake (every uprobe attached).
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { apps, dist, register } from './run-app'
+import { startBpftrace, type Bpftrace } from '../support/bpftrace'
 
 export interface Session {
   result: any
@@ -42,11 +42,10 @@ export function traceApp(app: string, env: Record<string, string>, script: strin
       env: { ...process.env, SONDE_DIST: dist, SONDE_COLLECT: 'none', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
     })
     const s: Session = { result: undefined, trace: [], sem: { before: undefined, during: undefined, after: undefined }, appStdout: '', appStderr: '' }
-    let bpf: ReturnType<typeof spawn> | undefined
-    let bpfErr = ''
-    let begun = false
+    let bt: Bpftrace | undefined
+    const bpfErr = (): string => bt ? ` [bpftrace stderr: ${bt.stderr().trim()}]` : ''
     child.stdin!.on('error', () => { /* the app already exited */ })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); bpf?.kill('SIGKILL'); reject(new Error(`timeout; app: ${s.appStdout.slice(-500)} ${s.appStderr.slice(-500)} bpftrace: ${bpfErr}`)) }, timeoutMs)
+    const timer = setTimeout(() => { child.kill('SIGKILL'); void bt?.stop(); reject(new Error(`timeout; app: ${s.appStdout.slice(-500)} ${s.appStderr.slice(-500)}${bpfErr()}`)) }, timeoutMs)
     child.stderr!.setEncoding('utf8')
     child.stderr!.on('data', (d) => { s.appStderr += d })
     lines(child.stdout!, (l) => {
@@ -55,34 +54,23 @@ export function traceApp(app: string, env: Record<string, string>, script: strin
       if (m) {
         s.sem[m[1] as 'before'] = JSON.parse(m[2])
         if (m[1] === 'before') {
-          bpf = spawn('bpftrace', ['-p', String(child.pid), '-e', `BEGIN { printf("READY\\n"); }\n${script}`], { stdio: ['ignore', 'pipe', 'pipe'] })
-          lines(bpf.stdout!, (t) => { if (t === 'READY') { begun = true; child.stdin!.write('go\n') } else s.trace.push(t) })
-          bpf.stderr!.setEncoding('utf8')
-          bpf.stderr!.on('data', (d) => { bpfErr += d })
-          bpf.on('exit', (c, sig) => {
-            bpfErr += ` [bpftrace exit ${c} ${sig}]`
-            if (begun) child.stdin!.write('exit\n')
-            else child.kill('SIGKILL')  // never attached: the app would wait for `go` forever
+          bt = startBpftrace(script, { pid: child.pid })
+          s.trace = bt.lines
+          bt.ready.then(() => child.stdin!.write('go\n'), (e: Error) => {
+            child.kill('SIGKILL')  // never attached: the app would wait for `go` forever
+            reject(e)
           })
         }
       } else if (l.startsWith('RESULT ')) {
         s.result = JSON.parse(l.slice(7))
-        // let bpftrace drain its perf buffer before detaching
-        setTimeout(() => {
-          bpf?.kill('SIGINT')
-          // bpftrace normally detaches within a second; a stuck one must not hang the suite
-          // (SIGKILL leaves the semaphores set, so the 'after' check then fails loudly).
-          // Cleared explicitly when bpftrace exits: left to unref() it still held the test
-          // process for the full 15 s here (Node 20.20; cause not pinned down).
-          const stuck = setTimeout(() => { if (bpf && bpf.exitCode === null && bpf.signalCode === null) { bpfErr += ' [SIGKILL after 15 s]'; bpf.kill('SIGKILL') } }, 15_000)
-          if (bpf && bpf.exitCode === null && bpf.signalCode === null) bpf.once('exit', () => clearTimeout(stuck))
-          else clearTimeout(stuck)
-        }, 500)
+        // let bpftrace drain its perf buffer before detaching; the app prints SEM after once it left
+        // (a bpftrace that had to be SIGKILLed leaves the semaphores set: the 'after' check fails loudly)
+        setTimeout(() => { void bt?.stop().then(() => child.stdin!.write('exit\n')) }, 500)
       }
     })
     child.on('exit', (code) => {
       clearTimeout(timer)
-      if (code !== 0) reject(new Error(`app exited ${code}: ${s.appStderr.slice(-2000)}; bpftrace: ${bpfErr}`))
+      if (code !== 0) reject(new Error(`app exited ${code}: ${s.appStderr.slice(-2000)}${bpfErr()}`))
       else resolve(s)
     })
   })
