@@ -7,6 +7,7 @@
 // allocated. Samples from emitters without a size count as one object of `bytes`. Bounded: at most MAX_SITES sites; when full, new sites fold into
 // one "(other)" site (counted).
 import { allocSampleEvents, AllocSampleEvent } from '../probes/runtime-events'
+import { DEFAULT_ALLOC_INTERVAL_BYTES } from '../probes/alloc-sampler'
 import { HistogramSnapshot, createBytesHistogram, summarize } from './histogram'
 import { createCollectorGuard } from './collector-guard'
 
@@ -31,7 +32,7 @@ const MAX_STACK = 32
 export type SamplerStarter = (opts: { intervalBytes: number }) => () => void
 
 export function createAllocationCollector(opts: { intervalBytes?: number; topSites?: number; startSampler?: SamplerStarter } = {}) {
-  const intervalBytes = opts.intervalBytes ?? 512 * 1024
+  const intervalBytes = opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES
   const topSites = opts.topSites ?? 20
   const guard = createCollectorGuard('alloc')
   const sites = new Map<string, AllocSite>()

@@ -7,6 +7,8 @@
 //   SONDE_COLLECT=default,-alloc                defaults without the allocation sampler
 //   SONDE_COLLECT=none                          nothing
 
+import { DEFAULT_ALLOC_INTERVAL_BYTES } from '../probes/alloc-sampler'
+
 export const COLLECTOR_NAMES = ['messages', 'gc', 'alloc', 'eventloop', 'http', 'request-cost'] as const
 export type CollectorName = typeof COLLECTOR_NAMES[number]
 
@@ -31,7 +33,7 @@ export interface CollectorsConfig {
 
 export const DEFAULT_CONFIG: Readonly<CollectorsConfig> = Object.freeze({
   collectors: [...COLLECTOR_NAMES],
-  allocIntervalBytes: 512 * 1024,  // V8's own default; 64 KiB cost ~15 µs CPU per express request (bench/collectors-express.ts)
+  allocIntervalBytes: DEFAULT_ALLOC_INTERVAL_BYTES,  // 512 KiB, V8's own default; 64 KiB cost ~15 µs CPU per express request (bench/collectors-express.ts)
   maxRoutes: 100,
   maxChannels: 64,
   topSites: 20,

@@ -1,18 +1,34 @@
 // Allocation sampling: V8's sampling heap profiler (alloc-sampler.cc), polled from an unref'd
 // timer on this thread. Each new sample fires sonde:alloc__sample(bytes, function, "url:line")
 // natively when that probe is enabled, and becomes an AllocSampleEvent (with a bounded stack of
-// "fn url:line" frames, leaf first) while allocSampleEvents.active. Memory stays bounded: the
-// native side restarts the profiler once it holds 4096 samples (see alloc-sampler.cc).
+// "fn url:line" frames, leaf first) while allocSampleEvents.active.
+//
+// Restart at every poll: V8 keeps every sample (with the flags we use, also those of objects
+// already collected) until the profiler stops, and GetAllocationProfile copies all of them and
+// their call tree on each poll, so a poll's cost grew with the samples retained (up to the
+// native cap of 4096, where alloc-sampler.cc restarts). Stopping and starting the profiler
+// right after each poll that saw samples makes the next poll copy only new ones. Nothing is
+// lost that matters: samples already taken were just read; sampling is a Poisson process
+// (exponential gaps, memoryless), so restarting the "bytes until next sample" count does not
+// bias the rate; samples of live objects are dropped only from V8's retained set, which we do
+// not report (we report allocation, not retention). The only allocations that can go unseen are
+// those between the profile copy and the restart inside one synchronous poll: the poll's own
+// event objects. bench/alloc-sampler-poll.ts measures both modes.
 import { nativeAddon } from './addon'
 import { allocSampleEvents } from './runtime-events'
 
+/** Mean bytes between samples unless configured: V8's own default; the one place for this number. */
+export const DEFAULT_ALLOC_INTERVAL_BYTES = 512 * 1024
+
 export interface AllocSamplerOptions {
-  /** Mean bytes between samples (V8 samples a Poisson process); default 32768. */
+  /** Mean bytes between samples (V8 samples a Poisson process); default DEFAULT_ALLOC_INTERVAL_BYTES. */
   intervalBytes?: number
   /** How often new samples are collected, ms; default 250. */
   pollMs?: number
   /** Frames kept per event stack (leaf first); default 16. */
   maxStack?: number
+  /** Restart the profiler after each poll that saw samples (default true; false for the bench). */
+  restartEachPoll?: boolean
 }
 
 const MAX_FAULTS = 10
@@ -23,19 +39,30 @@ function positiveInt(name: string, v: unknown, min: number, max: number): number
 }
 
 let running: { stop: () => void } | undefined
+let pollNs = 0, polls = 0, pollRestarts = 0
 
 /** Starts sampling allocations of this thread's isolate; returns stop(). One sampler per thread. */
 export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
-  const intervalBytes = positiveInt('intervalBytes', opts.intervalBytes ?? 32768, 1024, 1 << 30)
+  const intervalBytes = positiveInt('intervalBytes', opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES, 1024, 1 << 30)
   const pollMs = positiveInt('pollMs', opts.pollMs ?? 250, 1, 60_000)
   const maxStack = positiveInt('maxStack', opts.maxStack ?? 16, 1, 128)
   if (running) throw new Error('startAllocSampler: a sampler is already running on this thread; stop it first')
   const addon = nativeAddon()
-  if (!addon.allocStart(intervalBytes, Math.max(32, maxStack))) return () => {}
-  let faults = 0
+  const restartEachPoll = opts.restartEachPoll ?? true
+  const depth = Math.max(32, maxStack)
+  if (!addon.allocStart(intervalBytes, depth)) return () => {}
+  let faults = 0, seen = 0, off = false
   const poll = (): void => {
+    const t0 = process.hrtime.bigint()
     try {
-      const samples = addon.allocPoll(allocSampleEvents.active ? maxStack : 0)
+      const active = allocSampleEvents.active
+      const samples = off ? [] : addon.allocPoll(active ? maxStack : 0)
+      if (restartEachPoll && !stopped) {
+        // Only when the poll handled samples (events, or the native count moved when no event was asked for).
+        let fresh = samples.length > 0
+        if (!active) { const n = addon.allocStats()[0]; fresh = n !== seen; seen = n }
+        if (fresh || off) { off = !addon.allocStart(intervalBytes, depth); pollRestarts++ }
+      }
       for (const s of samples) allocSampleEvents.emit(s)
     } catch (err) {
       if (++faults === MAX_FAULTS) {
@@ -43,6 +70,8 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
         process.emitWarning(`sonde: allocation sampler failed ${faults} times and was stopped: ${(err as Error)?.message ?? err}`, { code: 'SONDE_ALLOC_SAMPLER_FAULT' })
       }
     }
+    pollNs += Number(process.hrtime.bigint() - t0)
+    polls++
   }
   const timer = setInterval(poll, pollMs)
   timer.unref()
@@ -59,8 +88,8 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
   return stop
 }
 
-/** [samples seen, profiler restarts] of this thread's sampler. */
-export function allocSamplerStats(): { samples: number; restarts: number } {
-  const [samples, restarts] = nativeAddon().allocStats()
-  return { samples, restarts }
+/** This thread's sampler since load: samples seen, profiler restarts (per poll and at the native cap), polls and their time. */
+export function allocSamplerStats(): { samples: number; restarts: number; polls: number; pollNs: number } {
+  const [samples, capRestarts] = nativeAddon().allocStats()
+  return { samples, restarts: capRestarts + pollRestarts, polls, pollNs }
 }

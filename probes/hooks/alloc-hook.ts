@@ -7,15 +7,19 @@
 // its gate opens, and when another sampler already runs it leaves that one feeding the events;
 // the sampler fires alloc__sample natively whoever started it. While the probe is enabled and
 // the other sampler goes away, the hook takes over on its next check (every POLL_MS).
-import { startAllocSampler } from '../alloc-sampler'
+import { startAllocSampler, DEFAULT_ALLOC_INTERVAL_BYTES } from '../alloc-sampler'
 import { allocSampleEvents } from '../runtime-events'
 import { createHookGuard } from './hook-guard'
 import { gateOn, POLL_MS, type Fireable } from './probe-gate'
 
 export interface AllocProbeSet { alloc__sample: Fireable<[number, string, string]> }
 
-/** Mean bytes between samples: the allocation collector's default, so either sampler gives the same rate. */
-export const ALLOC_INTERVAL_BYTES = 64 * 1024
+/**
+ * Mean bytes between samples when the hook starts the sampler (a tracer, no collector): the
+ * same default as the allocation collector (probes/alloc-sampler.ts, 512 KiB), so a tracer
+ * sees the same sample rate whichever of the two started the sampler.
+ */
+export const ALLOC_INTERVAL_BYTES = DEFAULT_ALLOC_INTERVAL_BYTES
 
 export function installAllocHook(probes: AllocProbeSet, intervalBytes = ALLOC_INTERVAL_BYTES): () => void {
   const guard = createHookGuard('alloc')
