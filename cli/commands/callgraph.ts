@@ -123,9 +123,9 @@ export async function run(argv: string[]): Promise<number> {
     systemDot: v['system-dot'],
   }
   if (o.skew !== undefined && !(o.skew > 0)) throw new UsageError(`--skew must be > 0, got ${o.skew}`)
+  if (v['diff-process'] !== undefined && v.diff === undefined) throw new UsageError('--diff-process needs --diff OTHER')
   const profile = await load(positionals[0], v.format)
   if (v.diff !== undefined) { o.diff = await load(v.diff, v.format); o.diffThread = v['diff-process'] }
-  else if (v['diff-process'] !== undefined) throw new UsageError('--diff-process needs --diff OTHER')
   let result: string | Buffer
   try {
     result = await renderCallGraph(profile, o)
