@@ -9,6 +9,7 @@ import { startAllocSampler, allocSamplerStats } from '../../probes/alloc-sampler
 import { allocSampleEvents, type AllocSampleEvent } from '../../probes/runtime-events'
 import { addonStatus } from '../../probes/addon'
 import { missing } from '../support/system'
+import { startBpftrace, type Bpftrace } from '../support/bpftrace'
 
 const root = path.resolve(__dirname, '../..')
 
@@ -75,18 +76,19 @@ test('bpftrace: summed alloc__sample bytes per function put the heavy allocator 
     })`
   const out = await new Promise<string>((resolve, reject) => {
     const c = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'pipe'] })
-    let so = '', bpf = '', err = ''
-    let b: ReturnType<typeof spawn> | undefined
-    const timer = setTimeout(() => { c.kill('SIGKILL'); b?.kill('SIGKILL'); reject(new Error(`timeout ${so} ${err}`)) }, 60_000)
+    let so = '', err = ''
+    let bt: Bpftrace | undefined, stopping = false
+    const timer = setTimeout(() => { c.kill('SIGKILL'); void bt?.stop(); reject(new Error(`timeout ${so} ${err} ${bt?.stderr()}`)) }, 60_000)
     c.stdout!.on('data', (d) => {
       so += d
-      if (!b && so.includes('LOADED')) {
-        b = spawn('bpftrace', ['-B', 'none', '-p', String(c.pid), '-e', `BEGIN { printf("READY\\n"); } usdt:${A}:sonde:alloc__sample { @[str(arg1)] = sum(arg0); }`], { stdio: ['ignore', 'pipe', 'pipe'] })
-        b.stdout!.on('data', (t) => { bpf += t; if (bpf.includes('READY\n') && !so.includes('GO')) { so += 'GO'; c.stdin!.write('go\n') } })
-        b.stderr!.on('data', (t) => { err += t })
-        b.on('exit', () => { c.kill(); clearTimeout(timer); resolve(bpf + err) })
+      if (!bt && so.includes('LOADED')) {
+        bt = startBpftrace(`usdt:${A}:sonde:alloc__sample { @[str(arg1)] = sum(arg0); }`, { pid: c.pid, args: ['-B', 'none'] })
+        bt.ready.then(() => c.stdin!.write('go\n'), (e: Error) => { clearTimeout(timer); c.kill('SIGKILL'); reject(e) })
       }
-      if (so.includes('DONE')) setTimeout(() => b?.kill('SIGINT'), 300)
+      if (bt && !stopping && so.includes('DONE')) {
+        stopping = true
+        setTimeout(() => { void bt!.stop().then((o) => { c.kill(); clearTimeout(timer); resolve(o.text + o.stderr) }) }, 300)
+      }
     })
     c.stderr!.on('data', (d) => { err += d })
   })

@@ -13,6 +13,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { addonStatus } from '../../probes/addon'
 import { missing, which } from '../support/system'
+import { startBpftrace, type Bpftrace } from '../support/bpftrace'
 
 const root = path.resolve(__dirname, '../..')
 const dist = path.join(root, 'dist')
@@ -25,29 +26,22 @@ function run(script: string | null): Promise<Out> {
     const c = spawn('stdbuf', ['-oL', process.execPath, '--expose-gc', '--trace-gc', child], {
       env: { ...process.env, SONDE_DIST: dist, SONDE_WAIT: script ? '1' : '0' }, stdio: ['pipe', 'pipe', 'pipe'],
     })
-    let stdout = '', stderr = '', bpf = '', bpfErr = ''
-    let b: ReturnType<typeof spawn> | undefined
-    const timer = setTimeout(() => { c.kill('SIGKILL'); b?.kill('SIGKILL'); reject(new Error(`timeout: child ${stdout.split('\n').filter((l) => !l.startsWith('[')).join(' | ')} ${stderr} bpftrace ${bpf} ${bpfErr}`)) }, 60_000)
-    const attach = (): void => {
-      b = spawn('bpftrace', ['-B', 'none', '-p', String(c.pid), '-e', script!], { stdio: ['ignore', 'pipe', 'pipe'] })
-      b.stdout!.on('data', (d) => {
-        const wasReady = bpf.includes('READY\n')
-        bpf += d
-        if (!wasReady && bpf.includes('READY\n')) c.stdin!.write('go\n')  // BEGIN runs after every attach
-      })
-      b.stderr!.on('data', (d) => { bpfErr += d })
-      b.on('exit', () => {
-        if (!stdout.includes('RESULT ')) c.kill('SIGKILL')  // bpftrace failed: do not wait for it
-        else c.stdin!.write('exit\n')
-      })
-    }
+    let stdout = '', stderr = '', bpf = ''
+    let bt: Bpftrace | undefined, stopping = false
+    const timer = setTimeout(() => { c.kill('SIGKILL'); void bt?.stop(); reject(new Error(`timeout: child ${stdout.split('\n').filter((l) => !l.startsWith('[')).join(' | ')} ${stderr} bpftrace ${bt?.lines.join('\n')} ${bt?.stderr()}`)) }, 60_000)
     c.stdout!.on('data', (d) => {
       stdout += d
-      if (script && !b && stdout.includes('LOADED\n')) attach()
-      if (b && stdout.includes('RESULT ') && !b.killed) setTimeout(() => b!.kill('SIGINT'), 300)
+      if (script && !bt && stdout.includes('LOADED\n')) {
+        bt = startBpftrace(script, { pid: c.pid, args: ['-B', 'none'] })
+        bt.ready.then(() => c.stdin!.write('go\n'), (e: Error) => { c.kill('SIGKILL'); reject(e) })  // BEGIN runs after every attach
+      }
+      if (bt && !stopping && stdout.includes('RESULT ')) {
+        stopping = true
+        setTimeout(() => { void bt!.stop().then((o) => { bpf = o.text; c.stdin!.write('exit\n') }) }, 300)
+      }
     })
     c.stderr!.on('data', (d) => { stderr += d })
-    c.on('exit', (code) => { clearTimeout(timer); code === 0 ? resolve({ stdout, bpf }) : reject(new Error(`child exit ${code}: ${stderr} ${bpfErr}`)) })
+    c.on('exit', (code) => { clearTimeout(timer); code === 0 ? resolve({ stdout, bpf }) : reject(new Error(`child exit ${code}: ${stderr} ${bt?.stderr()}`)) })
   })
 }
 
@@ -92,7 +86,6 @@ test('bpftrace: sonde:gc__start = gc__done = node:gc__start = --trace-gc, per th
   const A = addonStatus().path
   const w = '@on[tid] && (arg0 & 7)'
   const script = `
-BEGIN { printf("READY\\n"); }
 usdt:${A}:sonde:loop__lag /arg0 == 1/ { @on[tid] = 1; }
 usdt:${A}:sonde:loop__lag /arg0 == 2/ { delete(@on[tid]); }
 usdt:${A}:sonde:gc__start /${w} && tid == pid/ { @ms = count(); }

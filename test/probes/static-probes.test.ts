@@ -11,6 +11,7 @@ import { STRING_ARG_MAX } from '../../probes/catalogue'
 import { addonStatus } from '../../probes/addon'
 import { sondeProbes, semaphores, probeIndex, fireFaults } from '../../probes/static-probes'
 import { missing } from '../support/system'
+import { startBpftrace, type Bpftrace } from '../support/bpftrace'
 
 const root = path.resolve(__dirname, '../..')
 const child = path.join(root, 'test/fixtures/probes/static-fire-child.ts')
@@ -21,8 +22,8 @@ function traceChild(script: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, ['--import', 'tsx', child], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
     const r: Run = { out: new Map(), trace: [], bpfErr: '' }
-    let bpf: ReturnType<typeof spawn> | undefined, buf = '', err = ''
-    const timer = setTimeout(() => { c.kill('SIGKILL'); bpf?.kill('SIGKILL'); reject(new Error(`timeout: child ${JSON.stringify([...r.out])} ${err} bpftrace ${r.trace.join('|')} ${r.bpfErr}`)) }, 60_000)
+    let bt: Bpftrace | undefined, buf = '', err = ''
+    const timer = setTimeout(() => { c.kill('SIGKILL'); void bt?.stop(); reject(new Error(`timeout: child ${JSON.stringify([...r.out])} ${err} bpftrace ${r.trace.join('|')} ${bt?.stderr()}`)) }, 60_000)
     c.stderr!.on('data', (d) => { err += d })
     c.stdout!.setEncoding('utf8')
     c.stdout!.on('data', (d: string) => {
@@ -33,22 +34,15 @@ function traceChild(script: string): Promise<Run> {
         const sp = line.startsWith('SEM ') ? line.indexOf(' ', 4) : line.indexOf(' ')
         r.out.set(sp < 0 ? line : line.slice(0, sp), sp < 0 ? '' : line.slice(sp + 1))
         if (line.startsWith('SEM before')) {
-          bpf = spawn('bpftrace', ['-B', 'none', '-p', String(c.pid), '-e', 'BEGIN { printf("READY\\n"); }\n' + script], { stdio: ['ignore', 'pipe', 'pipe'] })
-          bpf.stdout!.setEncoding('utf8')
-          let tb = ''
-          bpf.stdout!.on('data', (t: string) => {
-            tb += t
-            const ls = tb.split('\n'); tb = ls.pop()!
-            for (const l of ls) l === 'READY' ? c.stdin!.write('go\n') : r.trace.push(l)  // BEGIN runs after every attach
-          })
-          bpf.stderr!.on('data', (t) => { r.bpfErr += t })
-          bpf.on('exit', () => c.stdin!.write('after\n'))
+          bt = startBpftrace(script, { pid: c.pid, args: ['-B', 'none'] })
+          r.trace = bt.lines
+          bt.ready.then(() => c.stdin!.write('go\n'), (e: Error) => { c.kill('SIGKILL'); reject(e) })  // BEGIN runs after every attach
         } else if (line === 'FIRED') {
-          setTimeout(() => bpf?.kill('SIGINT'), 500)
+          setTimeout(() => { void bt!.stop().then((o) => { r.bpfErr = o.stderr; c.stdin!.write('after\n') }) }, 500)
         }
       }
     })
-    c.on('exit', (code) => { clearTimeout(timer); code === 0 ? resolve(r) : reject(new Error(`child exit ${code}: ${err} ${r.bpfErr}`)) })
+    c.on('exit', (code) => { clearTimeout(timer); code === 0 ? resolve(r) : reject(new Error(`child exit ${code}: ${err} ${bt?.stderr()}`)) })
   })
 }
 
