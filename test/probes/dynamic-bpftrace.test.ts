@@ -8,7 +8,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { missing } from '../support/system'
 import { readUsdtNotes } from '../../probes/elf-notes'
-import { startBpftrace, startChild, specToExpr, type Child } from './dynamic-harness'
+import { startChild, specToExpr, type Child } from './dynamic-harness'
+import { startBpftrace } from '../support/bpftrace'
 import { knownArgs } from './dynamic-child'
 import { boundedJson } from '../../probes/dynamic/json-bounded'
 
@@ -42,11 +43,11 @@ T('12-argument probe, 23 fires, bpftrace -p sees exactly the known values (u64 >
   assert.match(objPath, new RegExp(`^/proc/${c.pid}/fd/\\d+$`))
   const note = readUsdtNotes(objPath).find((n) => n.name === 'every')!
   assert.is(note.provider, 'sondeall')
-  const bt = startBpftrace(['-p', String(c.pid), '-e', everyProgram(':sondeall', note.args)])
+  const bt = startBpftrace(everyProgram(':sondeall', note.args), { pid: c.pid })
   await bt.ready
   const r = await c.send('fire every 23')
   assert.ok(r.enabled, 'semaphore raised by bpftrace -p')
-  const lines = await bt.stop()
+  const { lines } = await bt.stop()
   assert.is(lines.length, 23, lines.join('\n'))
   lines.forEach((l, i) => assert.is(l, expectedLine(i)))
   assert.ok(lines[0].includes('|18446744073709551000|'), 'u64 above 2^63 exact')
@@ -59,10 +60,10 @@ T('attach by the /proc/PID/fd/N path', async () => {
   const c = child('sondefd')
   await c.send('define tick i64')
   const en = await c.send('enable')
-  const bt = startBpftrace(['-p', String(c.pid), '-e', `usdt:${en.objects[0].path}:sondefd:tick { @n = count(); @s = sum(arg0); }`])
+  const bt = startBpftrace(`usdt:${en.objects[0].path}:sondefd:tick { @n = count(); @s = sum(arg0); }`, { pid: c.pid })
   await bt.ready
   assert.ok((await c.send('fire tick 23')).enabled)
-  const out = (await bt.stop()).join('\n')
+  const out = (await bt.stop()).text
   assert.match(out, /@n: 23\b/)
   assert.match(out, /@s: 253\b/) // 0 + 1 + ... + 22
 })
@@ -76,10 +77,10 @@ T('file mode (cache dir): bpftrace attaches by the file path without -p', async 
   assert.is(en.objects[0].mode, 'file')
   const file = en.objects[0].path as string
   assert.ok(file.startsWith(cache) && /[0-9a-f]{32}\.so$/.test(file), file)
-  const bt = startBpftrace(['-e', `usdt:${file}:sondefile:tick { @n = count(); }`])
+  const bt = startBpftrace(`usdt:${file}:sondefile:tick { @n = count(); }`)
   await bt.ready
   assert.ok((await c.send('fire tick 23')).enabled, 'semaphore raised without -p (kernel uprobe ref_ctr)')
-  assert.match((await bt.stop()).join('\n'), /@n: 23\b/)
+  assert.match((await bt.stop()).text, /@n: 23\b/)
   fs.rmSync(cache, { recursive: true, force: true })
 })
 
@@ -90,11 +91,11 @@ T('a probe added after enable() is seen (a second module); the first keeps worki
   await c.send('enable')
   const d = await c.send('define late i64')
   assert.is(d.objects.length, 2)
-  const bt = startBpftrace(['-p', String(c.pid), '-e', 'usdt::sondelate:late { @late = count(); } usdt::sondelate:first { @first = count(); }'])
+  const bt = startBpftrace('usdt::sondelate:late { @late = count(); } usdt::sondelate:first { @first = count(); }', { pid: c.pid })
   await bt.ready
   assert.ok((await c.send('fire late 23')).enabled)
   assert.ok((await c.send('fire first 29')).enabled)
-  const out = (await bt.stop()).join('\n')
+  const out = (await bt.stop()).text
   assert.match(out, /@late: 23\b/)
   assert.match(out, /@first: 29\b/)
 })
@@ -106,12 +107,12 @@ T('1000 probes in one provider load and fire', async () => {
   const en = await c.send('enable')
   assert.equal(en.objects.map((o: any) => o.probes), [1000])
   assert.is(readUsdtNotes(en.objects[0].path).length, 1000)
-  const bt = startBpftrace(['-p', String(c.pid), '-e', 'usdt::sondebig:p0, usdt::sondebig:p499, usdt::sondebig:p999 { @[probe] = sum(arg0); @n = count(); }'])
+  const bt = startBpftrace('usdt::sondebig:p0, usdt::sondebig:p499, usdt::sondebig:p999 { @[probe] = sum(arg0); @n = count(); }', { pid: c.pid })
   await bt.ready
   assert.ok((await c.send('waitbulk p999')).ok)
   const f = await c.send('firebulk 1000')
   assert.is(f.fired, 3, 'exactly the three attached probes are enabled')
-  const out = (await bt.stop()).join('\n')
+  const out = (await bt.stop()).text
   assert.match(out, /@n: 3\b/)
   assert.match(out, /sondebig:p499\]: 499\b/)
   assert.match(out, /sondebig:p999\]: 999\b/)
@@ -123,11 +124,11 @@ T('relay sonde:dyn__fire: a system-wide script on the addon (no -p) sees every d
   await c.send('define tick i64 u32 string')
   await c.send('enable')
   const addon = path.resolve(__dirname, '..', '..', 'build', 'Release', 'sonde.node')
-  const bt = startBpftrace(['-e', `usdt:${addon}:sonde:dyn__fire /pid == ${c.pid}/ { @[str(arg0), str(arg1)] = count(); @a0 = sum(arg2); @a1 = sum(arg3); @a2 = sum(arg4); }`])
+  const bt = startBpftrace(`usdt:${addon}:sonde:dyn__fire /pid == ${c.pid}/ { @[str(arg0), str(arg1)] = count(); @a0 = sum(arg2); @a1 = sum(arg3); @a2 = sum(arg4); }`)
   await bt.ready
   const r = await c.send('firenow tick 23')
   assert.is(r.enabled, false, 'the dynamic probe itself is not attached')
-  const out = (await bt.stop()).join('\n')
+  const out = (await bt.stop()).text
   assert.match(out, /@\[sonderelay, tick\]: 23\b/)
   assert.match(out, /@a0: 253\b/)
   assert.match(out, /@a1: 506\b/)
@@ -139,12 +140,12 @@ T('fires from a worker thread', async () => {
   const c = child('sondewk')
   const ready = await c.send('worker 23')
   assert.ok(ready.ready, JSON.stringify(ready))
-  const bt = startBpftrace(['-p', String(c.pid), '-e', 'usdt::sondewk_w:w { @n = count(); @s = sum(arg0); @[str(arg1)] = count(); }'])
+  const bt = startBpftrace('usdt::sondewk_w:w { @n = count(); @s = sum(arg0); @[str(arg1)] = count(); }', { pid: c.pid })
   await bt.ready
   c.proc.stdin!.write('workergo\n')
   const fired = await c.next()
   assert.is(fired.fired, 23)
-  const out = (await bt.stop()).join('\n')
+  const out = (await bt.stop()).text
   assert.match(out, /@n: 23\b/)
   assert.match(out, new RegExp(`@s: ${23 * 1000 + 253}\\b`))
   assert.match(out, /@\[from-worker\]: 23\b/)

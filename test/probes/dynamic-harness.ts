@@ -1,4 +1,5 @@
-// Drives test/probes/dynamic-child.ts and real bpftrace for the dynamic-provider tests.
+// Drives test/probes/dynamic-child.ts for the dynamic-provider tests (bpftrace itself runs through
+// test/support/bpftrace.ts).
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import readline from 'node:readline'
@@ -26,39 +27,6 @@ export function startChild(provider: string, env: Record<string, string> = {}): 
     proc, pid: proc.pid!, next,
     send(cmd) { proc.stdin!.write(cmd + '\n'); return next(`reply to ${cmd}`) },
     close() { try { proc.kill('SIGKILL') } catch { /* gone */ } },
-  }
-}
-
-export interface Trace { lines: string[]; stop(): Promise<string[]>; ready: Promise<void> }
-
-/** Starts bpftrace; `ready` resolves once it printed "Attaching N probe(s)". */
-export function startBpftrace(args: string[], env: Record<string, string> = {}): Trace {
-  const bt = spawn('bpftrace', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines: string[] = []
-  let err = ''
-  let onReady: () => void = () => {}
-  let onFail: (e: Error) => void = () => {}
-  const ready = new Promise<void>((res, rej) => { onReady = res; onFail = rej })
-  ready.catch(() => undefined) // awaited by the tests that need it; never an unhandled rejection
-  const timer = setTimeout(() => onFail(new Error(`bpftrace did not attach: ${err}`)), 60000)
-  readline.createInterface({ input: bt.stdout! }).on('line', (l) => {
-    if (/^Attaching \d+ probes?/.test(l)) { clearTimeout(timer); setTimeout(onReady, 300) } else if (l !== '') lines.push(l)
-  })
-  bt.stderr!.on('data', (d) => { err += d })
-  bt.on('exit', () => { clearTimeout(timer); onFail(new Error(`bpftrace exited: ${err}`)) })
-  return {
-    lines, ready,
-    stop() {
-      // bpftrace 0.17 sometimes ignores a SIGINT (seen here: still in its poll loop minutes later,
-      // a second SIGINT ends it): repeat it every 2 s, SIGKILL after 20 s.
-      return new Promise((resolve) => {
-        if (bt.exitCode !== null || bt.signalCode !== null) return resolve(lines)
-        const timers: NodeJS.Timeout[] = []
-        bt.on('exit', () => { timers.forEach(clearTimeout); resolve(lines) })
-        for (let t = 300; t < 20000; t += 2000) timers.push(setTimeout(() => bt.kill('SIGINT'), t))
-        timers.push(setTimeout(() => bt.kill('SIGKILL'), 20000))
-      })
-    },
   }
 }
 

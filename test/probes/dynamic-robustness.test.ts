@@ -6,7 +6,8 @@ import { createProvider, fireFaults, type DynamicProbe } from '../../probes/dyna
 import { boundedJson } from '../../probes/dynamic/json-bounded'
 import { missing } from '../support/system'
 import { runChaos } from './dynamic-chaos'
-import { startBpftrace, startChild, type Child } from './dynamic-harness'
+import { startChild, type Child } from './dynamic-harness'
+import { startBpftrace } from '../support/bpftrace'
 
 test('bounded JSON: cycles marked, output bounded, hostile getters and toJSON never throw', () => {
   const o: Record<string, unknown> = { a: [1, 'x', null, true], n: NaN, b: 10n, u: undefined, f: () => 1 }
@@ -55,15 +56,14 @@ test('traced by bpftrace: the same inputs fire the expected number of times and 
   child.proc.stdin!.write('chaos chaos\n')
   const loaded = await child.next()
   assert.is(loaded.phase, 'loaded')
-  const bt = startBpftrace(['-p', String(child.pid), '-e',
-    'usdt::chaos:every { @every = count(); } usdt::chaos:j { @j = count(); printf("J %s|%s\\n", str(arg0), str(arg1)); }'])
+  const bt = startBpftrace('usdt::chaos:every { @every = count(); } usdt::chaos:j { @j = count(); printf("J %s|%s\\n", str(arg0), str(arg1)); }',
+    { pid: child.pid })
   await bt.ready
   child.proc.stdin!.write('chaosgo\n')
   const done = await child.next()
   assert.is(done.phase, 'done')
   assert.equal(done.threw, [])
-  const lines = await bt.stop()
-  const out = lines.join('\n')
+  const { lines, text: out } = await bt.stop()
   assert.match(out, new RegExp(`@every: ${done.everyFires}\\b`))
   assert.match(out, new RegExp(`@j: ${done.jFires}\\b`))
   assert.ok(lines.some((l) => l.startsWith('J {"a":1,"self":"[Circular]"}|cyclic')), out)

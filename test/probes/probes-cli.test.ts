@@ -6,7 +6,8 @@ import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { staticProbes } from '../../probes/catalogue'
 import { missing } from '../support/system'
-import { startBpftrace, startChild, type Child } from './dynamic-harness'
+import { startChild, type Child } from './dynamic-harness'
+import { startBpftrace } from '../support/bpftrace'
 
 const root = path.resolve(__dirname, '..', '..')
 const sonde = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), 'probes', ...args], { encoding: 'utf8', timeout: 60000 })
@@ -80,7 +81,7 @@ test('--pid on a live child: static and dynamic probes; enabled flips while bpft
   assert.match(dyn.attach, new RegExp(`^/proc/${child.pid}/fd/\\d+$`))
   assert.is(before('clilive:tick').enabled, false)
   assert.is(before('sonde:loop__lag').enabled, false)
-  const bt = startBpftrace(['-p', String(child.pid), '-e', 'usdt::clilive:tick { @t = count(); } usdt::sonde:loop__lag { @l = count(); }'])
+  const bt = startBpftrace('usdt::clilive:tick { @t = count(); } usdt::sonde:loop__lag { @l = count(); }', { pid: child.pid })
   await bt.ready
   const during = state()
   assert.is(during('clilive:tick').enabled, true)
