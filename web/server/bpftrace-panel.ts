@@ -116,7 +116,12 @@ export function createBpftracePanel(broadcast: (state: PanelState) => void, obse
     run = r
     process.once('exit', killAtExit)
     timers = [setTimeout(stop, seconds * 1000)]
-    r.result.then((res) => { last = res; mine.state = 'done' }, (err: Error) => { mine.state = 'failed'; mine.error = err.message })
+    r.result.then((res) => {
+      last = res
+      mine.state = 'done'
+      // bpftrace ends with 0 after SIGINT; anything else is said (130: killed while printing).
+      if (res.exitCode !== 0) last.notes.push(`bpftrace exit ${res.exitCode}${res.stderr ? `: ${res.stderr.split('\n')[0]}` : ''}`)
+    }, (err: Error) => { mine.state = 'failed'; mine.error = err.message })
       .finally(() => {
         if (run === r) { run = undefined; timers.forEach(clearTimeout); timers = []; process.off('exit', killAtExit) }
         if (state === mine) publish(true)

@@ -1,0 +1,65 @@
+// The bpftrace panel of another process through the standalone dashboard's proxy (what the
+// page does after switching under Processes): `sonde dashboard` observes no process itself and
+// says so; for an app run with -r register + SONDE_DASHBOARD=0, http-latency started through
+// /api/proc/PID/bpftrace counts exactly the 23 GETs sent to the app while it ran.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { missing } from '../support/system'
+import { root } from './support/demo-child'
+import type { PanelState } from '../../web/server/bpftrace-panel'
+
+const skip = missing('root', 'bpftrace', 'tracefs')
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-rt-'))
+process.env.SONDE_RUNTIME_DIR = dir
+
+async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const t0 = Date.now()
+  for (;;) {
+    const v = await fn()
+    if (v !== undefined) return v
+    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`)
+    await new Promise((r) => setTimeout(r, 150))
+  }
+}
+
+test('standalone dashboard → proxied app: 23 GETs, 23 in the bpftrace histogram', async () => {
+  if (skip) { console.log(`skip: ${skip}`); return }
+  const { startDashboard } = await import('../../web/server')
+  const d = await startDashboard({ port: 0, mode: 'standalone' })
+  const app = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), path.join(__dirname, 'support/env-app.js')], {
+    env: { ...process.env, SONDE_DASHBOARD: '0', SONDE_RUNTIME_DIR: dir, ALIVE_MS: '60000' }, stdio: 'ignore',
+  })
+  try {
+    const own = await (await fetch(`${d.url}api/bpftrace`)).json() as { available: boolean; reason: string }
+    assert.is(own.available, false)
+    assert.match(own.reason, /^this dashboard observes no process/)
+    const file = path.join(dir, `${app.pid}.json`)
+    const entry = await poll('app registered', async () => fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number } : undefined, 15_000)
+    const via = `${d.url}api/proc/${app.pid}/bpftrace`
+    const info = await (await fetch(via)).json() as { available: boolean; pid: number }
+    assert.equal([info.available, info.pid], [true, app.pid])
+    const started = await fetch(`${via}/start?name=http-latency&seconds=60`, { method: 'POST' })
+    assert.is(started.status, 200, await started.clone().text())
+    const again = await fetch(`${via}/start?name=msg-latency&seconds=5`, { method: 'POST' })
+    assert.is(again.status, 409, 'one run at a time')
+    await poll('bpftrace attached', async () => ((await (await fetch(via)).json()) as { current: PanelState }).current.attachedProbes > 0 || undefined, 20_000)
+    for (let i = 0; i < 23; i++) await (await fetch(`http://127.0.0.1:${entry.port}/api/status`)).text()
+    await new Promise((r) => setTimeout(r, 300))
+    await fetch(`${via}/stop`, { method: 'POST' })
+    const done = await poll('done', async () => { const c = ((await (await fetch(via)).json()) as { current: PanelState }).current; return c.state !== 'running' ? c : undefined }, 15_000)
+    assert.is(done.state, 'done', done.error)
+    const byUrl = new Map<string, number>()
+    for (const h of done.histograms) { const url = h.key.split(',')[1]?.replace(/\?.*$/, '') ?? ''; if (h.key.startsWith('GET,')) byUrl.set(url, (byUrl.get(url) ?? 0) + h.count) }
+    assert.is(byUrl.get('/api/status'), 23, `histograms: ${done.histograms.map((h) => `${h.key}:${h.count}`).join(' ')}`)
+  } finally {
+    app.kill('SIGKILL')
+    await d.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test.run()
