@@ -12,6 +12,7 @@ import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { missing } from '../support/system'
+import { startBpftrace } from '../support/bpftrace'
 import { addonPath } from '../../probes/oneliners/index'
 import { attachSonde, listeningPorts } from '../../probes/attach'
 
@@ -88,18 +89,11 @@ else {
 
     // known burst under bpftrace; the app's own GC count is the ground truth
     await get(app.port, '/pause')
-    const bt = spawn('bpftrace', ['-p', String(app.pid), '-e',
-      `BEGIN { printf("go\\n"); } usdt:${addonPath}:sonde:gc__done { @gcs = count(); }`],
-    { stdio: ['ignore', 'pipe', 'pipe'] })
-    children.push(bt)
-    let btErr = ''
-    bt.stderr!.setEncoding('utf8').on('data', (d: string) => { if (btErr.length < 4096) btErr += d })
-    const done = new Promise<string>((resolve) => { let out = ''; bt.stdout!.on('data', (d) => { out += d }); bt.on('close', () => resolve(out)) })
-    await firstLine(bt, 'go', 'bpftrace').catch((e) => { throw new Error(`${e.message} ${btErr}`) })
+    const bt = startBpftrace(`usdt:${addonPath}:sonde:gc__done { @gcs = count(); }`, { pid: app.pid })
+    await bt.ready
     const c0 = await get(app.port, '/ping')
     const c1 = await get(app.port, '/burst')
-    bt.kill('SIGINT')
-    const out = await done
+    const out = (await bt.stop()).text
     const seen = Number(/@gcs: (\d+)/.exec(out)?.[1] ?? 0) // count() prints only when it fired
     const truth = c1.gcs - c0.gcs
     console.log(`# attach: bpftrace gc__done ${seen}, app PerformanceObserver ${truth}`)
