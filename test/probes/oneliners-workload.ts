@@ -59,16 +59,16 @@ export function startWorkload(): Promise<Workload> {
 
 export interface OneLinerRun { result: TraceResult; truth: any; elapsedMs: number }
 
-/** Attach the one-liner, run one batch once bpftrace reports its probes attached, stop. */
+/** Attach the one-liner, run one batch once its BEGIN handshake printed (every probe attached), stop. */
 export async function traceBatch(w: Workload, name: string, provider?: string): Promise<OneLinerRun> {
   const t0 = Date.now()
-  let attached!: () => void
-  const isAttached = new Promise<void>((r) => { attached = r })
-  const run = runOneLiner(name, w.pid, { provider, onAttached: () => attached(), durationS: 60 })
-  const failed = run.result.then(() => { throw new Error(`${name}: bpftrace exited before attaching`) })
+  let ready!: () => void
+  const isReady = new Promise<void>((r) => { ready = r })
+  const run = runOneLiner(name, w.pid, { provider, onReady: () => ready(), durationS: 60 })
+  const failed = run.result.then((r) => { throw new Error(`${name}: bpftrace exited before its READY handshake: ${r.stderr}`) })
   let truth: any
   try {
-    await Promise.race([isAttached, failed])
+    await Promise.race([isReady, failed])
     await new Promise((r) => setTimeout(r, 500)) // sonde's hook gates poll the semaphores every 250 ms
     truth = await w.batch()
     await new Promise((r) => setTimeout(r, 300)) // let the last perf-buffer events drain
