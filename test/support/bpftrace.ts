@@ -46,7 +46,19 @@ export interface Bpftrace {
   stderr(): string
 }
 
+// A test file killed by run-tests.js's per-file timeout (SIGTERM) or by hand still runs the
+// runner's exit hook, which SIGKILLs every bpftrace it started.
+let signalHook = false
+function exitOnSignals(): void {
+  if (signalHook) return
+  signalHook = true
+  for (const [sig, n] of [['SIGTERM', 15], ['SIGINT', 2], ['SIGHUP', 1]] as const) {
+    process.once(sig, () => process.exit(128 + n))
+  }
+}
+
 export function startBpftrace(program: string, opts: BpftraceOptions = {}): Bpftrace {
+  exitOnSignals()
   const marker = readyMarker()
   const maxLines = opts.maxLines ?? 200_000
   const args = [...(opts.json ? ['-f', 'json'] : []), ...(opts.pid !== undefined ? ['-p', String(opts.pid)] : []), ...(opts.args ?? []), '-e', withReadyMarker(program, marker)]
