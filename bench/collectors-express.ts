@@ -26,6 +26,12 @@ const configs: Record<string, { args: string[]; env: Record<string, string> }> =
   sondeNoAlloc: { args: register, env: { SONDE_COLLECT: 'default,-alloc', ...check(all.replace('alloc,', '')) } },
   promClient: { args: [app], env: { BENCH_PROM: '1' } },
 }
+// Before/after in one run: BENCH_BEFORE_DIST=<another checkout's dist> adds `sondeBefore` (its
+// register.js with SONDE_COLLECT=default).
+if (process.env.BENCH_BEFORE_DIST) {
+  const d = path.resolve(process.env.BENCH_BEFORE_DIST)
+  configs.sondeBefore = { args: ['-r', path.join(d, 'register.js'), app], env: { SONDE_COLLECT: 'default', BENCH_SONDE_DIST: d, BENCH_SONDE_EXPECT: all } }
+}
 // Extra variants by name, e.g. BENCH_VARIANTS='alloc4M=default,alloc-interval=4194304'
 for (const v of (process.env.BENCH_VARIANTS ?? '').split(';').filter(Boolean)) {
   const [name, spec] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]

@@ -1,8 +1,9 @@
 // Per-request cost of sonde's HTTP path in one process, without sockets or express: the loop
 // does what Node's http server does per request once someone subscribes (builds the
 // { request, response, socket, server } message and publishes it on http.server.request.start
-// and http.server.response.finish), with a fresh request/response pair per iteration as a real
-// server has. Variants, alternated within each round, median ns per request over rounds:
+// and http.server.response.finish), with a fresh IncomingMessage/ServerResponse pair per
+// iteration as a real server has (real Node objects, so property access costs what it costs on
+// them; express's req.route/baseUrl are set before the finish). Variants, alternated within each round, median ns per request over rounds:
 //   bare        the same loop with no subscriber (Node skips the publish: hasSubscribers false)
 //   hook        the HTTP hook subscribed (an httpEvents listener that does nothing)
 //   http        + the http collector (latency by method/route/status)
@@ -11,6 +12,8 @@
 // Reported: ns added per request over bare, and GCs per 100 k requests (allocation proxy).
 // Run: taskset -c 0 node --import tsx bench/collectors-http-path.ts [rounds=7] [requests=200000]
 import diagnostics_channel from 'node:diagnostics_channel'
+import http from 'node:http'
+import net from 'node:net'
 import { PerformanceObserver } from 'node:perf_hooks'
 import { installHttpHook } from '../probes/hooks/http-hook'
 import { disabledProbeSet } from '../probes/hooks/install-hooks'
@@ -22,15 +25,15 @@ import { RouteTable } from '../collectors/route-template'
 const rounds = Number(process.argv[2] ?? 7), N = Number(process.argv[3] ?? 200_000)
 const start = diagnostics_channel.channel('http.server.request.start')
 const finish = diagnostics_channel.channel('http.server.response.finish')
-const server = {}, socket = { remoteAddress: '127.0.0.1', remotePort: 1234 }
+const server = {}, socket = new net.Socket()
 
 let gcs = 0
 const gcObserver = new PerformanceObserver((l) => { gcs += l.getEntries().length })
 gcObserver.observe({ entryTypes: ['gc'] })
 
-type Req = { method: string; url: string; route?: { path: string }; baseUrl?: string }
+type Req = http.IncomingMessage & { route?: { path: string }; baseUrl?: string }
 const INFLIGHT = 10, BATCH = 1000
-const window: { request: Req; response: { statusCode: number } }[] = []
+const window: { request: Req; response: http.ServerResponse }[] = []
 
 /**
  * N requests, INFLIGHT at a time (request i starts, request i - INFLIGHT finishes, as with 10
@@ -41,8 +44,9 @@ async function drive(): Promise<number> {
   const t0 = process.hrtime.bigint()
   for (let b = 0; b < N; b += BATCH) {
     for (let i = 0; i < BATCH; i++) {
-      const request: Req = { method: 'GET', url: '/' }
-      const response = { statusCode: 200 }
+      const request = new http.IncomingMessage(socket) as Req
+      request.method = 'GET'; request.url = '/'
+      const response = new http.ServerResponse(request)
       if (start.hasSubscribers) start.publish({ request, response, socket, server })
       window.push({ request, response })
       if (window.length > INFLIGHT) {

@@ -55,6 +55,12 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
     return s
   }
 
+  // Per request, so guarded inline (guard.wrap's generic wrapper goes through `arguments`).
+  const listener = (e: HttpEvent): void => {
+    if (!guard.on) return
+    try { onEvent(e) } catch (err) { guard.fault(err) }
+  }
+
   const collector = {
     name: 'http' as const,
     guard,
@@ -64,7 +70,7 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
       if (running) return
       running = true
       guard.rearm()
-      unsubscribe = httpEvents.subscribe(guard.wrap(onEvent))
+      unsubscribe = httpEvents.subscribe(listener)
       stopTimer = guardedInterval(guard, intervalMs, () => ring.rotate())
     },
     stop(): void {

@@ -100,8 +100,15 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     return true
   }
 
-  /** Event-loop busy time, µs. */
-  function cpuNow(): number { return performance.eventLoopUtilization().active * 1000 }
+  /**
+   * Event-loop busy time, µs: what performance.eventLoopUtilization().active computes (wall
+   * time since the loop started minus the loop's idle time), without its result object.
+   */
+  let loopStartMs = 0
+  function cpuNow(): number {
+    if (loopStartMs <= 0) { loopStartMs = performance.nodeTiming.loopStart; if (loopStartMs <= 0) return 0 }
+    return (performance.now() - loopStartMs - performance.nodeTiming.idleTime) * 1000
+  }
 
   function unlink(slot: number): void {
     const at = livePos[slot], moved = live[--liveN]
@@ -191,6 +198,12 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     }
   }
 
+  // Per request, so guarded inline (guard.wrap's generic wrapper goes through `arguments`).
+  const httpListener = (e: HttpEvent): void => {
+    if (!guard.on) return
+    try { onHttp(e) } catch (err) { guard.fault(err) }
+  }
+
   const collector = {
     name: 'request-cost' as const,
     guard,
@@ -202,7 +215,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
       guard.rearm()
       lastNs = tokenNs = Number(process.hrtime.bigint())
       tokens = rate
-      unsubs = [httpEvents.subscribe(guard.wrap(onHttp)), gcEvents.subscribe(guard.wrap(onGc))]
+      unsubs = [httpEvents.subscribe(httpListener), gcEvents.subscribe(guard.wrap(onGc))]
       stopTimer = guardedInterval(guard, 100, () => finalize(false))
     },
     stop(): void {

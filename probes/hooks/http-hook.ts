@@ -90,9 +90,8 @@ function begin(key: Tagged, now: number): number {
   return id
 }
 
-/** Start time of a tagged request (and frees its slot), or -1 when unknown. */
-function takeStart(key: Tagged): number {
-  const id = key[kId]
+/** Start time of the request with this id (and frees its slot), or -1 when unknown (undefined id: it started while the hook was off). */
+function takeStart(id: number): number {
   if (id === undefined) return -1
   const slot = id & MASK
   if (slotId[slot] !== id) { lostStarts++; return -1 }
@@ -119,9 +118,9 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
 
   function serverFinish(msg: { request: IncomingMessage; response: ServerResponse; socket: Socket }): void {
     const request = msg.request
-    const startNs = takeStart(request as Tagged)
+    const id = (request as Tagged)[kId] as number
+    const startNs = takeStart(id)
     if (startNs < 0) return
-    const id = (request as Tagged)[kId]!
     const durationNs = Number(process.hrtime.bigint()) - startNs
     const status = msg.response.statusCode
     if (sRes.enabled) sRes.fire(request.method ?? '', serverUrl(request), status, durationNs, id)
@@ -145,9 +144,9 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
 
   function clientFinish(msg: { request: ClientRequest; response: IncomingMessage }): void {
     const request = msg.request
-    const startNs = takeStart(request as Tagged)
+    const id = (request as Tagged)[kId] as number
+    const startNs = takeStart(id)
     if (startNs < 0) return
-    const id = (request as Tagged)[kId]!
     const durationNs = Number(process.hrtime.bigint()) - startNs
     const status = msg.response.statusCode ?? 0
     if (cRes.enabled) cRes.fire(request.method, clientUrl(request), status, durationNs, id)
