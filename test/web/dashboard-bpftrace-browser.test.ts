@@ -77,6 +77,7 @@ test('msg-latency from the page: a histogram with counts within 10 s, bounded by
     console.log(`  bpftrace saw ${events} messages, collectors ${after - before} over a wider window`)
     assert.ok(events > 0 && events <= after - before, `0 < ${events} ≤ ${after - before}`)
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-bpftrace-done.png'), fullPage: true })
+    await page.locator('#card-bpftrace').screenshot({ path: path.join(ARTIFACTS, 'dashboard-bpftrace-panel.png') })
     assert.equal(bpftraceChildren(s.demo.pid), [], 'bpftrace exited')
     assert.equal(s.consoleErrors, [])
   })

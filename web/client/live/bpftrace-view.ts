@@ -28,8 +28,9 @@ function drawHist(div: HTMLDivElement, h: PanelHist): void {
   d.selectAll('h4').data([null]).join('h4').text(`${h.map}${h.key ? `[${h.key}]` : ''}`)
   d.selectAll('div.caption').data([null]).join('div').attr('class', 'caption')
     .text(`${h.count} events · p50 ${fmt(h.unit, h.p50)} · p99 ${fmt(h.unit, h.p99)} · max ${fmt(h.unit, h.max)}`)
-  const width = Math.max(300, div.clientWidth || 500), height = 150, m = { l: 48, r: 8, t: 6, b: 34 }
-  const label = (b: PanelHist['buckets'][number]) => b.min === undefined ? `< ${fmt(h.unit, (b.max ?? 0) * h.scale + h.scale)}` : fmt(h.unit, b.min * h.scale)
+  const width = Math.max(300, div.clientWidth || 500), height = 150, m = { l: 48, r: 30, t: 6, b: 34 }
+  const label = (b: PanelHist['buckets'][number]) => b.min === undefined ? `< ${fmt(h.unit, (b.max ?? 0) * h.scale + h.scale)}`
+    : b.max === undefined ? `≥ ${fmt(h.unit, b.min * h.scale)}` : fmt(h.unit, b.min * h.scale)
   const x = d3.scaleBand<number>().domain(h.buckets.map((_b, i) => i)).range([m.l, width - m.r]).padding(0.1)
   const y = d3.scaleLinear().domain([0, d3.max(h.buckets, (b) => b.count) || 1]).nice().range([height - m.b, m.t])
   const svg = d.selectAll<SVGSVGElement, null>('svg').data([null]).join('svg').attr('width', width).attr('height', height)
@@ -39,8 +40,14 @@ function drawHist(div: HTMLDivElement, h: PanelHist): void {
     .attr('data-count', (b) => b.count)
     .select('title').text((b) => `${label(b)}${b.max !== undefined && b.min !== undefined ? ` – ${fmt(h.unit, (b.max + 1) * h.scale)}` : b.min !== undefined ? ' and above' : ''}: ${b.count}`)
   const every = Math.ceil(h.buckets.length / Math.max(1, Math.floor((width - m.l - m.r) / 56)))
+  // Every nth bucket labelled, and an overflow bucket always (it is where an lhist clips).
+  const ticks = x.domain().filter((i) => i % every === 0), lastI = h.buckets.length - 1
+  if (lastI > 0 && h.buckets[lastI].max === undefined && h.buckets[lastI].min !== undefined && ticks[ticks.length - 1] !== lastI) {
+    if (lastI - ticks[ticks.length - 1] < every * 0.8) ticks.pop()
+    ticks.push(lastI)
+  }
   svg.selectAll<SVGGElement, null>('g.x').data([null]).join('g').attr('class', 'x axis').attr('transform', `translate(0,${height - m.b})`)
-    .call(d3.axisBottom(x).tickValues(x.domain().filter((i) => i % every === 0)).tickFormat((i) => label(h.buckets[Number(i)])))
+    .call(d3.axisBottom(x).tickValues(ticks).tickFormat((i) => label(h.buckets[Number(i)])))
   svg.selectAll<SVGGElement, null>('g.y').data([null]).join('g').attr('class', 'y axis').attr('transform', `translate(${m.l},0)`)
     .call(d3.axisLeft(y).ticks(4, 's'))
 }
