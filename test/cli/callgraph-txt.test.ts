@@ -4,7 +4,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const root = join(__dirname, '..', '..')
@@ -38,6 +39,14 @@ test('no counts in the input: TOTALS CNT is "-" and the header says so', () => {
   const table = txt([join(root, 'test', 'fixtures', 'stackcollapse', 'recursion.txt')])
   assert.is(totalsCnt(table), '-')
   assert.match(table, /CNT '-': this input has no call counts/)
+})
+
+test('wide values keep a space between the columns (800,114 samples)', () => {
+  const f = join(mkdtempSync(join(tmpdir(), 'sonde-txt-')), 'wide.folded')
+  writeFileSync(f, 'main;a 800000\nmain 114\n')
+  const table = txt([f])
+  assert.match(table, /^TOTALS\s+- 800,114 samples 800,114 samples$/m)
+  assert.match(table, /^\* main\s+- 800,114 samples\s+114 samples\s+100\.0 % \/ 0\.01 %$/m)
 })
 
 test.run()

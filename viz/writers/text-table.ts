@@ -14,7 +14,8 @@ import { formatCount, formatPercent, formatValue } from './format-value'
 const W = 12
 
 function cols(cnt: number | null, acc: string, own: string): string {
-  return `${(cnt === null ? '-' : formatCount(cnt)).padStart(W)}${acc.padStart(W + 2)}${own.padStart(W + 2)}`
+  // A leading space keeps wide values ("800,114 samples") from running into each other.
+  return `${(' ' + (cnt === null ? '-' : formatCount(cnt))).padStart(W)}${(' ' + acc).padStart(W + 2)}${own === '' ? '' : (' ' + own).padStart(W + 2)}`
 }
 
 export function toTextTable(g: CallGraph): string {
