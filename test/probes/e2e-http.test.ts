@@ -9,9 +9,10 @@ import { traceApp } from './trace-session'
 
 const skip = missing('root', 'bpftrace', 'tracefs')
 const N = 23
+// %lu for the u64 request id and duration (%d prints the low 32 bits)
 const script = `
-usdt::sonde:http__server__request { printf("REQ %s %s %d\\n", str(arg0), str(arg1), arg2); }
-usdt::sonde:http__server__response { printf("RES %s %s %d %d %d\\n", str(arg0), str(arg1), arg2, arg3, arg4); }
+usdt::sonde:http__server__request { printf("REQ %s %s %lu\\n", str(arg0), str(arg1), arg2); }
+usdt::sonde:http__server__response { printf("RES %s %s %d %lu %lu\\n", str(arg0), str(arg1), arg2, arg3, arg4); }
 usdt::node:http__server__request { printf("NODEREQ %s %d %s %s\\n", str(arg2), arg3, str(arg4), str(arg5)); }
 `
 
