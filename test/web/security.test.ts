@@ -4,6 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
+import http from 'node:http'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { startDashboard, DashboardConfigError } from '../../web/server'
@@ -77,6 +78,35 @@ test('CSP and hardening headers on pages, API answers and errors', async () => {
     const html = await (await fetch(d.url)).text()
     assert.not.match(html.replace(/<script src="app.js" defer><\/script>/, ''), /<script/i, 'no inline script in the page')
     assert.not.match(html, /\son[a-z]+=/i, 'no inline handlers')
+  } finally { await d.close() }
+})
+
+function request(url: string, method: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers }, (res) => { res.resume(); resolve(res.statusCode ?? 0) })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+test('other web pages: a non-loopback Host (DNS rebinding) and a cross-site POST are refused', async () => {
+  const d = await startDashboard({ port: 0, mode: 'standalone' })
+  const port = (d.server.address() as AddressInfo).port
+  try {
+    for (const host of [`evil.example:${port}`, 'evil.example', `10.0.0.1:${port}`]) {
+      assert.is(await request(`${d.url}api/status`, 'GET', { host }), 403, `Host ${host}`)
+    }
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+      assert.is(await request(`${d.url}api/status`, 'GET', { host }), 200, `Host ${host}`)
+    }
+    // A cross-site POST needs no preflight: refused by its Origin (nothing started or stored).
+    for (const r of ['api/bpftrace/stop', 'api/record?seconds=1', 'api/profiles?name=x.folded']) {
+      assert.is(await request(d.url + r, 'POST', { origin: 'http://evil.example' }), 403, r)
+      assert.is(await request(d.url + r, 'POST', { origin: 'null' }), 403, `${r} opaque origin`)
+    }
+    assert.is(await request(`${d.url}api/bpftrace/stop`, 'POST', { origin: `http://127.0.0.1:${port}` }), 200, 'same-origin POST')
+    assert.is(await request(`${d.url}api/bpftrace/stop`, 'POST', {}), 200, 'POST without Origin (curl, the CLI)')
+    assert.equal(await (await fetch(`${d.url}api/profiles`)).json(), [], 'the refused upload stored nothing')
   } finally { await d.close() }
 })
 

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import express, { type Express } from 'express'
 import { collectors } from '../../collectors'
-import { securityHeaders, requireToken } from './security-headers'
+import { securityHeaders, requireToken, requireSameOrigin } from './security-headers'
 import type { StreamHub } from './stream-hub'
 import { liveSnapshot } from './live-feed'
 import { profileRoutes } from './profile-routes'
@@ -22,6 +22,8 @@ export interface AppContext {
   title: string
   streamIntervalMs: number
   bpftrace: BpftracePanel
+  /** The address it listens on (loopback: Host headers must be loopback names). */
+  listenHost: string
 }
 
 /** The bundled client: next to this file in dist/, or dist/web/client when run from sources. */
@@ -36,6 +38,7 @@ export function createDashboardApp(ctx: AppContext): Express {
   app.disable('x-powered-by')
   app.set('etag', false)
   app.use(securityHeaders)
+  app.use(requireSameOrigin(ctx.listenHost))
 
   const api = express.Router()
   api.use(requireToken(ctx.token))

@@ -36,7 +36,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const hub = createStreamHub(opts)
   const store = createProfileStore()
   const bpftrace = createBpftracePanel((s) => hub.broadcast('bpftrace', JSON.stringify(s)), mode === 'app' ? process.pid : undefined)
-  const app = createDashboardApp({ hub, store, token, mode, title: opts.title ?? process.argv.slice(1).join(' ').slice(0, 200), streamIntervalMs, bpftrace })
+  const app = createDashboardApp({ hub, store, token, mode, title: opts.title ?? process.argv.slice(1).join(' ').slice(0, 200), streamIntervalMs, bpftrace, listenHost: host })
   const server = http.createServer(app)
   server.keepAliveTimeout = 5000
   await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@
 // server, not logged) and adds the header to every fetch, the event stream included.
 import { timingSafeEqual } from 'node:crypto'
 import type { Request, Response, NextFunction } from 'express'
+import { isLoopbackHost } from './listen-safety'
 
 export const CSP = [
   "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
@@ -35,5 +36,36 @@ export function requireToken(token: string | undefined) {
     if (m && same(m[1], token)) return next()
     res.setHeader('WWW-Authenticate', 'Bearer realm="sonde"')
     res.status(401).type('text/plain').send('sonde: missing or wrong bearer token\n')
+  }
+}
+
+/** The host part of a Host header or an Origin's authority ("[::1]:80" → "::1"). */
+function hostOf(authority: string): string {
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(authority) ?? /^([^:]+)(?::\d+)?$/.exec(authority)
+  return m ? m[1].toLowerCase() : authority.toLowerCase()
+}
+
+/**
+ * Against other web pages the user has open: a dashboard bound to loopback only answers requests
+ * whose Host is a loopback name (a DNS-rebinding page reaches 127.0.0.1 under its own name), and a
+ * state-changing request (POST: upload, record, bpftrace) whose Origin is another site is refused
+ * (a cross-site form or fetch POST needs no CORS preflight). Reads from another origin are
+ * already unreadable to it (no CORS headers).
+ */
+export function requireSameOrigin(listenHost: string) {
+  const loopback = isLoopbackHost(listenHost)
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const host = req.headers.host ?? ''
+    if (loopback && !isLoopbackHost(hostOf(host))) {
+      res.status(403).type('text/plain').send('sonde: this dashboard answers loopback names only (Host header refused)\n')
+      return
+    }
+    const origin = req.headers.origin
+    if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined) {
+      let ok = false
+      try { ok = new URL(origin).host.toLowerCase() === host.toLowerCase() } catch { ok = false }
+      if (!ok) { res.status(403).type('text/plain').send('sonde: cross-origin request refused\n'); return }
+    }
+    next()
   }
 }
