@@ -1,7 +1,8 @@
 // The bpftrace panel of another process through the standalone dashboard's proxy (what the
 // page does after switching under Processes): `sonde dashboard` observes no process itself and
 // says so; for an app run with -r register + SONDE_DASHBOARD=0, http-latency started through
-// /api/proc/PID/bpftrace counts exactly the 23 GETs sent to the app while it ran.
+// /api/proc/PID/bpftrace counts exactly the 23 GETs sent to the app while it ran. An app whose
+// PATH has no bpftrace gets the one-line "not found … install" reason and a 503 on start.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
@@ -58,8 +59,26 @@ test('standalone dashboard → proxied app: 23 GETs, 23 in the bpftrace histogra
   } finally {
     app.kill('SIGKILL')
     await d.close()
-    fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('no bpftrace on PATH: the panel says what is missing and how to install it; start is 503', async () => {
+  if (missing('root')) { console.log(`skip: ${missing('root')}`); return }
+  const app = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), path.join(__dirname, 'support/env-app.js')], {
+    env: { ...process.env, PATH: '/nonexistent', SONDE_DASHBOARD: '0', SONDE_RUNTIME_DIR: dir, ALIVE_MS: '30000' }, stdio: 'ignore',
+  })
+  try {
+    const file = path.join(dir, `${app.pid}.json`)
+    const entry = await poll('app registered', async () => fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number } : undefined, 15_000)
+    const info = await (await fetch(`http://127.0.0.1:${entry.port}/api/bpftrace`)).json() as { available: boolean; reason: string }
+    assert.is(info.available, false)
+    assert.match(info.reason, /^bpftrace not found in PATH: install it \(apt-get install -y bpftrace/)
+    const res = await fetch(`http://127.0.0.1:${entry.port}/api/bpftrace/start?name=msg-latency&seconds=5`, { method: 'POST' })
+    assert.is(res.status, 503)
+    assert.is(((await res.json()) as { error: string }).error, info.reason)
+  } finally { app.kill('SIGKILL') }
+})
+
+test.after(() => { fs.rmSync(dir, { recursive: true, force: true }) })
 
 test.run()
