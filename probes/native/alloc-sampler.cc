@@ -7,6 +7,8 @@
 // ones included), and GetAllocationProfile copies the whole tree, so once the profile holds
 // more than kMaxSamples samples it is restarted (stop + start: V8 frees its samples and tree,
 // ids start again). Only the current sampling interval's "bytes until next sample" is lost.
+// The JS side (probes/alloc-sampler.ts) normally restarts after every poll that saw samples
+// (allocStart again), so a poll copies only new samples; the cap is the fallback.
 #include <string.h>
 #include <unordered_map>
 #include <memory>
@@ -87,18 +89,10 @@ static napi_value Str(napi_env env, const char* s) {
   return v;
 }
 
-// One event object: { bytes, size, functionName, url, line, stack: ["fn url:line", ...] (leaf first) }
-// bytes = size × V8's scaled count (the allocation this sample stands for); size = the sampled
-// object's own size.
-static napi_value Event(napi_env env, EnvState* s, const std::unordered_map<uint32_t, std::pair<Node*, Node*>>& nodes,
-                        Node* n, double bytes, double size, const char* fn, const char* url, int maxStack) {
-  napi_value o, v, stack;
-  napi_create_object(env, &o);
-  napi_create_double(env, bytes, &v); napi_set_named_property(env, o, "bytes", v);
-  napi_create_double(env, size, &v); napi_set_named_property(env, o, "size", v);
-  napi_set_named_property(env, o, "functionName", Str(env, fn));
-  napi_set_named_property(env, o, "url", Str(env, url));
-  napi_create_int32(env, n->line_number, &v); napi_set_named_property(env, o, "line", v);
+// The stack array of node n: ["fn url:line", ...] (leaf first), at most maxStack frames.
+static napi_value Stack(napi_env env, EnvState* s, const std::unordered_map<uint32_t, std::pair<Node*, Node*>>& nodes,
+                        Node* n, int maxStack) {
+  napi_value stack;
   napi_create_array(env, &stack);
   char f[kNameMax], u[kNameMax], frame[2 * kNameMax + 16];
   uint32_t depth = 0;
@@ -112,7 +106,31 @@ static napi_value Event(napi_env env, EnvState* s, const std::unordered_map<uint
     napi_set_element(env, stack, depth++, Str(env, frame));
     cur = parent;
   }
-  napi_set_named_property(env, o, "stack", stack);
+  return stack;
+}
+
+// One event object: { bytes, size, functionName, url, line, stack } with bytes = size × V8's
+// scaled count (the allocation this sample stands for), size = the sampled object's own size.
+// Samples of one node in one poll share its name strings and stack array (hot sites repeat:
+// building 16 frame strings per sample was most of a poll's cost).
+struct NodeStrings { napi_value fn, url, stack; };
+static napi_value Event(napi_env env, EnvState* s, const std::unordered_map<uint32_t, std::pair<Node*, Node*>>& nodes,
+                        std::unordered_map<uint32_t, NodeStrings>& memo, Node* n, double bytes, double size, int maxStack) {
+  napi_value o, v;
+  auto it = memo.find(n->node_id);
+  if (it == memo.end()) {
+    char fn[kNameMax], url[kNameMax];
+    Utf8(s->isolate, n->name, fn, kNameMax, "(anonymous)");
+    Utf8(s->isolate, n->script_name, url, kNameMax, "");
+    it = memo.emplace(n->node_id, NodeStrings{Str(env, fn), Str(env, url), Stack(env, s, nodes, n, maxStack)}).first;
+  }
+  napi_create_object(env, &o);
+  napi_create_double(env, bytes, &v); napi_set_named_property(env, o, "bytes", v);
+  napi_create_double(env, size, &v); napi_set_named_property(env, o, "size", v);
+  napi_set_named_property(env, o, "functionName", it->second.fn);
+  napi_set_named_property(env, o, "url", it->second.url);
+  napi_create_int32(env, n->line_number, &v); napi_set_named_property(env, o, "line", v);
+  napi_set_named_property(env, o, "stack", it->second.stack);
   return o;
 }
 
@@ -147,6 +165,7 @@ static napi_value AllocPoll(napi_env env, napi_callback_info info) {
   char* fn = s->bufs.str[0];
   char* loc = s->bufs.str[SONDE_MAX_STRING_ARGS > 1 ? 1 : 0];
   char url[kNameMax];
+  std::unordered_map<uint32_t, NodeStrings> memo;
   for (const auto& smp : samples) {
     if (smp.sample_id <= a->lastId) continue;
     if (smp.sample_id > maxId) maxId = smp.sample_id;
@@ -156,13 +175,13 @@ static napi_value AllocPoll(napi_env env, napi_callback_info info) {
     if (it == nodes.end()) continue;
     Node* n = it->second.first;
     double bytes = static_cast<double>(smp.size) * smp.count;
-    Utf8(s->isolate, n->name, fn, kNameMax < SONDE_STRING_ARG_MAX ? kNameMax : SONDE_STRING_ARG_MAX, "(anonymous)");
-    Utf8(s->isolate, n->script_name, url, kNameMax, "");
     if (fire) {
+      Utf8(s->isolate, n->name, fn, kNameMax < SONDE_STRING_ARG_MAX ? kNameMax : SONDE_STRING_ARG_MAX, "(anonymous)");
+      Utf8(s->isolate, n->script_name, url, kNameMax, "");
       Location(loc, url, n->line_number);
       sonde_site_sonde_alloc__sample(static_cast<uint64_t>(bytes), fn, loc);
     }
-    if (maxStack > 0) napi_set_element(env, out, k++, Event(env, s, nodes, n, bytes, static_cast<double>(smp.size), fn, url, maxStack));
+    if (maxStack > 0) napi_set_element(env, out, k++, Event(env, s, nodes, memo, n, bytes, static_cast<double>(smp.size), maxStack));
   }
   a->lastId = maxId;
   if (samples.size() > kMaxSamples) {
