@@ -14,7 +14,7 @@
 // So SIGINT is sent only while bpftrace's main thread sits in epoll_wait (/proc/PID/syscall):
 // there it acts at once, cannot cut a write and cannot meet the default action. It is re-sent
 // at most once a second while bpftrace is (again) found there, and SIGKILL ends it at the
-// deadline (its maps are lost; noted). Where /proc/PID/syscall cannot be read: SIGINT once,
+// deadline (10 s; up to 60 s while it is still working out of its poll loop; maps lost; noted). Where /proc/PID/syscall cannot be read: SIGINT once,
 // then SIGSTOP+SIGCONT once a second (makes epoll_wait fail with EINTR, signal(7); other
 // system calls are restarted). A process 'exit' hook SIGKILLs every bpftrace still running.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -29,8 +29,11 @@ export interface BpftraceProcessOptions {
   maxLineBytes?: number
   /** stderr kept (first bytes). Default 16 KiB. */
   stderrBytes?: number
-  /** SIGKILL this long after stop() began. Default 10 s (maps of 8k keys print in 0.1-0.5 s here). */
+  /** SIGKILL this long after stop() began, unless bpftrace is still working then (out of its poll
+   * loop, CPU time rising). Default 10 s (maps of 8k keys print in 0.1-0.5 s here). */
   killAfterMs?: number
+  /** SIGKILL at this point in any case. Default 60 s. */
+  maxKillAfterMs?: number
   /** false: the child never holds the event loop open (tests: a failed test must not hang the file). */
   ref?: boolean
 }
@@ -74,10 +77,20 @@ export function pollState(pid: number): 'poll' | 'busy' | null {
   return Number.isInteger(nr) && nrs.includes(nr) ? 'poll' : 'busy'
 }
 
+/** utime + stime of pid in clock ticks, null when unknown. */
+function cpuTicks(pid: number): number | null {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ')  // fields from 3 (state) on
+    return Number(f[11]) + Number(f[12])
+  } catch { return null }
+}
+
 export function spawnBpftrace(opts: BpftraceProcessOptions): BpftraceProcess {
   const maxLine = opts.maxLineBytes ?? 8 * 1024 * 1024
   const maxErr = opts.stderrBytes ?? 16384
   const killAfterMs = opts.killAfterMs ?? 10_000
+  const maxKillAfterMs = Math.max(killAfterMs, opts.maxKillAfterMs ?? 60_000)
   const child = spawn(opts.bin ?? 'bpftrace', opts.args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env })
   const notes: string[] = []
   let stderr = '', interrupts = 0, closed = false, stopping = false
@@ -125,16 +138,26 @@ export function spawnBpftrace(opts: BpftraceProcessOptions): BpftraceProcess {
     if (stopping || closed || child.pid === undefined) return exited
     stopping = true
     const t0 = Date.now()
-    let lastSignalMs = -Infinity
+    let lastSignalMs = -Infinity, lastCpu = -1, lastProgressMs = t0, extended = false
     const tick = (): void => {
       if (closed) return
       const now = Date.now()
-      if (now - t0 >= killAfterMs) {
-        notes.push(`bpftrace did not exit ${killAfterMs / 1000} s after stop (${interrupts} SIGINT): killed, its maps are lost`)
-        send('SIGKILL')
-        return
-      }
       const state = pollState(child.pid!)
+      const cpu = cpuTicks(child.pid!)
+      if (cpu !== null && cpu > lastCpu) { if (lastCpu >= 0) lastProgressMs = now; lastCpu = cpu }
+      if (now - t0 >= killAfterMs) {
+        // Still working (out of its poll loop, CPU time rising in the last 2 s) is not stuck:
+        // measured, loop-lag-stacks symbolizing ustack()s through a large perf map took > 10 s
+        // after a SIGINT at load 5. Up to maxKillAfterMs.
+        const working = state === 'busy' && now - lastProgressMs < 2000
+        if (working && now - t0 < maxKillAfterMs) {
+          if (!extended) { extended = true; notes.push(`bpftrace still busy ${killAfterMs / 1000} s after stop: waited on`) }
+        } else {
+          notes.push(`bpftrace did not exit ${((now - t0) / 1000).toFixed(1)} s after stop (${interrupts} SIGINT${working ? '' : ', not working'}): killed, its maps are lost`)
+          send('SIGKILL')
+          return
+        }
+      }
       if (now - lastSignalMs >= 1000) {
         if (state === 'poll' || (state === 'busy' && interrupts === 0 && now - t0 >= 3000)) {
           // never found polling for 3 s before a first SIGINT: flooded with events, or exiting on its own

@@ -16,13 +16,19 @@ const standIn = path.join(dir, 'stand-in-bpftrace')
 // MODE=lost: the first SIGINT is lost (the flag set outside epoll_wait), the second ends it.
 // MODE=deaf: never ends on SIGINT. MODE=printing: the first SIGINT restores the default action
 // (as bpftrace does when its poll loop returns) and prints 250 lines over 2.5 s, busy (not in
-// epoll_wait): a second SIGINT then would kill it with the lines half out.
+// epoll_wait): a second SIGINT then would kill it with the lines half out. MODE=crunch: after
+// SIGINT, 4 s of CPU without output (bpftrace symbolizing stacks), then its maps. MODE=spin: CPU forever.
 fs.writeFileSync(standIn, `#!${process.execPath}
 const fs = require('node:fs')
 let n = 0
 process.on('SIGINT', () => {
   n++
   if (process.env.MODE === 'lost' && n === 2) { fs.writeSync(1, 'maps\\n'); process.exit(0) }
+  if (process.env.MODE === 'crunch' || process.env.MODE === 'spin') {
+    const t = Date.now()
+    while (process.env.MODE === 'spin' || Date.now() - t < 4000);
+    fs.writeSync(1, 'maps\\n'); process.exit(0)
+  }
   if (process.env.MODE === 'printing') {
     process.removeAllListeners('SIGINT')
     for (let i = 0; i < 250; i++) { fs.writeSync(1, 'line ' + i + '\\n'); const t = Date.now(); while (Date.now() - t < 10); }
@@ -33,11 +39,11 @@ setInterval(() => {}, 1000)
 fs.writeSync(1, 'Attaching 1 probe...\\n')
 `, { mode: 0o755 })
 
-async function stopStandIn(mode: string, killAfterMs?: number): Promise<{ x: BpftraceExit; ms: number; lines: string[] }> {
+async function stopStandIn(mode: string, killAfterMs?: number, maxKillAfterMs?: number): Promise<{ x: BpftraceExit; ms: number; lines: string[] }> {
   const lines: string[] = []
   let attached!: () => void
   const isAttached = new Promise<void>((r) => { attached = r })
-  const p = spawnBpftrace({ bin: standIn, args: [], env: { ...process.env, MODE: mode }, killAfterMs, onLine: (l) => { lines.push(l); attached() } })
+  const p = spawnBpftrace({ bin: standIn, args: [], env: { ...process.env, MODE: mode }, killAfterMs, maxKillAfterMs, onLine: (l) => { lines.push(l); attached() } })
   await isAttached
   await new Promise((r) => setTimeout(r, 200)) // its SIGINT handler is in place
   const t0 = Date.now()
@@ -72,7 +78,22 @@ test('a process deaf to SIGINT is killed at the deadline, and says so', async ()
   assert.is(x.signal, 'SIGKILL')
   assert.ok(x.interrupts >= 2, `${x.interrupts} SIGINTs`)
   assert.ok(ms >= 2500 && ms < 4500, `killed after ${ms} ms`)
-  assert.match(x.notes.join(), /did not exit 2\.5 s after stop/)
+  assert.match(x.notes.join(), /did not exit 2\.[5-9] s after stop \(\d+ SIGINT, not working\)/)
+})
+
+test('still working (CPU rising, out of its poll loop) at the deadline: waited on, its maps kept', async () => {
+  const { x, ms, lines } = await stopStandIn('crunch', 2000)
+  assert.equal([x.code, x.signal, x.interrupts], [0, null, 1])
+  assert.equal(lines, ['Attaching 1 probe...', 'maps'])
+  assert.ok(ms >= 4000 && ms < 6000, `${ms} ms`)
+  assert.match(x.notes.join(), /still busy 2 s after stop: waited on/)
+})
+
+test('working forever: killed at maxKillAfterMs', async () => {
+  const { x, ms } = await stopStandIn('spin', 1000, 3000)
+  assert.is(x.signal, 'SIGKILL')
+  assert.ok(ms >= 3000 && ms < 4500, `${ms} ms`)
+  assert.match(x.notes.join(), /did not exit 3\.\d s after stop \(1 SIGINT\)/)
 })
 
 test('a missing executable resolves with the error', async () => {
