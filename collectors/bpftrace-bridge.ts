@@ -30,7 +30,7 @@ export interface BpftraceOptions {
 
 export interface BpftraceRun {
   result: Promise<TraceResult & { exitCode: number | null; stderr: string }>
-  /** SIGINT (safely, repeated if ignored, SIGKILL after 10 s): bpftrace prints its maps and exits. */
+  /** SIGINT (safely, repeated if ignored, SIGKILL after 10-60 s): bpftrace prints its maps and exits. */
   stop(): void
   /** bpftrace's pid (the dashboard panel SIGKILLs it when it outlives a stop). */
   pid: number | undefined

@@ -1,6 +1,6 @@
 // The tests' one way to run real bpftrace. The process and its stop are the product's
 // (collectors/bpftrace-process.ts: SIGINT only while bpftrace polls, repeated after 1 s, SIGKILL
-// at 10 s, an exit hook kills leftovers); this adds what tests need on top:
+// at 10 s or up to 60 s while it still works, an exit hook kills leftovers); this adds what tests need on top:
 // - a READY handshake: the program's BEGIN prints a unique marker, and BEGIN runs only after
 //   every probe is attached, so a test fires its events after `await bt.ready` and none is missed
 //   (a USDT semaphore can rise before its uprobe is in place; "Attaching N probes" comes first);

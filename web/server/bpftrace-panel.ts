@@ -4,7 +4,7 @@
 // stream. The one-liners print their maps only at exit, so an `interval:s:1 { print(@m); … }`
 // probe is added for every aggregation map (unless the program already has an interval probe).
 // Bounded: one run at a time, at most MAX_SECONDS, payload cut to a few maps, rows and buckets.
-// Stopping is the bridge's (collectors/bpftrace-process.ts: SIGINT when safe, repeated, SIGKILL at 10 s).
+// Stopping is the bridge's (collectors/bpftrace-process.ts: SIGINT when safe, repeated, SIGKILL at 10-60 s).
 import { bpftraceMissing, runBpftrace, type BpftraceRun, type TraceResult } from '../../collectors/bpftrace-bridge'
 import { unitOfMapName } from '../../collectors/bpftrace-histogram'
 import { bpftraceArgs, findOneLiner, oneLiners } from '../../probes/oneliners/index'
