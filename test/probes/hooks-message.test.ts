@@ -24,7 +24,11 @@ function checkHops(res: any) {
     // is the hook's plus serialisation and dispatch: never less, a few µs more.
     const diffs = h.map((x) => x.payloadNs - x.hookNs)
     assert.ok(diffs.every((d) => d >= 0), `${dir}: hook latency never above the payload's: ${diffs}`)
-    assert.ok(Math.abs(median(diffs)) < 20_000, `${dir}: median difference ${median(diffs)} ns`)
+    // That extra work runs at the machine's current speed: measured 6 µs of 24 µs payload latency
+    // idle, 14.6 µs of 63 µs (17.3 of 71) minutes later under load, 21.2 µs once in the flake
+    // hunt (load 3-8). So the bound is 20 µs or 30 % of the payload median, whichever is larger.
+    const payload = median(h.map((x) => x.payloadNs))
+    assert.ok(median(diffs) < Math.max(20_000, 0.3 * payload), `${dir}: median difference ${median(diffs)} ns, payload median ${payload} ns`)
   }
 }
 
