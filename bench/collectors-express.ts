@@ -27,11 +27,18 @@ const configs: Record<string, { args: string[]; env: Record<string, string> }> =
   promClient: { args: [app], env: { BENCH_PROM: '1' } },
 }
 // Before/after in one run: BENCH_BEFORE_DIST=<another checkout's dist> adds `sondeBefore` (its
-// register.js with SONDE_COLLECT=default).
+// register.js with SONDE_COLLECT=default, or BENCH_BEFORE_COLLECT).
 if (process.env.BENCH_BEFORE_DIST) {
-  const d = path.resolve(process.env.BENCH_BEFORE_DIST)
-  configs.sondeBefore = { args: ['-r', path.join(d, 'register.js'), app], env: { SONDE_COLLECT: 'default', BENCH_SONDE_DIST: d, BENCH_SONDE_EXPECT: all } }
+  const d = path.resolve(process.env.BENCH_BEFORE_DIST), spec = process.env.BENCH_BEFORE_COLLECT ?? 'default'
+  configs.sondeBefore = { args: ['-r', path.join(d, 'register.js'), app], env: { SONDE_COLLECT: spec, BENCH_SONDE_DIST: d, BENCH_SONDE_EXPECT: parseCollectSpec(spec).collectors.join(',') } }
 }
+// BENCH_PRELOADS='name=/abs/preload.js;…' adds variants that run the app with `-r preload` (experiments).
+for (const v of (process.env.BENCH_PRELOADS ?? '').split(';').filter(Boolean)) {
+  const i = v.indexOf('=')
+  configs[v.slice(0, i)] = { args: ['-r', v.slice(i + 1), app], env: { SONDE_COLLECT: 'none' } }
+}
+// BENCH_ONLY=name,name keeps only those of the fixed variants (bare always runs).
+if (process.env.BENCH_ONLY) for (const k of Object.keys(configs)) if (k !== 'bare' && k !== 'sondeBefore' && !(process.env.BENCH_PRELOADS ?? '').includes(k + '=') && !process.env.BENCH_ONLY.split(',').includes(k)) delete configs[k]
 // Extra variants by name, e.g. BENCH_VARIANTS='alloc4M=default,alloc-interval=4194304'
 for (const v of (process.env.BENCH_VARIANTS ?? '').split(';').filter(Boolean)) {
   const [name, spec] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]
