@@ -64,17 +64,25 @@ export interface BpftraceProcess {
 const live = new Set<ChildProcess>()
 let exitHook = false
 
-// x86_64: epoll_wait 232, epoll_pwait 281, epoll_pwait2 441; arm64: epoll_pwait 22, epoll_pwait2 441.
-const POLL_SYSCALLS: Record<string, number[]> = { x64: [232, 281, 441], arm64: [22, 441] }
+// x86_64: epoll_wait 232, epoll_pwait 281, epoll_pwait2 441, write 1, writev 20;
+// arm64: epoll_pwait 22, epoll_pwait2 441, write 64, writev 66.
+const SYSCALLS: Record<string, { poll: number[]; write: number[] }> = {
+  x64: { poll: [232, 281, 441], write: [1, 20] },
+  arm64: { poll: [22, 441], write: [64, 66] },
+}
 
-/** 'poll' when the main thread of pid waits in epoll_wait, 'busy' when it does anything else, null when unknown. */
-export function pollState(pid: number): 'poll' | 'busy' | null {
-  const nrs = POLL_SYSCALLS[process.arch]
+/**
+ * What the main thread of pid does: 'poll' (in epoll_wait), 'write' (in write: blocked on a full
+ * pipe, where a handled signal would cut its output), 'busy' (anything else), null when unknown.
+ */
+export function pollState(pid: number): 'poll' | 'write' | 'busy' | null {
+  const nrs = SYSCALLS[process.arch]
   if (!nrs) return null
   let text: string
   try { text = fs.readFileSync(`/proc/${pid}/syscall`, 'utf8') } catch { return null }
   const nr = Number(text.split(' ')[0])
-  return Number.isInteger(nr) && nrs.includes(nr) ? 'poll' : 'busy'
+  if (!Number.isInteger(nr)) return 'busy'  // "running"
+  return nrs.poll.includes(nr) ? 'poll' : nrs.write.includes(nr) ? 'write' : 'busy'
 }
 
 /** utime + stime of pid in clock ticks, null when unknown. */
@@ -146,10 +154,11 @@ export function spawnBpftrace(opts: BpftraceProcessOptions): BpftraceProcess {
       const cpu = cpuTicks(child.pid!)
       if (cpu !== null && cpu > lastCpu) { if (lastCpu >= 0) lastProgressMs = now; lastCpu = cpu }
       if (now - t0 >= killAfterMs) {
-        // Still working (out of its poll loop, CPU time rising in the last 2 s) is not stuck:
+        // Still working (CPU time rising in the last 2 s, or blocked writing to us) is not stuck:
         // measured, loop-lag-stacks symbolizing ustack()s through a large perf map took > 10 s
         // after a SIGINT at load 5. Up to maxKillAfterMs.
-        const working = state === 'busy' && now - lastProgressMs < 2000
+        // (in any state: back in epoll_wait right after such work it gets its SIGINT repeated below)
+        const working = now - lastProgressMs < 2000 || state === 'write'
         if (working && now - t0 < maxKillAfterMs) {
           if (!extended) { extended = true; notes.push(`bpftrace still busy ${killAfterMs / 1000} s after stop: waited on`) }
         } else {
@@ -161,6 +170,7 @@ export function spawnBpftrace(opts: BpftraceProcessOptions): BpftraceProcess {
       if (now - lastSignalMs >= 1000) {
         if (state === 'poll' || (state === 'busy' && interrupts === 0 && now - t0 >= 3000)) {
           // never found polling for 3 s before a first SIGINT: flooded with events, or exiting on its own
+          // (never while it writes: that is our pipe to drain, and the signal would cut the write)
           if (interrupts === 1) notes.push('bpftrace still polled 1 s after SIGINT: SIGINT repeated')
           send('SIGINT'); interrupts++; lastSignalMs = now
         } else if (state === null) {

@@ -190,7 +190,7 @@ else {
       if (o.name === 'user-provider') assert.ok(x.truth.jobsEnabled, 'olapp:job__done enabled by bpftrace')
       if (o.name === 'user-probes') assert.ok(x.truth.jobsProvider, 'olapp provider created')
       try { checks[o.name](x) } catch (e) {
-        console.log(`# ${o.name} result: ${JSON.stringify({ maps: x.result.maps, printf: x.result.printf.slice(0, 20), stderr: (x.result as any).stderr, exitCode: (x.result as any).exitCode, prints: x.result.prints, notes: x.result.notes, lost: x.result.lostEvents, elapsedMs: x.elapsedMs }).slice(0, 2000)}`)
+        console.log(`# ${o.name} result: ${JSON.stringify({ notes: x.result.notes, exitCode: (x.result as any).exitCode, stderr: (x.result as any).stderr, prints: x.result.prints, lost: x.result.lostEvents, elapsedMs: x.elapsedMs, printf: x.result.printf.slice(0, 20), maps: x.result.maps }).slice(0, 3000)}`)
         throw e
       }
     })
