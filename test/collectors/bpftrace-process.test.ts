@@ -119,7 +119,9 @@ else {
     assert.equal([x.code, x.signal], [0, null], x.stderr)
     const rows = (m: string) => lines.filter((l) => l.startsWith(`@${m}[`)).map((l) => Number(/: (\d+)$/.exec(l)![1]))
     const a = rows('a'), b = rows('b'), n = Number(/^@n: (\d+)$/m.exec(lines.join('\n'))?.[1])
-    assert.ok(a.length > 2000 && b.length > 2000, `${a.length} + ${b.length} keys`)
+    // a large print (measured 1984-3008 keys per map: the sample count follows the load); the
+    // completeness check is the sums below
+    assert.ok(a.length > 1000 && b.length > 1000, `${a.length} + ${b.length} keys`)
     // complete: every sample counted once in each map (a cut print would miss rows)
     assert.is(a.reduce((x, y) => x + y, 0), n)
     assert.is(b.reduce((x, y) => x + y, 0), n)
