@@ -63,6 +63,8 @@ test('traced by bpftrace: the same inputs fire the expected number of times and 
   const done = await child.next()
   assert.is(done.phase, 'done')
   assert.equal(done.threw, [])
+  // printf lines stream; the counts are checked against the maps, the lines once they arrived (up to 5 s)
+  for (let t = 0; t < 100 && bt.lines.filter((l) => l.startsWith('J ')).length < done.jFires; t++) await new Promise((r) => setTimeout(r, 50))
   const { lines, text: out } = await bt.stop()
   assert.match(out, new RegExp(`@every: ${done.everyFires}\\b`))
   assert.match(out, new RegExp(`@j: ${done.jFires}\\b`))
