@@ -56,10 +56,10 @@ export interface HistogramSnapshot {
 export class Histogram {
   readonly layout: HistogramLayout
   readonly counts: Float64Array
-  count = 0
-  sum = 0
-  min = Infinity
-  max = -Infinity
+  // count, sum, min, max in one typed array: a double in an object field is a boxed number that
+  // every store goes through; here record() is typed-array stores only (bench/collectors-histogram.ts:
+  // 5.4-9.9 -> ~3 ns added per record).
+  private readonly stats = new Float64Array([0, 0, Infinity, -Infinity])
   private readonly scale: number
   private readonly limit: number
   private readonly overflow: number
@@ -72,22 +72,33 @@ export class Histogram {
     this.overflow = this.counts.length - 1
   }
 
+  get count(): number { return this.stats[0] }
+  set count(n: number) { this.stats[0] = n }
+  get sum(): number { return this.stats[1] }
+  set sum(n: number) { this.stats[1] = n }
+  get min(): number { return this.stats[2] }
+  set min(n: number) { this.stats[2] = n }
+  get max(): number { return this.stats[3] }
+  set max(n: number) { this.stats[3] = n }
+
   /** Record one value (ns or bytes). Negative and NaN count as 0. */
   record(value: number): void {
-    let q = value * this.scale
+    const v = value > 0 ? value : 0
+    const q = v * this.scale
     let i: number
     if (q >= this.limit) i = this.overflow
     else {
-      q = q > 0 ? q | 0 : 0
-      const shift = Math.max(0, 27 - Math.clz32(q))
-      i = (shift << SUB_BITS) + (q >>> shift)
+      const qi = q | 0
+      const s = 27 - Math.clz32(qi)
+      const shift = s & ~(s >> 31)  // max(0, s) without a branch: s < 0 for a third of log-uniform values
+      i = (shift << SUB_BITS) + (qi >>> shift)
     }
     this.counts[i]++
-    this.count++
-    const v = value > 0 ? value : 0
-    this.sum += v
-    if (v < this.min) this.min = v
-    if (v > this.max) this.max = v
+    const st = this.stats
+    st[0]++
+    st[1] += v
+    if (v < st[2]) st[2] = v
+    if (v > st[3]) st[3] = v
   }
 
   /** Record n occurrences of the same value (merging forwarded data). */
@@ -123,10 +134,7 @@ export class Histogram {
 
   reset(): void {
     this.counts.fill(0)
-    this.count = 0
-    this.sum = 0
-    this.min = Infinity
-    this.max = -Infinity
+    this.stats.set([0, 0, Infinity, -Infinity])
   }
 
   mean(): number { return this.count ? this.sum / this.count : 0 }
