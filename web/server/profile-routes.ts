@@ -3,7 +3,7 @@
 // CPU recording of this process. Bad input answers 400 with the importer's one-line reason.
 import express, { type Request, type Response, type Router } from 'express'
 import { importProfileText } from '../../viz/importers'
-import { ParseError } from '../../viz/model/profile'
+import { OptionError, ParseError } from '../../viz/model/profile'
 import { renderCallGraph, type RenderOptions } from '../../viz/callgraph/render-call-graph'
 import { buildCallGraph } from '../../viz/shape/shape'
 import { toJsonGraph } from '../../viz/writers/json-writer'
@@ -43,7 +43,7 @@ export function renderOptions(q: Request['query']): RenderOptions & { key: strin
 
 function fail(res: Response, err: unknown): void {
   if (res.headersSent) { res.end(); return }
-  if (err instanceof ParseError || err instanceof BadRequest || err instanceof RangeError || err instanceof SyntaxError) {
+  if (err instanceof ParseError || err instanceof BadRequest || err instanceof OptionError || err instanceof SyntaxError) {
     res.status(400).json({ error: err.message.split('\n')[0] })
   } else if (err instanceof RecordBusyError) {
     res.status(409).json({ error: err.message })
