@@ -18,11 +18,6 @@
 import { createProfile, isPseudoName, ParseError, type ExactEdge, type ExactFunction, type FrameKind, type Profile, type ProfileThread } from '../model/profile'
 import { Atom, formatAtom, formatTerm, Opaque, TermReader, TermSyntaxError, Tuple, type Term } from './erlang-term'
 
-export interface FprofOptions {
-  /** Keep only this process: its pid ("<0.80.0>" or "0.80.0") or registered name. */
-  process?: string
-}
-
 const HEAD = /^(?:\s*%[^\n]*\n)*?\s*(?:%% Analysis results:|\{\s*analysis_options\s*,|\[\{\s*totals\s*,)/
 
 export function isFprof(head: string): boolean {
@@ -200,25 +195,12 @@ class FprofReader {
   }
 }
 
-function sameProcess(name: string, wanted: string): boolean {
-  const bare = (s: string) => s.trim().replace(/^['"]|['"]$/g, '').replace(/^<(.*)>$/, '$1')
-  return bare(name) === bare(wanted)
-}
-
-/** null when `text` is not an fprof analysis; ParseError when it is one but malformed. */
-export function importFromFprof(text: string, fileName: string, opts: FprofOptions = {}): Profile | null {
+/** null when `text` is not an fprof analysis; ParseError when it is one but malformed. One thread
+ * per process block (or the merged totals block); `--process` picks among them (select-threads.ts). */
+export function importFromFprof(text: string, fileName: string): Profile | null {
   if (!isFprof(text)) return null
   const r = new FprofReader(text, fileName)
   r.read()
-  let threads = r.threads()
-  if (opts.process !== undefined) {
-    const wanted = opts.process
-    threads = threads.filter((t) => sameProcess(t.name, wanted))
-    if (threads.length === 0) {
-      const names = r.processes.map((p) => p.name).join(', ') || 'none: analysed with {details, false}'
-      throw new ParseError(fileName, undefined, `no process ${wanted} (processes: ${names})`)
-    }
-  }
-  r.profile.threads.push(...threads)
+  r.profile.threads.push(...r.threads())
   return r.profile
 }

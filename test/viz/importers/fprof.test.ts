@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { importFromFprof, isFprof } from '../../../viz/importers/fprof'
 import type { Profile } from '../../../viz/model/profile'
+import { selectThreads } from '../../../viz/callgraph/select-threads'
 import { importProfileFile, importProfileText } from '../../../viz/importers'
 import { deriveCallGraph } from '../../../viz/callgraph/derive'
 import { expectedThreads, importedRows, oracle, table } from './fprof-oracle'
@@ -15,7 +16,7 @@ const root = path.resolve(__dirname, '../../..')
 const dir = path.join(root, 'test/fixtures/fprof')
 const goldenDir = path.join(root, 'test/golden/importers/fprof')
 const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8')
-const load = (f: string, process?: string) => importFromFprof(read(f), f, process === undefined ? {} : { process })!
+const load = (f: string) => importFromFprof(read(f), f)!
 const VARIANTS = ['default', 'no-callers', 'totals', 'totals-no-callers', 'no-details', 'no-details-totals', 'sort-own', 'cols23', 'cols120']
 const FILES = ['fib.otp25.analysis', ...['fib', 'procs', 'quoted'].flatMap((p) => VARIANTS.map((v) => `${p}.${v}.analysis`))]
 
@@ -95,19 +96,19 @@ test('procs: one thread per process; sum/1 CNT = 200·N+1 in worker N, echo/0 CN
   }
 })
 
-test('process chosen by pid or bare pid; merged by default; unknown → ParseError', () => {
+test('--process: chosen by pid, bare pid or quoted; every process by default; unknown → OptionError listing them', () => {
   const all = load('procs.default.analysis')
-  const one = load('procs.default.analysis', '<0.82.0>')
-  assert.equal(one.threads.map((t) => t.name), ['<0.82.0>'])
-  assert.equal(load('procs.default.analysis', '0.82.0').threads.map((t) => t.name), ['<0.82.0>'])
-  assert.equal(one.threads[0].exact, all.threads.find((t) => t.name === '<0.82.0>')!.exact)
-  assert.is(one.threads[0].exact!.total, 578)
+  assert.equal(all.threads.map((t) => t.name), ['<0.84.0>', '<0.83.0>', '<0.82.0>', '<0.9.0>', '<0.81.0>'])
+  for (const w of ['<0.82.0>', '0.82.0', "'<0.82.0>'"]) assert.equal(selectThreads(all, w).map((t) => t.name), ['<0.82.0>'], w)
+  const one = selectThreads(all, '<0.82.0>')[0]
+  assert.is(one.exact!.total, 578)
   try {
-    load('procs.default.analysis', '<0.99.0>')
+    selectThreads(all, '<0.99.0>')
     assert.unreachable()
   } catch (e: any) {
-    assert.is(e.name, 'ParseError')
-    assert.is(e.reason, 'no process <0.99.0> (processes: <0.84.0>, <0.83.0>, <0.82.0>, <0.9.0>, <0.81.0>)')
+    assert.is(e.name, 'OptionError')
+    assert.match(e.message, "no thread or process named '<0.99.0>'")
+    assert.match(e.message, "'<0.84.0>', '<0.83.0>', '<0.82.0>', '<0.9.0>', '<0.81.0>'")
   }
 })
 
