@@ -1,7 +1,11 @@
 // HTTP server collector: request latency by method, route and status (route from express when
 // the hook knows it, else a bounded path template, see route-template.ts), from httpEvents
 // 'response' events of the server side. Series are capped (maxRoutes labels, then "other").
-import { httpEvents, HttpEvent } from '../probes/runtime-events'
+// The HTTP hook does not send events to this collector: it appends each finished server
+// request to httpServerLog, read here in batches (before each heatmap rotation, before a
+// snapshot, and when the hook has filled a quarter of the log); httpEvents from other emitters
+// are still recorded one by one.
+import { httpEvents, httpServerLog as log, HTTP_LOG_FINISH, HttpEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { RouteTable } from './route-template'
@@ -32,13 +36,36 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
 
   function onEvent(e: HttpEvent): void {
     if (e.side !== 'server' || e.phase !== 'response' || e.durationNs === undefined) return
-    const route = routes.label(e.url, e.route)
-    const code = e.status ?? 0
+    record(e.method, routes.label(e.url, e.route), e.status ?? 0, e.durationNs)
+  }
+
+  function record(method: string, route: string, code: number, durationNs: number): void {
     let s: HttpSeries | undefined
-    if (last !== undefined && route === lastRoute && e.method === lastMethod && code === lastStatus) s = last
-    else s = lookup(e.method, route, code)
-    s.latency.record(e.durationNs)
-    ring.current.record(e.durationNs)
+    if (last !== undefined && route === lastRoute && method === lastMethod && code === lastStatus) s = last
+    else s = lookup(method, route, code)
+    s.latency.record(durationNs)
+    ring.current.record(durationNs)
+  }
+
+  // Finished requests the hook logged since the last drain.
+  let cursor = 0
+  function drainLog(): void {
+    const seq = log.seq, size = log.size, mask = size - 1
+    let i = cursor
+    if (seq - i > size) i = seq - size  // only while this collector was off
+    const kind = log.kind
+    for (; i < seq; i++) {
+      const k = i & mask
+      if (kind[k] !== HTTP_LOG_FINISH) continue
+      const route = log.route[k], base = log.base[k]
+      const label = route !== undefined ? routes.label('', base ? base + route : route) : routes.label(log.url[k] ?? '', undefined)
+      record(log.method[k] ?? '', label, log.status[k], log.ns[k] - log.startNs[k])
+    }
+    cursor = seq
+  }
+  const logReader = (): void => {
+    if (!guard.on) return
+    try { drainLog() } catch (err) { guard.fault(err) }
   }
 
   function lookup(rawMethod: string, route: string, code: number): HttpSeries {
@@ -64,14 +91,17 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
   const collector = {
     name: 'http' as const,
     guard,
-    series,
+    /** The series, with what the hook logged so far recorded (prometheus.ts reads this). */
+    get series() { if (running) logReader(); return series },
     get running() { return running },
     start(): void {
       if (running) return
       running = true
       guard.rearm()
-      unsubscribe = httpEvents.subscribe(listener)
-      stopTimer = guardedInterval(guard, intervalMs, () => ring.rotate())
+      cursor = log.seq
+      const offLog = log.subscribe(logReader), offEvents = httpEvents.subscribePassive(listener)
+      unsubscribe = () => { offLog(); offEvents() }
+      stopTimer = guardedInterval(guard, intervalMs, () => { drainLog(); ring.rotate() })
     },
     stop(): void {
       running = false
@@ -80,6 +110,7 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
     },
     record: guard.wrap(onEvent),
     snapshot(): HttpSnapshot {
+      if (running) logReader()
       return {
         series: [...series.values()].map((s) => ({ method: s.method, route: s.route, status: s.status, latencyNs: summarize(s.latency), histogram: s.latency.snapshot() })),
         droppedRoutes: routes.dropped,

@@ -23,6 +23,11 @@
 //   are measured for at most `measuredPerSec` requests per second (token bucket, default 200:
 //   every request of a server below that rate, a time-uniform sample above it); `count` is every
 //   request, `measured` the ones behind the CPU/allocation histograms.
+// - Feed: the HTTP hook appends each server request's start and finish to httpServerLog
+//   (runtime-events.ts), with the busy-time and heap reads of the requests it measured; this
+//   collector replays the log in order in batches (its 100 ms timer, before a GC event is
+//   attributed, before a flush), which gives the same in-flight sets and shares as handling each
+//   event when it happened. httpEvents emitted by others (tests) are still handled one by one.
 // - Storage: no object per request. Requests in flight live in typed-array slots indexed by
 //   request id (a dense list of occupied slots for the per-GC scan); finished ones wait out the
 //   grace period in a ring in finish order (a GC only scans the finished requests that ended
@@ -35,7 +40,7 @@
 import v8 from 'node:v8'
 import { performance } from 'node:perf_hooks'
 import { threadId } from 'node:worker_threads'
-import { httpEvents, gcEvents, HttpEvent, GcEvent } from '../probes/runtime-events'
+import { httpEvents, gcEvents, httpServerLog as log, HTTP_LOG_START, HttpEvent, GcEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { RouteTable } from './route-template'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
@@ -125,7 +130,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     return c
   }
 
-  function requestStart(id: number, now: number): void {
+  function requestStart(id: number, now: number, measure: boolean): void {
     if (!(id >= 0)) return  // ids are non-negative (the hook counts from 1); anything else is not ours
     advance(now)
     const slot = id & (IN_SLOTS - 1)
@@ -133,37 +138,70 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     inId[slot] = id
     live[liveN] = slot; livePos[slot] = liveN++
     inStart[slot] = now; inWallAt0[slot] = wallSum; inGcNs[slot] = 0; inFreed[slot] = 0
-    if (takeToken(now)) { inCpuAt0[slot] = cpuNow(); inHeapAt0[slot] = v8.getHeapStatistics().used_heap_size }
+    if (measure && takeToken(now)) { inCpuAt0[slot] = cpuNow(); inHeapAt0[slot] = v8.getHeapStatistics().used_heap_size }
     else inCpuAt0[slot] = -1
   }
 
-  function requestFinish(id: number, now: number, url: string, route: string | undefined): void {
+  /** A finish from httpEvents: reads busy time and heap now for a measured request. */
+  function eventFinish(id: number, now: number, url: string, route: string | undefined): void {
     const slot = id & (IN_SLOTS - 1)
     if (inId[slot] !== id) return
+    const label = routes.label(url, route)
+    const c0 = inCpuAt0[slot]
+    if (c0 >= 0) requestFinish(slot, now, label, c0, inHeapAt0[slot], cpuNow(), v8.getHeapStatistics().used_heap_size)
+    else requestFinish(slot, now, label, -1, 0, 0, 0)
+  }
+
+  /** cpuUs0 < 0: not measured. */
+  function requestFinish(slot: number, now: number, label: string, cpuUs0: number, heap0: number, cpuUs1: number, heap1: number): void {
     advance(now)
     unlink(slot)
     if (pLen === PENDING_SLOTS) { pHead = (pHead + 1) % PENDING_SLOTS; pLen--; dropped++ }
     const k = (pHead + pLen++) % PENDING_SLOTS
     const start = inStart[slot]
     pStart[k] = start; pEnd[k] = now; pGcNs[k] = inGcNs[slot]; pFreed[k] = inFreed[slot]
-    if (inCpuAt0[slot] >= 0) {
+    if (cpuUs0 >= 0) {
       const wall = now - start
       const share = wall > 0 ? Math.min(1, (wallSum - inWallAt0[slot]) / wall) : 1
-      pCpuNs[k] = (cpuNow() - inCpuAt0[slot]) * share * 1000
-      pHeap[k] = (v8.getHeapStatistics().used_heap_size - inHeapAt0[slot]) * share
+      pCpuNs[k] = (cpuUs1 - cpuUs0) * share * 1000
+      pHeap[k] = (heap1 - heap0) * share
     } else pCpuNs[k] = -1
-    pRoute[k] = costOf(routes.label(url, route))
+    pRoute[k] = costOf(label)
   }
 
   function onHttp(e: HttpEvent): void {
     if (e.side !== 'server') return
-    // The hook's own clock reads (same process.hrtime clock): no extra read per event.
-    if (e.phase === 'request') requestStart(e.requestId, e.startNs)
-    else requestFinish(e.requestId, e.startNs + (e.durationNs ?? 0), e.url, e.route)
+    // The emitter's own clock reads (same process.hrtime clock): no extra read per event.
+    if (e.phase === 'request') requestStart(e.requestId, e.startNs, true)
+    else eventFinish(e.requestId, e.startNs + (e.durationNs ?? 0), e.url, e.route)
+  }
+
+  // Replay of httpServerLog from `cursor` (entries the hook wrote since the last drain).
+  let cursor = 0
+  function drainLog(): void {
+    const seq = log.seq, size = log.size, mask = size - 1
+    let i = cursor
+    if (seq - i > size) { dropped += seq - i - size; i = seq - size }  // only while this collector was off
+    const kind = log.kind, ids = log.id, ns = log.ns, cpu0 = log.cpuUs0
+    for (; i < seq; i++) {
+      const k = i & mask
+      if (kind[k] === HTTP_LOG_START) { requestStart(ids[k], ns[k], false); continue }
+      const id = ids[k], slot = id & (IN_SLOTS - 1)
+      if (inId[slot] !== id) continue
+      const route = log.route[k], base = log.base[k]
+      const label = route !== undefined ? routes.label('', base ? base + route : route) : routes.label(log.url[k] ?? '', undefined)
+      requestFinish(slot, ns[k], label, cpu0[k], log.heap0[k], log.cpuUs1[k], log.heap1[k])
+    }
+    cursor = seq
+  }
+  const logReader = (): void => {
+    if (!guard.on) return
+    try { drainLog() } catch (err) { guard.fault(err) }
   }
 
   function onGc(e: GcEvent): void {
     if (e.threadId !== threadId) return
+    drainLog()  // requests the hook logged before this GC event was delivered
     const g = e.startNs
     // Pending requests in finish order: only those that finished after g can contain it.
     let hits = 0, from = pLen
@@ -183,6 +221,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
   }
 
   function finalize(all: boolean): void {
+    drainLog()
     const cutoff = Number(process.hrtime.bigint()) - graceNs
     while (pLen > 0 && (all || pEnd[pHead] <= cutoff)) {
       const k = pHead
@@ -215,7 +254,9 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
       guard.rearm()
       lastNs = tokenNs = Number(process.hrtime.bigint())
       tokens = rate
-      unsubs = [httpEvents.subscribe(httpListener), gcEvents.subscribe(guard.wrap(onGc))]
+      cursor = log.seq
+      log.measuredPerSec = rate
+      unsubs = [log.subscribe(logReader), httpEvents.subscribePassive(httpListener), gcEvents.subscribe(guard.wrap(onGc)), () => { log.measuredPerSec = 0 }]
       stopTimer = guardedInterval(guard, 100, () => finalize(false))
     },
     stop(): void {

@@ -57,10 +57,18 @@ export interface AllocSampleEvent {
 
 export interface EventSource<T> {
   readonly name: string
-  /** True while at least one listener is subscribed: hooks test it before building an event. */
+  /** True while at least one (non-passive) listener is subscribed: hooks test it before building an event. */
   readonly active: boolean
   subscribe(listener: (event: T) => void): () => void
+  /**
+   * A listener that gets what `emit` sends but does not make the source `active`: for a consumer
+   * the hook feeds another way (the HTTP collectors read httpServerLog) that still accepts events
+   * from other emitters.
+   */
+  subscribePassive(listener: (event: T) => void): () => void
   emit(event: T): void
+  /** Emit to the non-passive listeners only (a hook that already fed the passive ones another way). */
+  emitActive(event: T): void
   /** Listener faults seen so far. */
   readonly faults: number
 }
@@ -69,8 +77,26 @@ const MAX_FAULTS = 10
 
 export function createEventSource<T>(name: string): EventSource<T> {
   let listeners: ((event: T) => void)[] = []
+  let passive: ((event: T) => void)[] = []
   let faults = 0
   const faultsBy = new Map<(event: T) => void, number>()
+  function deliver(ls: ((event: T) => void)[], event: T): void {
+    for (let i = 0; i < ls.length; i++) {
+      try {
+        ls[i](event)
+      } catch (err) {
+        faults++
+        const n = (faultsBy.get(ls[i]) ?? 0) + 1
+        faultsBy.set(ls[i], n)
+        if (n >= MAX_FAULTS) {
+          const bad = ls[i]
+          listeners = listeners.filter((l) => l !== bad)
+          passive = passive.filter((l) => l !== bad)
+          process.emitWarning(`sonde: a ${name} listener threw ${n} times and was switched off: ${(err as Error)?.message ?? err}`, { code: 'SONDE_LISTENER_FAULT' })
+        }
+      }
+    }
+  }
   const source: EventSource<T> = {
     name,
     get active() { return listeners.length > 0 },
@@ -79,23 +105,15 @@ export function createEventSource<T>(name: string): EventSource<T> {
       listeners = [...listeners, listener]
       return () => { listeners = listeners.filter((l) => l !== listener) }
     },
-    emit(event) {
-      const ls = listeners
-      for (let i = 0; i < ls.length; i++) {
-        try {
-          ls[i](event)
-        } catch (err) {
-          faults++
-          const n = (faultsBy.get(ls[i]) ?? 0) + 1
-          faultsBy.set(ls[i], n)
-          if (n >= MAX_FAULTS) {
-            const bad = ls[i]
-            listeners = listeners.filter((l) => l !== bad)
-            process.emitWarning(`sonde: a ${name} listener threw ${n} times and was switched off: ${(err as Error)?.message ?? err}`, { code: 'SONDE_LISTENER_FAULT' })
-          }
-        }
-      }
+    subscribePassive(listener) {
+      passive = [...passive, listener]
+      return () => { passive = passive.filter((l) => l !== listener) }
     },
+    emit(event) {
+      deliver(listeners, event)
+      if (passive.length > 0) deliver(passive, event)
+    },
+    emitActive(event) { deliver(listeners, event) },
   }
   return source
 }
@@ -105,3 +123,67 @@ export const httpEvents = createEventSource<HttpEvent>('http')
 export const messageEvents = createEventSource<MessageEvent>('message')
 export const loopLagEvents = createEventSource<LoopLagEvent>('loop-lag')
 export const allocSampleEvents = createEventSource<AllocSampleEvent>('alloc-sample')
+
+/**
+ * HTTP server requests for the in-process collectors, written by the HTTP hook as columns of a
+ * ring instead of an event object and two listener calls per request: the hook stores a few
+ * numbers and references per request, the readers (http and request-cost collectors) consume the
+ * entries in batches from their timers, before a snapshot, and whenever the writer has filled a
+ * quarter of the ring (so a reader never falls more than SIZE/4 entries behind while it is on).
+ * Entries: kind 1 = request start (id, ns), kind 2 = response finish (id, ns = finish time,
+ * startNs, status, method, route/baseUrl when express knew the route, else url). cpuUs0/heap0/
+ * cpuUs1/heap1 are the busy-time and used-heap reads at start and finish of the requests the hook
+ * measured for request-cost (at most `measuredPerSec` per second; cpuUs0 = -1 when not measured).
+ */
+export interface HttpServerLog {
+  readonly size: number
+  /** Entries written so far; entry n lives at n & (size - 1). */
+  seq: number
+  /** True while a reader is subscribed (a plain field: the hook reads it per request). */
+  active: boolean
+  /** Requests per second to measure CPU/heap for (request-cost's budget; 0 = none). */
+  measuredPerSec: number
+  readonly kind: Uint8Array
+  readonly id: Float64Array
+  readonly ns: Float64Array
+  readonly startNs: Float64Array
+  readonly status: Uint16Array
+  readonly cpuUs0: Float64Array
+  readonly heap0: Float64Array
+  readonly cpuUs1: Float64Array
+  readonly heap1: Float64Array
+  readonly method: (string | undefined)[]
+  readonly route: (string | undefined)[]
+  readonly base: (string | undefined)[]
+  readonly url: (string | undefined)[]
+  /** A reader's drain, called when a quarter of the ring has been written; must not throw. */
+  subscribe(drain: () => void): () => void
+  /** Called by the writer after each entry whose seq is a multiple of size / 4. */
+  drainAll(): void
+}
+
+export const HTTP_LOG_START = 1, HTTP_LOG_FINISH = 2
+
+export function createHttpServerLog(size = 4096): HttpServerLog {
+  let readers: (() => void)[] = []
+  const refs = () => new Array<string | undefined>(size).fill(undefined)
+  const log: HttpServerLog = {
+    size, seq: 0, active: false, measuredPerSec: 0,
+    kind: new Uint8Array(size), id: new Float64Array(size), ns: new Float64Array(size), startNs: new Float64Array(size),
+    status: new Uint16Array(size), cpuUs0: new Float64Array(size).fill(-1), heap0: new Float64Array(size),
+    cpuUs1: new Float64Array(size), heap1: new Float64Array(size),
+    method: refs(), route: refs(), base: refs(), url: refs(),
+    subscribe(drain) {
+      readers = [...readers, drain]
+      log.active = true
+      return () => { readers = readers.filter((r) => r !== drain); log.active = readers.length > 0 }
+    },
+    drainAll() {
+      const rs = readers
+      for (let i = 0; i < rs.length; i++) rs[i]()
+    },
+  }
+  return log
+}
+
+export const httpServerLog = createHttpServerLog()

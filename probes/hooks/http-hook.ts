@@ -14,11 +14,22 @@
 // time goes into a typed-array ring indexed by id. A request still in flight when SLOTS newer
 // ones have started loses its slot: its finish is ignored and counted (`lostStarts`). Method and
 // URL are read again at finish (express keeps the original in `originalUrl`); event objects are
-// built only while httpEvents has a listener.
+// built only while httpEvents has a (non-passive) listener.
+//
+// The in-process collectors do not get events: for server requests the hook appends a few
+// numbers and references to httpServerLog (runtime-events.ts) and the collectors aggregate them
+// in batches, so the per-request path touches one small function and a few sequential slots
+// instead of an event object and two listeners' code and maps (which run cold between requests
+// in a real server: express and Node's http evict them). At finish only what the labels need is
+// read: express's route path and mount path when it set them, else the URL. For request-cost's
+// measured requests (a token bucket of log.measuredPerSec) the hook also reads event-loop busy
+// time and V8's used heap at start and finish, since those must be read at the moment itself.
 import diagnostics_channel from 'node:diagnostics_channel'
+import v8 from 'node:v8'
+import { performance } from 'node:perf_hooks'
 import type { IncomingMessage, ServerResponse, ClientRequest } from 'node:http'
 import type { Socket } from 'node:net'
-import { httpEvents } from '../runtime-events'
+import { httpEvents, httpServerLog as log, HTTP_LOG_START, HTTP_LOG_FINISH } from '../runtime-events'
 import { createHookGuard } from './hook-guard'
 import { gateOn, type Fireable } from './probe-gate'
 
@@ -55,6 +66,64 @@ let nextId = 0
 const slotId = new Float64Array(SLOTS).fill(-1)
 const slotStartNs = new Float64Array(SLOTS)
 let lostStarts = 0
+
+// Busy time / used heap at start of the measured requests, by slot (-1: not measured).
+const slotCpuUs0 = new Float64Array(SLOTS).fill(-1)
+const slotHeap0 = new Float64Array(SLOTS)
+const LOG_MASK = log.size - 1, LOG_QUARTER = (log.size >> 2) - 1
+let tokens = 0, tokenNs = 0, tokenRate = 0
+
+/** Token bucket of log.measuredPerSec: true when this request is to be measured. */
+function takeToken(now: number): boolean {
+  const rate = log.measuredPerSec
+  if (rate !== tokenRate) { tokenRate = rate; tokens = rate; tokenNs = now }
+  if (tokens < 1) {
+    tokens = Math.min(rate, tokens + ((now - tokenNs) * rate) / 1e9)
+    tokenNs = now
+    if (tokens < 1) return false
+  }
+  tokens--
+  return true
+}
+
+/**
+ * Event-loop busy time, µs: what performance.eventLoopUtilization().active computes (wall
+ * time since the loop started minus the loop's idle time), without its result object.
+ */
+let loopStartMs = 0
+function cpuNowUs(): number {
+  if (loopStartMs <= 0) { loopStartMs = performance.nodeTiming.loopStart; if (loopStartMs <= 0) return 0 }
+  return (performance.now() - loopStartMs - performance.nodeTiming.idleTime) * 1000
+}
+
+function logStart(id: number, now: number): void {
+  const seq = log.seq++, k = seq & LOG_MASK
+  log.kind[k] = HTTP_LOG_START; log.id[k] = id; log.ns[k] = now
+  const slot = id & MASK
+  if (log.measuredPerSec > 0 && takeToken(now)) { slotCpuUs0[slot] = cpuNowUs(); slotHeap0[slot] = v8.getHeapStatistics().used_heap_size }
+  else slotCpuUs0[slot] = -1
+  if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
+}
+
+function logFinish(request: IncomingMessage, id: number, startNs: number, now: number, status: number): void {
+  const seq = log.seq++, k = seq & LOG_MASK
+  log.kind[k] = HTTP_LOG_FINISH; log.id[k] = id; log.ns[k] = now; log.startNs[k] = startNs; log.status[k] = status
+  log.method[k] = request.method
+  const r = request as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown; originalUrl?: unknown }
+  const route = r.route?.path
+  if (typeof route === 'string') {
+    const base = r.baseUrl
+    log.route[k] = route; log.base[k] = typeof base === 'string' ? base : undefined
+  } else {
+    const o = r.originalUrl
+    log.route[k] = undefined; log.url[k] = typeof o === 'string' ? o : request.url
+  }
+  const slot = id & MASK
+  const cpu0 = slotCpuUs0[slot]
+  log.cpuUs0[k] = cpu0
+  if (cpu0 >= 0) { log.heap0[k] = slotHeap0[slot]; log.cpuUs1[k] = cpuNowUs(); log.heap1[k] = v8.getHeapStatistics().used_heap_size; slotCpuUs0[slot] = -1 }
+  if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
+}
 
 /** Finishes ignored because SLOTS newer requests had started meanwhile (per thread). */
 export function httpHookLostStarts(): number { return lostStarts }
@@ -113,7 +182,8 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     const id = begin(request as Tagged, startNs)
     if (sReq.enabled) sReq.fire(request.method ?? '', request.url ?? '', id)
     if (nsReq.enabled) { const s = msg.socket; nsReq.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, request.method ?? '', request.url ?? '', fdOf(s)) }
-    if (httpEvents.active) httpEvents.emit({ side: 'server', phase: 'request', requestId: id, method: request.method ?? '', url: request.url ?? '', startNs })
+    if (log.active) logStart(id, startNs)
+    if (httpEvents.active) httpEvents.emitActive({ side: 'server', phase: 'request', requestId: id, method: request.method ?? '', url: request.url ?? '', startNs })
   }
 
   function serverFinish(msg: { request: IncomingMessage; response: ServerResponse; socket: Socket }): void {
@@ -121,12 +191,14 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     const id = (request as Tagged)[kId] as number
     const startNs = takeStart(id)
     if (startNs < 0) return
-    const durationNs = Number(process.hrtime.bigint()) - startNs
+    const now = Number(process.hrtime.bigint())
+    const durationNs = now - startNs
     const status = msg.response.statusCode
+    if (log.active) logFinish(request, id, startNs, now, status)
     if (sRes.enabled) sRes.fire(request.method ?? '', serverUrl(request), status, durationNs, id)
     if (nsRes.enabled) { const s = msg.socket; nsRes.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, fdOf(s)) }
     if (httpEvents.active) {
-      httpEvents.emit({ side: 'server', phase: 'response', requestId: id, method: request.method ?? '', url: serverUrl(request), route: routeOf(request), status, startNs, durationNs })
+      httpEvents.emitActive({ side: 'server', phase: 'response', requestId: id, method: request.method ?? '', url: serverUrl(request), route: routeOf(request), status, startNs, durationNs })
     }
   }
 
@@ -138,7 +210,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
       const url = clientUrl(request)
       if (cReq.enabled) cReq.fire(request.method, url, id)
       if (ncReq.enabled) { const s = request.socket; ncReq.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, request.method, url, fdOf(s)) }
-      if (httpEvents.active) httpEvents.emit({ side: 'client', phase: 'request', requestId: id, method: request.method, url, startNs })
+      if (httpEvents.active) httpEvents.emitActive({ side: 'client', phase: 'request', requestId: id, method: request.method, url, startNs })
     }
   }
 
@@ -151,7 +223,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     const status = msg.response.statusCode ?? 0
     if (cRes.enabled) cRes.fire(request.method, clientUrl(request), status, durationNs, id)
     if (ncRes.enabled) { const s = request.socket; ncRes.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, fdOf(s)) }
-    if (httpEvents.active) httpEvents.emit({ side: 'client', phase: 'response', requestId: id, method: request.method, url: clientUrl(request), route: undefined, status, startNs, durationNs })
+    if (httpEvents.active) httpEvents.emitActive({ side: 'client', phase: 'response', requestId: id, method: request.method, url: clientUrl(request), route: undefined, status, startNs, durationNs })
   }
 
   // Inline try/catch, not guard.run(() => ...): no closure per request.
@@ -185,7 +257,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
       else diagnostics_channel.unsubscribe(name, fn)
     }
   }
-  const ungate = gateOn([...Object.values(sonde), ...Object.values(node)], [httpEvents], (live) => guard.run(() => set(live)))
+  const ungate = gateOn([...Object.values(sonde), ...Object.values(node)], [httpEvents, log], (live) => guard.run(() => set(live)))
   guard.onTrip(() => { ungate(); set(false) })
   return () => { ungate(); set(false) }
 }
