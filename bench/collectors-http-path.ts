@@ -5,7 +5,10 @@
 // iteration as a real server has (real Node objects, so property access costs what it costs on
 // them; express's req.route/baseUrl are set before the finish). Variants, alternated within each round, median ns per request over rounds:
 //   bare        the same loop with no subscriber (Node skips the publish: hasSubscribers false)
-//   hook        the HTTP hook subscribed (an httpEvents listener that does nothing)
+//   hook        the HTTP hook subscribed, writing httpServerLog for a reader that does nothing
+//               (what the collectors ask of the hook)
+//   events      the HTTP hook subscribed for an httpEvents listener that does nothing (event
+//               objects per request: what the dashboard or a probe listener asks of it)
 //   http        + the http collector (latency by method/route/status)
 //   cost        + the request-cost collector alone
 //   both        http + request-cost (what SONDE_COLLECT=default runs on this path)
@@ -17,7 +20,7 @@ import net from 'node:net'
 import { PerformanceObserver } from 'node:perf_hooks'
 import { installHttpHook } from '../probes/hooks/http-hook'
 import { disabledProbeSet } from '../probes/hooks/install-hooks'
-import { httpEvents } from '../probes/runtime-events'
+import { httpEvents, httpServerLog } from '../probes/runtime-events'
 import { createHttpCollector } from '../collectors/http-requests'
 import { createRequestCostCollector } from '../collectors/request-cost'
 import { RouteTable } from '../collectors/route-template'
@@ -71,7 +74,8 @@ const withHook = (extra: () => () => void) => (): (() => void) => {
 }
 const variants: Variant[] = [
   { name: 'bare', on: () => noop },
-  { name: 'hook', on: withHook(() => httpEvents.subscribe(noop)) },
+  { name: 'hook', on: withHook(() => httpServerLog.subscribe(noop)) },
+  { name: 'events', on: withHook(() => httpEvents.subscribe(noop)) },
   { name: 'http', on: withHook(() => { const c = createHttpCollector({ routes: new RouteTable(100) }); c.start(); return c.stop }) },
   { name: 'cost', on: withHook(() => { const c = createRequestCostCollector({ routes: new RouteTable(100) }); c.start(); return c.stop }) },
   {

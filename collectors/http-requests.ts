@@ -5,11 +5,13 @@
 // request to httpServerLog, read here in batches (before each heatmap rotation, before a
 // snapshot, and when the hook has filled a quarter of the log); httpEvents from other emitters
 // are still recorded one by one.
-import { httpEvents, httpServerLog as log, HTTP_LOG_FINISH, HttpEvent } from '../probes/runtime-events'
+import { httpEvents, httpServerLog, HTTP_LOG_FINISH, HttpEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { RouteTable } from './route-template'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
+
+const log = httpServerLog  // a local: one load fewer per access than the module binding
 
 export interface HttpSeries { method: string; route: string; status: string; latency: Histogram }
 

@@ -40,10 +40,12 @@
 import v8 from 'node:v8'
 import { performance } from 'node:perf_hooks'
 import { threadId } from 'node:worker_threads'
-import { httpEvents, gcEvents, httpServerLog as log, HTTP_LOG_START, HttpEvent, GcEvent } from '../probes/runtime-events'
+import { httpEvents, gcEvents, httpServerLog, HTTP_LOG_START, HttpEvent, GcEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { RouteTable } from './route-template'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
+
+const log = httpServerLog  // a local: one load fewer per access than the module binding
 
 export interface RouteCost { route: string; count: number; measured: number; cpu: Histogram; gc: Histogram; allocated: Histogram }
 
