@@ -3,6 +3,7 @@
 // SONDE_DASHBOARD=PORT until the dashboard takes over. Errors answer 500 with one line; nothing
 // here throws into the host.
 import http from 'node:http'
+import { markInternalServer } from '../probes/hooks/http-hook'
 import { debuglog } from 'node:util'
 import type { Registry } from 'prom-client'
 import type { CollectorsSnapshot } from './snapshot'
@@ -52,6 +53,7 @@ export function serveCollectors(src: EndpointSources, port: number, host = '127.
   })
   return new Promise((resolve, reject) => {
     server.once('error', reject)
+    markInternalServer(server)
     server.listen(port, host, () => { server.off('error', reject); server.unref(); resolve(server) })
   })
 }

@@ -60,6 +60,11 @@ const CHANNELS = {
 const SLOTS = 8192
 const MASK = SLOTS - 1
 const kId = Symbol('sonde.http.requestId')
+/** Marks sonde's own servers (dashboard, /metrics endpoint): their requests are not the app's
+ * traffic, so they get no id, fire no probe and reach no collector (a scrape would otherwise be
+ * counted as a `GET /metrics 200` of the app). Symbol.for: every copy of sonde agrees. */
+const kInternalServer = Symbol.for('sonde.internalServer')
+export function markInternalServer(server: object): void { (server as Record<symbol, unknown>)[kInternalServer] = true }
 type Tagged = { [kId]?: number }
 
 let nextId = 0
@@ -180,7 +185,8 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
   const nsReq = node.http__server__request, nsRes = node.http__server__response
   const ncReq = node.http__client__request, ncRes = node.http__client__response
 
-  function serverStart(msg: { request: IncomingMessage; socket: Socket }): void {
+  function serverStart(msg: { request: IncomingMessage; socket: Socket; server?: unknown }): void {
+    if ((msg.server as Record<symbol, unknown> | undefined)?.[kInternalServer] === true) return  // sonde's own dashboard / metrics traffic
     const request = msg.request
     const startNs = Number(process.hrtime.bigint())
     const id = begin(request as Tagged, startNs)

@@ -10,6 +10,7 @@ import { createStreamHub, type StreamHubOptions } from './stream-hub'
 import { startLiveFeed } from './live-feed'
 import { createProfileStore } from './profile-store'
 import { registerProcess } from './process-registry'
+import { markInternalServer } from '../../probes/hooks/http-hook'
 import { createBpftracePanel } from './bpftrace-panel'
 
 export { DashboardConfigError, isLoopbackHost } from './listen-safety'
@@ -38,6 +39,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const bpftrace = createBpftracePanel((s) => hub.broadcast('bpftrace', JSON.stringify(s)), mode === 'app' ? process.pid : undefined)
   const app = createDashboardApp({ hub, store, token, mode, title: opts.title ?? process.argv.slice(1).join(' ').slice(0, 200), streamIntervalMs, bpftrace, listenHost: host })
   const server = http.createServer(app)
+  markInternalServer(server)
   server.keepAliveTimeout = 5000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
