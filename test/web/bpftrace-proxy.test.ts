@@ -1,7 +1,9 @@
 // The bpftrace panel of another process through the standalone dashboard's proxy (what the
 // page does after switching under Processes): `sonde dashboard` observes no process itself and
 // says so; for an app run with -r register + SONDE_DASHBOARD=0, http-latency started through
-// /api/proc/PID/bpftrace counts exactly the 23 GETs sent to the app while it ran. An app whose
+// /api/proc/PID/bpftrace counts exactly the 23 GETs sent to the app's own server while it ran, and
+// none of the requests the dashboards made to the app's in-process dashboard meanwhile (sonde's
+// own traffic fires no http probe). An app whose
 // PATH has no bpftrace gets the one-line "not found … install" reason and a 503 on start.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -32,7 +34,7 @@ test('standalone dashboard → proxied app: 23 GETs, 23 in the bpftrace histogra
   const { startDashboard } = await import('../../web/server')
   const d = await startDashboard({ port: 0, mode: 'standalone' })
   const app = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), path.join(__dirname, 'support/env-app.js')], {
-    env: { ...process.env, SONDE_DASHBOARD: '0', SONDE_RUNTIME_DIR: dir, ALIVE_MS: '60000' }, stdio: 'ignore',
+    env: { ...process.env, SONDE_DASHBOARD: '0', SONDE_RUNTIME_DIR: dir, ALIVE_MS: '60000', APP_PORT_FILE: path.join(dir, 'app-port') }, stdio: 'ignore',
   })
   try {
     const own = await (await fetch(`${d.url}api/bpftrace`)).json() as { available: boolean; reason: string }
@@ -48,14 +50,18 @@ test('standalone dashboard → proxied app: 23 GETs, 23 in the bpftrace histogra
     const again = await fetch(`${via}/start?name=msg-latency&seconds=5`, { method: 'POST' })
     assert.is(again.status, 409, 'one run at a time')
     await poll('bpftrace attached', async () => ((await (await fetch(via)).json()) as { current: PanelState }).current.attachedProbes > 0 || undefined, 20_000)
-    for (let i = 0; i < 23; i++) await (await fetch(`http://127.0.0.1:${entry.port}/api/status`)).text()
+    const appPort = Number(fs.readFileSync(path.join(dir, 'app-port'), 'utf8'))
+    for (let i = 0; i < 23; i++) await (await fetch(`http://127.0.0.1:${appPort}/work`)).text()
+    await (await fetch(`http://127.0.0.1:${entry.port}/api/status`)).text()  // the in-process dashboard: not the app's traffic
     await new Promise((r) => setTimeout(r, 300))
     await fetch(`${via}/stop`, { method: 'POST' })
     const done = await poll('done', async () => { const c = ((await (await fetch(via)).json()) as { current: PanelState }).current; return c.state !== 'running' ? c : undefined }, 15_000)
     assert.is(done.state, 'done', done.error)
     const byUrl = new Map<string, number>()
     for (const h of done.histograms) { const url = h.key.split(',')[1]?.replace(/\?.*$/, '') ?? ''; if (h.key.startsWith('GET,')) byUrl.set(url, (byUrl.get(url) ?? 0) + h.count) }
-    assert.is(byUrl.get('/api/status'), 23, `histograms: ${done.histograms.map((h) => `${h.key}:${h.count}`).join(' ')}`)
+    const seen = done.histograms.map((h) => `${h.key}:${h.count}`).join(' ')
+    assert.is(byUrl.get('/work'), 23, `histograms: ${seen}`)
+    assert.equal([...byUrl.keys()], ['/work'], `only the app's own requests: ${seen}`)
   } finally {
     app.kill('SIGKILL')
     await d.close()

@@ -86,7 +86,7 @@ export function createBpftracePanel(broadcast: (state: PanelState) => void, obse
 
   function publish(now = false): void {
     if (!state) return
-    if (last) Object.assign(state, { attachedProbes: last.attachedProbes, prints: last.prints, histograms: histograms(last), maps: maps(last), notes: last.notes.slice(-5) })
+    if (last) Object.assign(state, { attachedProbes: Math.max(state.attachedProbes, last.attachedProbes), prints: last.prints, histograms: histograms(last), maps: maps(last), notes: last.notes.slice(-5) })
     state.elapsedS = Math.round((Date.now() - state.startedMs) / 100) / 10
     if (now) { if (pending) { clearTimeout(pending); pending = undefined } try { broadcast(state) } catch { /* stream gone */ } return }
     pending ??= setTimeout(() => { pending = undefined; publish(true) }, 200)
@@ -112,7 +112,7 @@ export function createBpftracePanel(broadcast: (state: PanelState) => void, obse
     last = undefined
     state = { name, pid, state: 'running', startedMs: Date.now(), durationS: seconds, elapsedS: 0, attachedProbes: 0, prints: 0, histograms: [], maps: [], notes: [] }
     const mine = state
-    const r = runBpftrace({ args, onUpdate: (res) => { last = res; publish() }, onAttached: () => publish() })
+    const r = runBpftrace({ args, onUpdate: (res) => { last = res; publish() }, onAttached: (n) => { mine.attachedProbes = n; publish() } })
     run = r
     process.once('exit', killAtExit)
     timers = [setTimeout(stop, seconds * 1000)]
