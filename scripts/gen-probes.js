@@ -187,6 +187,9 @@ function generateDocs(probes, stringArgMax) {
     '"x86_64 doesn\'t support arg6"); arguments at position 6 and later need a newer bpftrace, or, for the',
     '`node` http probes, the struct pointers (`*(int32 *)arg1` is the fd of `node:http__server__request`).',
     '',
+    'The http server probes (both providers) fire for the application\'s servers only: requests to sonde\'s',
+    'own servers in the same process (the `SONDE_DASHBOARD` dashboard and `/metrics`) are not traced.',
+    '',
   ]
   for (const provider of ['sonde', 'node']) {
     out.push(`## Provider \`${provider}\``, '', '| probe | stability | args | description |', '|---|---|---|---|')
