@@ -38,7 +38,7 @@
 //   request in flight (measured or not): a pause stops all of them, so this is the latency GC
 //   added to the request.
 import v8 from 'node:v8'
-import { performance } from 'node:perf_hooks'
+import { TokenBucket, loopBusyUs } from '../probes/measure-budget'
 import { threadId } from 'node:worker_threads'
 import { httpEvents, gcEvents, httpServerLog, HTTP_LOG_START, HttpEvent, GcEvent } from '../probes/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
@@ -87,7 +87,8 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
   let pHead = 0, pLen = 0
   const byRoute = new Map<string, RouteCost>()
   let lastLabel = '', lastCost: RouteCost | undefined
-  let wallSum = 0, lastNs = 0, tokens = rate, tokenNs = 0, dropped = 0
+  let wallSum = 0, lastNs = 0, dropped = 0
+  let bucket = new TokenBucket()
   let unsubs: (() => void)[] = [], stopTimer: (() => void) | undefined
   let running = false
 
@@ -95,26 +96,6 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
   function advance(now: number): void {
     if (liveN > 0) wallSum += (now - lastNs) / liveN
     lastNs = now
-  }
-
-  function takeToken(now: number): boolean {
-    if (tokens < 1) {
-      tokens = Math.min(rate, tokens + ((now - tokenNs) * rate) / 1e9)
-      tokenNs = now
-      if (tokens < 1) return false
-    }
-    tokens--
-    return true
-  }
-
-  /**
-   * Event-loop busy time, µs: what performance.eventLoopUtilization().active computes (wall
-   * time since the loop started minus the loop's idle time), without its result object.
-   */
-  let loopStartMs = 0
-  function cpuNow(): number {
-    if (loopStartMs <= 0) { loopStartMs = performance.nodeTiming.loopStart; if (loopStartMs <= 0) return 0 }
-    return (performance.now() - loopStartMs - performance.nodeTiming.idleTime) * 1000
   }
 
   function unlink(slot: number): void {
@@ -140,7 +121,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     inId[slot] = id
     live[liveN] = slot; livePos[slot] = liveN++
     inStart[slot] = now; inWallAt0[slot] = wallSum; inGcNs[slot] = 0; inFreed[slot] = 0
-    if (measure && takeToken(now)) { inCpuAt0[slot] = cpuNow(); inHeapAt0[slot] = v8.getHeapStatistics().used_heap_size }
+    if (measure && bucket.take(now, rate)) { inCpuAt0[slot] = loopBusyUs(); inHeapAt0[slot] = v8.getHeapStatistics().used_heap_size }
     else inCpuAt0[slot] = -1
   }
 
@@ -150,7 +131,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     if (inId[slot] !== id) return
     const label = routes.label(url, route)
     const c0 = inCpuAt0[slot]
-    if (c0 >= 0) requestFinish(slot, now, label, c0, inHeapAt0[slot], cpuNow(), v8.getHeapStatistics().used_heap_size)
+    if (c0 >= 0) requestFinish(slot, now, label, c0, inHeapAt0[slot], loopBusyUs(), v8.getHeapStatistics().used_heap_size)
     else requestFinish(slot, now, label, -1, 0, 0, 0)
   }
 
@@ -254,8 +235,8 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
       if (running) return
       running = true
       guard.rearm()
-      lastNs = tokenNs = Number(process.hrtime.bigint())
-      tokens = rate
+      lastNs = Number(process.hrtime.bigint())
+      bucket = new TokenBucket()
       cursor = log.seq
       log.measuredPerSec = rate
       unsubs = [log.subscribe(logReader), httpEvents.subscribePassive(httpListener), gcEvents.subscribe(guard.wrap(onGc)), () => { log.measuredPerSec = 0 }]

@@ -26,11 +26,11 @@
 // time and V8's used heap at start and finish, since those must be read at the moment itself.
 import diagnostics_channel from 'node:diagnostics_channel'
 import v8 from 'node:v8'
-import { performance } from 'node:perf_hooks'
 import type { IncomingMessage, ServerResponse, ClientRequest } from 'node:http'
 import type { Socket } from 'node:net'
 import { httpEvents, httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH } from '../runtime-events'
 import { createHookGuard } from './hook-guard'
+import { TokenBucket, loopBusyUs } from '../measure-budget'
 import { gateOn, type Fireable } from './probe-gate'
 
 type Id = number
@@ -80,36 +80,13 @@ const { kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logSta
 const slotCpuUs0 = new Float64Array(SLOTS).fill(-1)
 const slotHeap0 = new Float64Array(SLOTS)
 const LOG_MASK = log.size - 1, LOG_QUARTER = (log.size >> 2) - 1
-let tokens = 0, tokenNs = 0, tokenRate = 0
-
-/** Token bucket of log.measuredPerSec: true when this request is to be measured. */
-function takeToken(now: number): boolean {
-  const rate = log.measuredPerSec
-  if (rate !== tokenRate) { tokenRate = rate; tokens = rate; tokenNs = now }
-  if (tokens < 1) {
-    tokens = Math.min(rate, tokens + ((now - tokenNs) * rate) / 1e9)
-    tokenNs = now
-    if (tokens < 1) return false
-  }
-  tokens--
-  return true
-}
-
-/**
- * Event-loop busy time, µs: what performance.eventLoopUtilization().active computes (wall
- * time since the loop started minus the loop's idle time), without its result object.
- */
-let loopStartMs = 0
-function cpuNowUs(): number {
-  if (loopStartMs <= 0) { loopStartMs = performance.nodeTiming.loopStart; if (loopStartMs <= 0) return 0 }
-  return (performance.now() - loopStartMs - performance.nodeTiming.idleTime) * 1000
-}
+const bucket = new TokenBucket()
 
 function logStart(id: number, now: number): void {
   const seq = log.seq++, k = seq & LOG_MASK
   logKind[k] = HTTP_LOG_START; logId[k] = id; logNs[k] = now
   const slot = id & MASK
-  if (log.measuredPerSec > 0 && takeToken(now)) { slotCpuUs0[slot] = cpuNowUs(); slotHeap0[slot] = v8.getHeapStatistics().used_heap_size }
+  if (log.measuredPerSec > 0 && bucket.take(now, log.measuredPerSec)) { slotCpuUs0[slot] = loopBusyUs(); slotHeap0[slot] = v8.getHeapStatistics().used_heap_size }
   else slotCpuUs0[slot] = -1
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
 }
@@ -130,7 +107,7 @@ function logFinish(request: IncomingMessage, id: number, startNs: number, now: n
   const slot = id & MASK
   const cpu0 = slotCpuUs0[slot]
   logCpuUs0[k] = cpu0
-  if (cpu0 >= 0) { logHeap0[k] = slotHeap0[slot]; logCpuUs1[k] = cpuNowUs(); logHeap1[k] = v8.getHeapStatistics().used_heap_size; slotCpuUs0[slot] = -1 }
+  if (cpu0 >= 0) { logHeap0[k] = slotHeap0[slot]; logCpuUs1[k] = loopBusyUs(); logHeap1[k] = v8.getHeapStatistics().used_heap_size; slotCpuUs0[slot] = -1 }
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
 }
 
