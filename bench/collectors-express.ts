@@ -7,7 +7,7 @@
 // on CPU 1, 10 connections each): both servers share CPU 0, so outside load hits both alike and
 // req/s ∝ 1 / CPU cost per request. Reported: the median over rounds of variant/bare req/s,
 // medians of req/s, and of each server's CPU time per request (utime+stime, /proc/PID/stat).
-// Run: taskset -c 1 node --import tsx bench/collectors-express.ts [rounds=15] [seconds=2]
+// Run: taskset -c 1 node --import tsx bench/collectors-express.ts [rounds=15] [seconds=2] [generations=3]
 import { spawn, ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -15,7 +15,7 @@ import path from 'node:path'
 import { parseCollectSpec } from '../collectors/config'
 
 const root = path.resolve(__dirname, '..')
-const rounds = Number(process.argv[2] ?? 15), seconds = Number(process.argv[3] ?? 2)
+const rounds = Number(process.argv[2] ?? 15), seconds = Number(process.argv[3] ?? 2), generations = Number(process.argv[4] ?? 3)
 const app = path.join(__dirname, 'apps/express-hello.js')
 const register = ['-r', path.join(root, 'dist/register.js'), app]
 const all = 'messages,gc,alloc,eventloop,http,request-cost'
@@ -73,31 +73,42 @@ async function main(): Promise<void> {
   const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   const ratios: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   const loadBefore = os.loadavg()
-  let port = 18400 + Math.floor(Math.random() * 1000)
-  const servers: Record<string, { child: ChildProcess; port: number }> = {}
-  for (const name of names) { const p = ++port; servers[name] = { child: await startServer(name, p), port: p } }
-  try {
-    for (const name of names) await load(servers[name].port, 2)  // warm-up (JIT, first profiler restarts)
-    for (let r = 0; r < rounds; r++) {
-      for (const name of names.filter((n) => n !== 'bare')) {
-        // bare and the variant under load at the same time: they share CPU 0 (CFS gives each
-        // half), so whatever else the machine runs hits both alike; served requests ∝ 1/cost.
-        const pair = [servers.bare, servers[name]]
-        const t0 = pair.map((s) => cpuTicks(s.child.pid!))
-        const [mb, mv] = await Promise.all(pair.map((s) => load(s.port, seconds)))
-        const t1 = pair.map((s) => cpuTicks(s.child.pid!))
-        rps.bare.push(Math.round(mb.rps)); rps[name].push(Math.round(mv.rps))
-        cpu.bare.push(+(((t1[0] - t0[0]) * TICK_US) / mb.total).toFixed(1))
-        cpu[name].push(+(((t1[1] - t0[1]) * TICK_US) / mv.total).toFixed(1))
-        ratios[name].push(+(mv.rps / mb.rps).toFixed(3))
-      }
-    }
-  } finally {
-    for (const s of Object.values(servers)) s.child.kill()
-  }
   const median = (xs: number[]) => { const a = xs.slice().sort((x, y) => x - y), h = a.length >> 1; return a.length % 2 ? a[h] : (a[h - 1] + a[h]) / 2 }
+  let port = 18400 + Math.floor(Math.random() * 1000)
+  // Generations: every server process is restarted `generations` times during the run. A
+  // process's JIT and heap settle into one of several steady states and keep it for its life,
+  // so one set of processes biases a whole run (seen: the same variant 0.941 in one run, 0.975 in
+  // the next); fresh processes per generation sample that variation instead of freezing it.
+  const perGen = Math.max(1, Math.round(rounds / generations))
+  const genRatios: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
+  for (let g = 0; g < generations; g++) {
+    const servers: Record<string, { child: ChildProcess; port: number }> = {}
+    try {
+      for (const name of names) { const p = ++port; servers[name] = { child: await startServer(name, p), port: p } }
+      for (const name of names) await load(servers[name].port, 2)  // warm-up (JIT, first profiler restarts)
+      const first = Object.fromEntries(names.map((n) => [n, ratios[n].length]))
+      for (let r = 0; r < perGen; r++) {
+        for (const name of names.filter((n) => n !== 'bare')) {
+          // bare and the variant under load at the same time: they share CPU 0 (CFS gives each
+          // half), so whatever else the machine runs hits both alike; served requests ∝ 1/cost.
+          const pair = [servers.bare, servers[name]]
+          const t0 = pair.map((s) => cpuTicks(s.child.pid!))
+          const [mb, mv] = await Promise.all(pair.map((s) => load(s.port, seconds)))
+          const t1 = pair.map((s) => cpuTicks(s.child.pid!))
+          rps.bare.push(Math.round(mb.rps)); rps[name].push(Math.round(mv.rps))
+          cpu.bare.push(+(((t1[0] - t0[0]) * TICK_US) / mb.total).toFixed(1))
+          cpu[name].push(+(((t1[1] - t0[1]) * TICK_US) / mv.total).toFixed(1))
+          ratios[name].push(+(mv.rps / mb.rps).toFixed(3))
+        }
+      }
+      for (const name of names.filter((n) => n !== 'bare')) genRatios[name].push(+median(ratios[name].slice(first[name])).toFixed(3))
+    } finally {
+      for (const s of Object.values(servers)) s.child.kill()
+    }
+  }
   process.stdout.write(JSON.stringify({
     bench: 'collectors-express', rounds, seconds, loadavgBefore: loadBefore.map((x) => +x.toFixed(2)), loadavgAfter: os.loadavg().map((x) => +x.toFixed(2)),
+    generations, medianRatioPerGeneration: genRatios,
     medianRatioVsBare: Object.fromEntries(names.filter((n) => n !== 'bare').map((k) => [k, +median(ratios[k]).toFixed(3)])),
     reqPerSecMedian: Object.fromEntries(names.map((k) => [k, median(rps[k])])),
     cpuUsPerRequestMedian: Object.fromEntries(names.map((k) => [k, +median(cpu[k]).toFixed(1)])),
