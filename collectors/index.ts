@@ -6,10 +6,9 @@ import type { Registry } from 'prom-client'
 import { CollectorsConfig, resolveConfig } from './config'
 import { createCollectorSet, CollectorSet } from './collector-set'
 import { toSnapshot, CollectorsSnapshot } from './snapshot'
-import { createPrometheusRegistry } from './prometheus'
 import { startWorkerForwarder, startWorkerReceiver } from './worker-bridge'
 import { serveCollectors, snapshotHandler, metricsHandler } from './http-endpoint'
-import type { SamplerStarter } from './allocation'
+import type { SamplerStarter, SamplerInterval } from './allocation'
 import type { GcHookInstaller } from './gc'
 
 export { CollectorConfigError, parseCollectSpec, COLLECTOR_NAMES } from './config'
@@ -21,12 +20,28 @@ export { snapshotHandler, metricsHandler } from './http-endpoint'
 
 let current: { set: CollectorSet; registry?: Registry; stops: (() => void)[] } | undefined
 
+/**
+ * The Prometheus registry of the running set, built at the first scrape (main thread only):
+ * prom-client and its dependencies are ~1 MB of heap that an app nobody scrapes should not
+ * carry (every mark-compact walks it). Its metrics read the collectors when collected, so a
+ * registry built late exposes the same values as one built at start.
+ */
+function registryOf(): Registry | undefined {
+  const c = current
+  if (!c || !isMainThread) return undefined
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  c.registry ??= (require('./prometheus') as typeof import('./prometheus')).createPrometheusRegistry(c.set)
+  return c.registry
+}
+
 /** The allocation sampler lives in probes/alloc-sampler.ts (native); absent → the alloc collector only aggregates. */
-function samplerStarter(): SamplerStarter | undefined {
+function sampler(): { start: SamplerStarter; interval: SamplerInterval } | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('../probes/alloc-sampler') as { startAllocSampler?: SamplerStarter }
-    return typeof mod.startAllocSampler === 'function' ? mod.startAllocSampler : undefined
+    const mod = require('../probes/alloc-sampler') as { startAllocSampler?: SamplerStarter; allocSamplerStats?: () => { intervalBytes: number } }
+    if (typeof mod.startAllocSampler !== 'function') return undefined
+    const stats = mod.allocSamplerStats
+    return { start: mod.startAllocSampler, interval: () => (typeof stats === 'function' ? stats().intervalBytes : 0) }
   } catch { return undefined }
 }
 
@@ -47,15 +62,17 @@ function gcHookInstaller(): GcHookInstaller | undefined {
 export function startCollectors(config?: Partial<CollectorsConfig> | string, opts: { startSampler?: SamplerStarter; installGcHook?: GcHookInstaller } = {}): CollectorSet {
   const cfg = resolveConfig(config)
   stopCollectors()
+  const native = !opts.startSampler && cfg.collectors.includes('alloc') ? sampler() : undefined
   const set = createCollectorSet(cfg, {
-    startSampler: opts.startSampler ?? (cfg.collectors.includes('alloc') ? samplerStarter() : undefined),
+    startSampler: opts.startSampler ?? native?.start,
+    samplerInterval: native?.interval,
     installGcHook: opts.installGcHook ?? (cfg.collectors.includes('gc') ? gcHookInstaller() : undefined),
   })
   set.start()
   const stops: (() => void)[] = []
   if (isMainThread) stops.push(startWorkerReceiver(set))
   else stops.push(startWorkerForwarder(set))
-  current = { set, stops, registry: isMainThread ? createPrometheusRegistry(set) : undefined }
+  current = { set, stops }
   return set
 }
 
@@ -68,7 +85,7 @@ export function stopCollectors(): void {
 
 const sources = {
   snapshot: (): CollectorsSnapshot => toSnapshot(current?.set),
-  registry: (): Registry | undefined => current?.registry,
+  registry: registryOf,
 }
 
 export const collectors = {
@@ -78,7 +95,7 @@ export const collectors = {
   get set(): CollectorSet | undefined { return current?.set },
   snapshot: sources.snapshot,
   /** Prometheus text exposition (prom-client). Empty string when not started. */
-  async metrics(): Promise<string> { return current?.registry ? current.registry.metrics() : '' },
+  async metrics(): Promise<string> { const r = registryOf(); return r ? r.metrics() : '' },
   registry: sources.registry,
   /** node:http handlers for GET /api/snapshot and GET /metrics (the dashboard mounts these). */
   handlers: { snapshot: snapshotHandler(sources), metrics: metricsHandler(sources) },
