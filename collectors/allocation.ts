@@ -14,7 +14,10 @@ import { createCollectorGuard } from './collector-guard'
 export interface AllocSite { function: string; url: string; line: number; bytes: number; samples: number; bytesPerSec: number; stack: string[] }
 
 export interface AllocSnapshot {
+  /** Configured sampling interval (the floor of the rate cap), bytes. */
   intervalBytes: number
+  /** Interval in effect now (raised by the sampler's rate cap under heavy allocation), bytes. */
+  currentIntervalBytes: number
   totalBytes: number
   sites: AllocSite[]
   droppedSites: number
@@ -29,9 +32,11 @@ const MAX_SITES = 2000
 const MAX_STACK = 32
 
 /** Starts the sampler and returns its stop function (probes/alloc-sampler.ts `startAllocSampler`). */
-export type SamplerStarter = (opts: { intervalBytes: number }) => () => void
+export type SamplerStarter = (opts: { intervalBytes: number; maxSamplesPerSec?: number }) => () => void
+/** The sampler's interval in effect (probes/alloc-sampler.ts allocSamplerStats), when it can tell. */
+export type SamplerInterval = () => number
 
-export function createAllocationCollector(opts: { intervalBytes?: number; topSites?: number; startSampler?: SamplerStarter } = {}) {
+export function createAllocationCollector(opts: { intervalBytes?: number; maxSamplesPerSec?: number; topSites?: number; startSampler?: SamplerStarter; samplerInterval?: SamplerInterval } = {}) {
   const intervalBytes = opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES
   const topSites = opts.topSites ?? 20
   const guard = createCollectorGuard('alloc')
@@ -76,7 +81,7 @@ export function createAllocationCollector(opts: { intervalBytes?: number; topSit
       startedMs = Date.now()
       unsubscribe = allocSampleEvents.subscribe(guard.wrap(onEvent))
       if (opts.startSampler) {
-        try { stopSampler = opts.startSampler({ intervalBytes }) } catch (err) { guard.fault(err) }
+        try { stopSampler = opts.startSampler({ intervalBytes, maxSamplesPerSec: opts.maxSamplesPerSec }) } catch (err) { guard.fault(err) }
       }
     },
     stop(): void {
@@ -93,7 +98,9 @@ export function createAllocationCollector(opts: { intervalBytes?: number; topSit
         .map((s) => ({ ...s, bytesPerSec: s.bytes / secs, stack: s.stack.slice() }))
     },
     snapshot(): AllocSnapshot {
-      return { intervalBytes, totalBytes: total, sites: collector.top(), droppedSites, objectSizeBytes: summarize(sizes), histogram: sizes.snapshot(), samples }
+      let currentIntervalBytes = intervalBytes
+      try { if (stopSampler && opts.samplerInterval) currentIntervalBytes = opts.samplerInterval() || intervalBytes } catch { /* keep the configured one */ }
+      return { intervalBytes, currentIntervalBytes, totalBytes: total, sites: collector.top(), droppedSites, objectSizeBytes: summarize(sizes), histogram: sizes.snapshot(), samples }
     },
   }
   guard.onTrip(collector.stop)

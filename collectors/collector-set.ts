@@ -8,7 +8,7 @@ import { createGcCollector, GcCollector, GcHookInstaller } from './gc'
 import { createEventLoopCollector, EventLoopCollector } from './event-loop'
 import { createHttpCollector, HttpCollector } from './http-requests'
 import { createRequestCostCollector, RequestCostCollector } from './request-cost'
-import { createAllocationCollector, AllocationCollector, SamplerStarter } from './allocation'
+import { createAllocationCollector, AllocationCollector, SamplerStarter, SamplerInterval } from './allocation'
 import { RouteTable } from './route-template'
 
 export interface CollectorSet {
@@ -25,7 +25,7 @@ export interface CollectorSet {
   stop(): void
 }
 
-export function createCollectorSet(config: CollectorsConfig, opts: { startSampler?: SamplerStarter; installGcHook?: GcHookInstaller; mainThread?: boolean } = {}): CollectorSet {
+export function createCollectorSet(config: CollectorsConfig, opts: { startSampler?: SamplerStarter; samplerInterval?: SamplerInterval; installGcHook?: GcHookInstaller; mainThread?: boolean } = {}): CollectorSet {
   const on = new Set(config.collectors)
   const main = opts.mainThread ?? isMainThread
   const ring = { intervalMs: config.intervalMs, seriesSlots: config.seriesSlots }
@@ -37,7 +37,7 @@ export function createCollectorSet(config: CollectorsConfig, opts: { startSample
     if (on.has('eventloop')) collectors.eventloop = createEventLoopCollector(ring)
     if (on.has('http')) collectors.http = createHttpCollector({ maxRoutes: config.maxRoutes, routes, ...ring })
     if (on.has('request-cost')) collectors.requestCost = createRequestCostCollector({ maxRoutes: config.maxRoutes, routes, measuredPerSec: config.costPerSec })
-    if (on.has('alloc')) collectors.alloc = createAllocationCollector({ intervalBytes: config.allocIntervalBytes, topSites: config.topSites, startSampler: opts.startSampler })
+    if (on.has('alloc')) collectors.alloc = createAllocationCollector({ intervalBytes: config.allocIntervalBytes, maxSamplesPerSec: config.allocMaxRate, topSites: config.topSites, startSampler: opts.startSampler, samplerInterval: opts.samplerInterval })
   }
   const all = () => Object.values(collectors).filter((c) => c !== undefined)
   return {

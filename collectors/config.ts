@@ -4,10 +4,11 @@
 //
 //   SONDE_COLLECT=default                       every default collector (the same as unset)
 //   SONDE_COLLECT=gc,messages,alloc-interval=65536
+//   SONDE_COLLECT=default,alloc-max-rate=0      fixed sampling interval (no rate cap)
 //   SONDE_COLLECT=default,-alloc                defaults without the allocation sampler
 //   SONDE_COLLECT=none                          nothing
 
-import { DEFAULT_ALLOC_INTERVAL_BYTES } from '../probes/alloc-sampler'
+import { DEFAULT_ALLOC_INTERVAL_BYTES, DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC } from '../probes/alloc-sampler'
 
 export const COLLECTOR_NAMES = ['messages', 'gc', 'alloc', 'eventloop', 'http', 'request-cost'] as const
 export type CollectorName = typeof COLLECTOR_NAMES[number]
@@ -17,6 +18,8 @@ export interface CollectorsConfig {
   collectors: CollectorName[]
   /** Sampling heap profiler interval, bytes (≥ 32 KiB by default so it stays cheap). */
   allocIntervalBytes: number
+  /** Allocation samples per second (per thread) above which the interval is raised; 0 keeps it fixed. */
+  allocMaxRate: number
   /** Distinct route labels kept for HTTP/request metrics; further routes fold into "other". */
   maxRoutes: number
   /** Distinct message channels kept; further channels fold into "other". */
@@ -34,6 +37,7 @@ export interface CollectorsConfig {
 export const DEFAULT_CONFIG: Readonly<CollectorsConfig> = Object.freeze({
   collectors: [...COLLECTOR_NAMES],
   allocIntervalBytes: DEFAULT_ALLOC_INTERVAL_BYTES,  // 512 KiB, V8's own default; 64 KiB cost ~15 µs CPU per express request (bench/collectors-express.ts)
+  allocMaxRate: DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC,  // 100/s: the interval doubles while more arrive (probes/alloc-sampler.ts)
   maxRoutes: 100,
   maxChannels: 64,
   topSites: 20,
@@ -48,6 +52,7 @@ export class CollectorConfigError extends Error {
 
 const NUMERIC: Record<string, [keyof CollectorsConfig, number, number]> = {
   'alloc-interval': ['allocIntervalBytes', 1024, 64 * 1024 * 1024],
+  'alloc-max-rate': ['allocMaxRate', 0, 1_000_000],
   'max-routes': ['maxRoutes', 1, 10000],
   'max-channels': ['maxChannels', 1, 10000],
   'top-sites': ['topSites', 1, 1000],

@@ -1,6 +1,8 @@
 // The allocation sampler on a known workload: a function that allocates ~50x more than its
 // neighbour must be the top allocation site, by events in-process and by bpftrace summing
-// sonde:alloc__sample bytes per function in a child. Options are validated at set-up.
+// sonde:alloc__sample bytes per function in a child. Options are validated at set-up. Under heavy
+// allocation the rate cap raises the interval and the bytes estimate stays within 20 % of the
+// bytes the workload is known to allocate (arrays of a fixed, measured size).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
@@ -24,10 +26,49 @@ function allocateLittle(n: number): number {
   return k
 }
 
+/** One JSArray (32 B) with a FixedArray of 256 Smis (16 + 2048 B): 2 096 B on x64 without pointer compression (Node 20). */
+const ARRAY_BYTES = 2096
+function allocateArrays(n: number): number {
+  let keep: unknown[] = []
+  for (let i = 0; i < n; i++) { keep.push(new Array(256).fill(i)); if (keep.length > 100) keep = [] }
+  return n
+}
+
 test('options are validated at set-up', () => {
   assert.throws(() => startAllocSampler({ intervalBytes: 10 }), /intervalBytes/)
   assert.throws(() => startAllocSampler({ pollMs: 0 }), /pollMs/)
   assert.throws(() => startAllocSampler({ maxStack: 1.5 }), /maxStack/)
+  assert.throws(() => startAllocSampler({ maxSamplesPerSec: -1 }), /maxSamplesPerSec/)
+})
+
+test('rate cap: heavy allocation raises the interval, the bytes estimate stays unbiased; 0 keeps the interval fixed', async () => {
+  const tick = () => new Promise((r) => setTimeout(r, 1))
+  async function run(maxSamplesPerSec: number, ms: number) {
+    let est = 0, made = 0, lastSamples = 0, lastMs = 0
+    const unsub = allocSampleEvents.subscribe((e) => { if (e.functionName === 'allocateArrays') est += e.bytes })
+    const stop = startAllocSampler({ intervalBytes: 16384, pollMs: 50, maxSamplesPerSec })
+    const t0 = Date.now()
+    let mark = -1
+    while (Date.now() - t0 < ms) {
+      made += allocateArrays(2000)
+      // samples/s over the last second, once the cap has had time to act
+      if (mark < 0 && Date.now() - t0 >= ms - 1000) { mark = allocSamplerStats().samples; lastMs = Date.now() }
+      await tick()
+    }
+    const interval = allocSamplerStats().intervalBytes
+    lastSamples = allocSamplerStats().samples - mark
+    const rate = lastSamples / ((Date.now() - lastMs) / 1000)
+    stop()
+    unsub()
+    return { est, truth: made * ARRAY_BYTES, interval, rate }
+  }
+  const capped = await run(100, 3000)
+  assert.ok(capped.interval >= 16384 * 4, `interval raised under ~${(capped.truth / 3e6).toFixed(0)} MB/s: ${capped.interval}`)
+  assert.ok(capped.rate < 300, `samples/s in the last second ${capped.rate.toFixed(0)} (cap 100)`)
+  assert.ok(Math.abs(capped.est / capped.truth - 1) < 0.2, `estimate ${capped.est} vs allocated ${capped.truth}`)
+  const fixed = await run(0, 600)
+  assert.is(fixed.interval, 16384)
+  assert.ok(Math.abs(fixed.est / fixed.truth - 1) < 0.2, `fixed interval: estimate ${fixed.est} vs allocated ${fixed.truth}`)
 })
 
 test('the heavy allocator is the top site; stacks are leaf first and bounded', async () => {
