@@ -45,6 +45,9 @@ for (const v of (process.env.BENCH_VARIANTS ?? '').split(';').filter(Boolean)) {
   configs[name] = { args: register, env: { SONDE_COLLECT: spec, ...check(parseCollectSpec(spec).collectors.join(',')) } }
 }
 const TICK_US = 1e6 / 100  // USER_HZ
+// BENCH_MODE=alternate: the method: bare and the variant loaded one after the other (order
+// alternating by round), each alone on CPU 0 with the load on CPU 1, instead of side by side.
+const alternate = process.env.BENCH_MODE === 'alternate'
 
 function startServer(name: string, port: number): Promise<ChildProcess> {
   const c = configs[name]
@@ -93,7 +96,9 @@ async function main(): Promise<void> {
           // half), so whatever else the machine runs hits both alike; served requests ∝ 1/cost.
           const pair = [servers.bare, servers[name]]
           const t0 = pair.map((s) => cpuTicks(s.child.pid!))
-          const [mb, mv] = await Promise.all(pair.map((s) => load(s.port, seconds)))
+          const [mb, mv] = alternate
+            ? await (async () => { const o = r % 2 ? [1, 0] : [0, 1]; const res = []; for (const i of o) res[i] = await load(pair[i].port, seconds); return res })()
+            : await Promise.all(pair.map((s) => load(s.port, seconds)))
           const t1 = pair.map((s) => cpuTicks(s.child.pid!))
           rps.bare.push(Math.round(mb.rps)); rps[name].push(Math.round(mv.rps))
           cpu.bare.push(+(((t1[0] - t0[0]) * TICK_US) / mb.total).toFixed(1))
@@ -107,7 +112,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(JSON.stringify({
-    bench: 'collectors-express', rounds, seconds, loadavgBefore: loadBefore.map((x) => +x.toFixed(2)), loadavgAfter: os.loadavg().map((x) => +x.toFixed(2)),
+    bench: 'collectors-express', mode: alternate ? 'alternate' : 'paired', rounds, seconds, loadavgBefore: loadBefore.map((x) => +x.toFixed(2)), loadavgAfter: os.loadavg().map((x) => +x.toFixed(2)),
     generations, medianRatioPerGeneration: genRatios,
     medianRatioVsBare: Object.fromEntries(names.filter((n) => n !== 'bare').map((k) => [k, +median(ratios[k]).toFixed(3)])),
     reqPerSecMedian: Object.fromEntries(names.map((k) => [k, median(rps[k])])),
