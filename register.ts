@@ -47,6 +47,6 @@ attempt('register', register)
 // SONDE_TRACE=PATTERN / SONDE_TRACE_OUT=FILE: the function tracer (probes/tracer), in every thread.
 // Loaded only then: the tracer's instrumenter (acorn, magic-string, source maps) is ~1.5 MB of
 // heap that every mark-compact of an untraced app would walk.
-if (process.env.SONDE_TRACE) {
+if (process.env.SONDE_TRACE !== undefined) {  // set, even empty (= every module)
   try { (require('./probes/tracer/install') as typeof import('./probes/tracer/install')).installFunctionTracerFromEnv() } catch (err) { debug('function tracer not installed: %s', (err as Error)?.message ?? err) }
 }

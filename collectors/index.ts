@@ -99,6 +99,6 @@ export const collectors = {
   registry: sources.registry,
   /** node:http handlers for GET /api/snapshot and GET /metrics (the dashboard mounts these). */
   handlers: { snapshot: snapshotHandler(sources), metrics: metricsHandler(sources) },
-  /** Serve /api/snapshot and /metrics on host:port (127.0.0.1 by default). */
-  serve: (port: number, host?: string) => serveCollectors(sources, port, host),
+  /** Serve /api/snapshot and /metrics on host:port (127.0.0.1 by default); the registry is built now, not at the first scrape. */
+  serve: (port: number, host?: string) => { registryOf(); return serveCollectors(sources, port, host) },
 }

@@ -69,6 +69,7 @@ export function createDashboardApp(ctx: AppContext): Express {
   api.all('/proc/:pid/{*rest}', processProxy())
   api.use((_req, res) => { res.status(404).json({ error: 'no such API route' }) })
   app.use('/api', api)
+  collectors.registry()  // prom-client is loaded now that /metrics is served, not during the first scrape
   app.get('/metrics', requireToken(ctx.token), collectors.handlers.metrics)
 
   const dir = clientDir()
