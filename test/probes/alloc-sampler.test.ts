@@ -45,7 +45,10 @@ test('rate cap: heavy allocation raises the interval, the bytes estimate stays u
   const tick = () => new Promise((r) => setTimeout(r, 1))
   async function run(maxSamplesPerSec: number, ms: number) {
     let est = 0, made = 0, lastSamples = 0, lastMs = 0
-    const unsub = allocSampleEvents.subscribe((e) => { if (e.functionName === 'allocateArrays') est += e.bytes })
+    // Every sample counts, not only allocateArrays's: once TurboFan inlines it into run(), V8's
+    // sampler attributes its allocations to run() (the physical frame); the workload is > 99 %
+    // of what this thread allocates meanwhile.
+    const unsub = allocSampleEvents.subscribe((e) => { est += e.bytes })
     const stop = startAllocSampler({ intervalBytes: 16384, pollMs: 50, maxSamplesPerSec })
     const t0 = Date.now()
     let mark = -1
