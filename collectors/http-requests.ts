@@ -59,9 +59,7 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
     for (; i < seq; i++) {
       const k = i & mask
       if (kind[k] !== HTTP_LOG_FINISH) continue
-      const route = log.route[k], base = log.base[k]
-      const label = route !== undefined ? routes.label('', base ? base + route : route) : routes.label(log.url[k] ?? '', undefined)
-      record(log.method[k] ?? '', label, log.status[k], log.ns[k] - log.startNs[k])
+      record(log.method[k] ?? '', routes.logged(log, k), log.status[k], log.ns[k] - log.startNs[k])
     }
     cursor = seq
   }

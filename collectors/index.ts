@@ -41,7 +41,7 @@ function sampler(): { start: SamplerStarter; interval: SamplerInterval } | undef
     const mod = require('../probes/alloc-sampler') as { startAllocSampler?: SamplerStarter; allocSamplerStats?: () => { intervalBytes: number } }
     if (typeof mod.startAllocSampler !== 'function') return undefined
     const stats = mod.allocSamplerStats
-    return { start: mod.startAllocSampler, interval: () => (typeof stats === 'function' ? stats().intervalBytes : 0) }
+    return { start: mod.startAllocSampler, interval: typeof stats === 'function' ? () => stats().intervalBytes : () => 0 }
   } catch { return undefined }
 }
 

@@ -171,9 +171,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
       if (kind[k] === HTTP_LOG_START) { requestStart(ids[k], ns[k], false); continue }
       const id = ids[k], slot = id & (IN_SLOTS - 1)
       if (inId[slot] !== id) continue
-      const route = log.route[k], base = log.base[k]
-      const label = route !== undefined ? routes.label('', base ? base + route : route) : routes.label(log.url[k] ?? '', undefined)
-      requestFinish(slot, ns[k], label, cpu0[k], log.heap0[k], log.cpuUs1[k], log.heap1[k])
+      requestFinish(slot, ns[k], routes.logged(log, k), cpu0[k], log.heap0[k], log.cpuUs1[k], log.heap1[k])
     }
     cursor = seq
   }

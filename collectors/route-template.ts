@@ -3,6 +3,8 @@
 // segment that is a number, a UUID or a long hex string becomes ":id". A RouteTable caps the
 // distinct labels; beyond the cap, new routes fold into "other" (counted).
 
+import type { HttpServerLog } from '../probes/runtime-events'
+
 const NUMERIC = /^\d+$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const HEX = /^(?:0x)?[0-9a-f]{8,}$/i
@@ -40,6 +42,17 @@ export class RouteTable {
     // not cached when folded into "other": every such request counts in `dropped`
     this.lastUrl = url; this.lastRoute = route; this.lastLabel = out === 'other' ? '' : out
     return out
+  }
+
+  /**
+   * Label of entry k of httpServerLog (runtime-events.ts): express's mount path + route path when
+   * the hook saw a route, else the URL's template. Both HTTP collectors replay the log through this.
+   */
+  logged(log: HttpServerLog, k: number): string {
+    const route = log.route[k]
+    if (route === undefined) return this.label(log.url[k] ?? '', undefined)
+    const base = log.base[k]
+    return this.label('', base ? base + route : route)
   }
 
   private labelOf(url: string, route?: string): string {

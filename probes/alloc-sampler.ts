@@ -16,7 +16,7 @@
 // event objects. bench/alloc-sampler-poll.ts measures both modes.
 //
 // Rate cap (maxSamplesPerSec, default 100 per thread): a sample costs a stack walk inside V8
-// (~5 µs at 30 frames: a name copy and a map lookup per frame) and its share of the poll, so
+// (2.5-9.5 µs measured, docs/benchmarks.md) and its share of the poll, so
 // the cost follows the allocation rate: an express server allocating ~130 MB/s takes ~250
 // samples/s at 512 KiB. Like JFR's throttled jdk.ObjectAllocationSample, the sampler doubles
 // its interval at the next restart while the observed rate is above the cap and halves it back
