@@ -1,0 +1,157 @@
+// Instructions per request of express hello world: bare vs `-r sonde/register` with the default
+// collectors vs prom-client's collectDefaultMetrics, counted by valgrind's callgrind. Counts do
+// not depend on what else the machine runs (the throughput bench, collectors-express.ts, swings
+// ±2–3 points per generation here), so this measures what sonde adds per request exactly; what
+// it cannot see is time: cache misses, scheduling, the kernel (syscalls are the same per request
+// with and without sonde: 2.3, `perf stat -e raw_syscalls:sys_enter`).
+//
+// Per process: start the server under callgrind (every thread counted, one file per thread),
+// warm it with W requests, zero the counters, send N requests (autocannon, 4 connections), dump;
+// then zero, leave it idle for IDLE seconds, dump again. Each variant runs in P fresh processes
+// (a process's JIT settles into one of several steady states, with ±1–3 % of instructions
+// between processes of the same variant); medians over processes are reported.
+// Two corrections for callgrind's ~50× slowdown, which stretches wall time per request:
+// - time-driven work (timers, the allocation poll, the event-loop histogram) runs 50× more
+//   often per request than at full speed: its rate is measured in the idle window and that rate
+//   × the measured window is subtracted (raw counts are reported too);
+// - request-cost measures CPU/allocation of at most cost-per-sec requests per second (200), a
+//   small share at full speed and most requests under callgrind: the sonde variants run with
+//   cost-per-sec scaled by (callgrind req/s ÷ full-speed req/s of the same bare app, both
+//   measured at the start), so the measured share is the one of a full-speed server.
+// Run: node --import tsx bench/collectors-instructions.ts [processes=3] [requests=3000]
+// Needs valgrind (Debian package). Env: BENCH_BEFORE_DIST (see below); BENCH_VARIANTS=
+// 'name=collect-spec;…' adds sonde variants; BENCH_PRELOADS='name=/abs/preload.js;…' adds `-r
+// preload` variants (experiments); BENCH_ONLY=name,… keeps only those.
+import { spawn, execFileSync } from 'node:child_process'
+import { once } from 'node:events'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseCollectSpec } from '../collectors/config'
+
+const root = path.resolve(__dirname, '..')
+const P = Number(process.argv[2] ?? 3), N = Number(process.argv[3] ?? 3000), W = N, IDLE = 5
+const app = path.join(__dirname, 'apps/express-hello.js')
+const register = path.join(root, 'dist/register.js')
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-cg-'))
+type Variant = { args: string[]; env: Record<string, string>; collect?: string; dist?: string }
+const variants: Record<string, Variant> = {
+  bare: { args: [app], env: {} },
+  sonde: { args: ['-r', register, app], env: {}, collect: 'default' },
+  promClient: { args: [app], env: { BENCH_PROM: '1' } },
+}
+// Before/after in one run: BENCH_BEFORE_DIST=<another checkout's dist> adds `sondeBefore`.
+if (process.env.BENCH_BEFORE_DIST) {
+  const d = path.resolve(process.env.BENCH_BEFORE_DIST)
+  variants.sondeBefore = { args: ['-r', path.join(d, 'register.js'), app], env: {}, collect: 'default', dist: d }
+}
+for (const v of (process.env.BENCH_VARIANTS ?? '').split(';').filter(Boolean)) {
+  const i = v.indexOf('=')
+  variants[v.slice(0, i)] = { args: ['-r', register, app], env: {}, collect: v.slice(i + 1) }
+}
+for (const v of (process.env.BENCH_PRELOADS ?? '').split(';').filter(Boolean)) {
+  const i = v.indexOf('=')
+  variants[v.slice(0, i)] = { args: ['-r', v.slice(i + 1), app], env: { SONDE_COLLECT: 'none' } }
+}
+// BENCH_ONLY=name,name keeps only those variants (bare always runs).
+if (process.env.BENCH_ONLY) for (const k of Object.keys(variants)) if (k !== 'bare' && !process.env.BENCH_ONLY.split(',').includes(k)) delete variants[k]
+
+let port = 19000 + Math.floor(Math.random() * 800)
+const median = (xs: number[]) => { const a = xs.slice().sort((x, y) => x - y), h = a.length >> 1; return a.length % 2 ? a[h] : (a[h - 1] + a[h]) / 2 }
+
+function load(p: number, amount: number): Promise<{ ok: number; seconds: number }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const autocannon = require('autocannon') as (o: object, cb: (e: Error | null, r: { '2xx': number }) => void) => void
+  const t0 = process.hrtime.bigint()
+  return new Promise((resolve, reject) => autocannon({ url: `http://127.0.0.1:${p}/`, connections: 4, amount, timeout: 120 }, (e, r) => e ? reject(e) : resolve({ ok: r['2xx'], seconds: Number(process.hrtime.bigint() - t0) / 1e9 })))
+}
+
+function spawnServer(cmd: string, args: string[], env: Record<string, string>, p: number): Promise<import('node:child_process').ChildProcess> {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env, PORT: String(p) }, stdio: ['ignore', 'pipe', 'ignore'] })
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve(child))
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${cmd} ${args.join(' ')}`)))
+  })
+}
+
+/** Full-speed req/s of the bare app (4 connections, 3 s after a 2 s warm-up). */
+async function nativeRps(): Promise<number> {
+  const p = ++port, child = await spawnServer(process.execPath, [app], {}, p)
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const autocannon = require('autocannon') as (o: object, cb: (e: Error | null, r: { requests: { average: number } }) => void) => void
+    const run = (d: number) => new Promise<number>((res, rej) => autocannon({ url: `http://127.0.0.1:${p}/`, connections: 4, duration: d }, (e, r) => e ? rej(e) : res(r.requests.average)))
+    await run(2)
+    return await run(3)
+  } finally { child.kill() }
+}
+
+/** Sum of `summary:` lines of one dump's per-thread files; thread 1 is the main thread. */
+function dumpTotals(prefix: string, dump: number): { all: number; main: number } {
+  let all = 0, main = 0
+  for (const f of fs.readdirSync(tmp).filter((f) => f.startsWith(`${prefix}.`) && f.includes(`.${dump}-`))) {
+    const text = fs.readFileSync(path.join(tmp, f), 'utf8')
+    const s = Number(/^summary: (\d+)/m.exec(text)?.[1] ?? 0)
+    all += s
+    if (/^thread: 1$/m.test(text)) main += s
+  }
+  return { all, main }
+}
+
+interface Run { perRequest: number; mainPerRequest: number; rawPerRequest: number; idlePerSecond: number; requestsPerSecond: number }
+
+async function measure(name: string, i: number, costPerSec: number): Promise<Run> {
+  const v = variants[name], prefix = `${name}-${i}`, p = ++port
+  const spec = v.collect && `${v.collect},cost-per-sec=${costPerSec}`
+  // The app exits 3 unless -r sonde/register really started these collectors (a preload that failed would measure bare).
+  const env = { ...v.env, ...(spec ? { SONDE_COLLECT: spec, BENCH_SONDE_DIST: v.dist ?? path.join(root, 'dist'), BENCH_SONDE_EXPECT: parseCollectSpec(spec).collectors.join(',') } : {}) }
+  const child = await spawnServer('valgrind', ['--tool=callgrind', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(tmp, prefix)}.%p`, process.execPath, ...v.args], env, p)
+  const cg = (...a: string[]) => execFileSync('callgrind_control', [...a, String(child.pid)], { stdio: 'ignore' })
+  try {
+    await load(p, W)
+    cg('-z')
+    const m = await load(p, N)
+    if (m.ok !== N) throw new Error(`${name}: ${m.ok} of ${N} requests answered 2xx`)
+    cg('-d')
+    cg('-z')
+    const t0 = process.hrtime.bigint()
+    await new Promise((r) => setTimeout(r, IDLE * 1000))
+    cg('-d')
+    const idleS = Number(process.hrtime.bigint() - t0) / 1e9
+    const a = dumpTotals(prefix, 1), b = dumpTotals(prefix, 2)
+    const idleAll = b.all / idleS, idleMain = b.main / idleS
+    return {
+      perRequest: (a.all - idleAll * m.seconds) / N, mainPerRequest: (a.main - idleMain * m.seconds) / N,
+      rawPerRequest: a.all / N, idlePerSecond: idleAll, requestsPerSecond: N / m.seconds,
+    }
+  } finally { const exited = once(child, 'exit'); child.kill(); await exited }  // callgrind writes its last dump on exit
+}
+
+async function main(): Promise<void> {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
+  const full = await nativeRps()
+  const probe = await measure('bare', 0, 0)
+  const costPerSec = Math.max(1, Math.round(200 * probe.requestsPerSecond / full))
+  const names = Object.keys(variants)
+  const runs: Record<string, Run[]> = Object.fromEntries(names.map((n) => [n, []]))
+  runs.bare.push(probe)
+  // Processes in two lanes (callgrind runs a process's threads one at a time), variants interleaved.
+  const queue: [string, number][] = []
+  for (let i = 0; i < P; i++) for (const n of names) if (!(n === 'bare' && i === 0)) queue.push([n, i])
+  const lane = async () => { for (let job = queue.shift(); job; job = queue.shift()) runs[job[0]].push(await measure(job[0], job[1], costPerSec)) }
+  await Promise.all(Array.from({ length: Math.min(2, os.cpus().length) }, lane))
+  const med = (n: string, k: keyof Run) => median(runs[n].map((r) => r[k]))
+  const bare = med('bare', 'perRequest'), bareMain = med('bare', 'mainPerRequest')
+  process.stdout.write(JSON.stringify({
+    bench: 'collectors-instructions', processes: P, requests: N, fullSpeedReqPerSec: Math.round(full), callgrindReqPerSec: Math.round(probe.requestsPerSecond), costPerSec,
+    instructionsPerRequestMedian: Object.fromEntries(names.map((n) => [n, Math.round(med(n, 'perRequest'))])),
+    addedPerRequestMedian: Object.fromEntries(names.map((n) => [n, Math.round(med(n, 'perRequest') - bare)])),
+    // bare ÷ variant: the throughput ratio if time per request followed instructions.
+    ratioVsBare: Object.fromEntries(names.map((n) => [n, +(bare / med(n, 'perRequest')).toFixed(3)])),
+    mainThreadRatioVsBare: Object.fromEntries(names.map((n) => [n, +(bareMain / med(n, 'mainPerRequest')).toFixed(3)])),
+    idleInstructionsPerSecondMedian: Object.fromEntries(names.map((n) => [n, Math.round(med(n, 'idlePerSecond'))])),
+    runs: Object.fromEntries(names.map((n) => [n, runs[n].map((r) => ({ all: Math.round(r.perRequest), main: Math.round(r.mainPerRequest), raw: Math.round(r.rawPerRequest) }))])),
+  }) + '\n')
+  fs.rmSync(tmp, { recursive: true, force: true })
+}
+main().catch((e) => { process.stderr.write(`collectors-instructions: ${e instanceof Error ? e.message : String(e)}\n`); fs.rmSync(tmp, { recursive: true, force: true }); process.exit(1) })
