@@ -24,6 +24,15 @@
 // read: express's route path and mount path when it set them, else the URL. For request-cost's
 // measured requests (a token bucket of log.measuredPerSec) the hook also reads event-loop busy
 // time and V8's used heap at start and finish, since those must be read at the moment itself.
+//
+// Reads of the request and response after the app has run go through Reflect.get (`late`), not
+// `req.route`: express gives every request and response a map of its own (setPrototypeOf on a
+// dictionary-mode object), so a property load compiled as an inline cache misses into the
+// runtime on every request (~2 000 instructions each; `node --log-ic`: express's own code takes
+// ~110 such misses per request, the hook added 3: route, baseUrl, statusCode). Reflect.get
+// compiles to V8's generic GetProperty builtin, which looks the property up without the runtime
+// (bench/collectors-instructions.ts). Reads express has just made itself (req.method) hit the
+// stub cache its miss filled and stay plain loads.
 import diagnostics_channel from 'node:diagnostics_channel'
 import v8 from 'node:v8'
 import type { IncomingMessage, ServerResponse, ClientRequest } from 'node:http'
@@ -95,13 +104,12 @@ function logFinish(request: IncomingMessage, id: number, startNs: number, now: n
   const seq = log.seq++, k = seq & LOG_MASK
   logKind[k] = HTTP_LOG_FINISH; logId[k] = id; logNs[k] = now; logStartNs[k] = startNs; logStatus[k] = status
   logMethod[k] = request.method
-  const r = request as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown; originalUrl?: unknown }
-  const route = r.route?.path
+  const route = (late(request, 'route') as { path?: unknown } | undefined)?.path
   if (typeof route === 'string') {
-    const base = r.baseUrl
+    const base = late(request, 'baseUrl')
     logRoute[k] = route; logBase[k] = typeof base === 'string' ? base : undefined
   } else {
-    const o = r.originalUrl
+    const o = late(request, 'originalUrl')
     logRoute[k] = undefined; logUrl[k] = typeof o === 'string' ? o : request.url
   }
   const slot = id & MASK
@@ -119,17 +127,20 @@ function fdOf(socket: Socket | null | undefined): number {
   return typeof fd === 'number' ? fd : -1
 }
 
+/** A property of a request or response the app has had (see the header: no inline cache). */
+function late(o: object, key: string): unknown { return Reflect.get(o, key) }
+
 /** Express sets req.route while routing; baseUrl carries the mount path of a sub-router. */
 function routeOf(req: IncomingMessage): string | undefined {
-  const r = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown }
-  const path = r.route?.path
+  const path = (late(req, 'route') as { path?: unknown } | undefined)?.path
   if (typeof path !== 'string') return undefined
-  return (typeof r.baseUrl === 'string' ? r.baseUrl : '') + path
+  const base = late(req, 'baseUrl')
+  return (typeof base === 'string' ? base : '') + path
 }
 
 /** The URL the request arrived with (express rewrites req.url inside mounted routers). */
 function serverUrl(req: IncomingMessage): string {
-  const o = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl
+  const o = late(req, 'originalUrl')
   return typeof o === 'string' ? o : req.url ?? ''
 }
 
@@ -180,7 +191,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     if (startNs < 0) return
     const now = Number(process.hrtime.bigint())
     const durationNs = now - startNs
-    const status = msg.response.statusCode
+    const status = late(msg.response, 'statusCode') as number
     if (log.active) logFinish(request, id, startNs, now, status)
     if (sRes.enabled) sRes.fire(request.method ?? '', serverUrl(request), status, durationNs, id)
     if (nsRes.enabled) { const s = msg.socket; nsRes.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, fdOf(s)) }
