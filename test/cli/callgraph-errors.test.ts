@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { asCliError } from '../../cli/commands/callgraph'
@@ -80,4 +80,5 @@ test('option errors from the library still exit 2 with one line (callgraph and f
   oneLine(noDot, 2, /^sonde callgraph: --system-dot: no 'dot' on PATH/)
 })
 
+test.after(() => rmSync(tmp, { recursive: true, force: true }))
 test.run()

@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -42,11 +42,14 @@ test('no counts in the input: TOTALS CNT is "-" and the header says so', () => {
 })
 
 test('wide values keep a space between the columns (800,114 samples)', () => {
-  const f = join(mkdtempSync(join(tmpdir(), 'sonde-txt-')), 'wide.folded')
-  writeFileSync(f, 'main;a 800000\nmain 114\n')
-  const table = txt([f])
-  assert.match(table, /^TOTALS\s+- 800,114 samples 800,114 samples$/m)
-  assert.match(table, /^\* main\s+- 800,114 samples\s+114 samples\s+100\.0 % \/ 0\.01 %$/m)
+  const dir = mkdtempSync(join(tmpdir(), 'sonde-txt-'))
+  try {
+    const f = join(dir, 'wide.folded')
+    writeFileSync(f, 'main;a 800000\nmain 114\n')
+    const table = txt([f])
+    assert.match(table, /^TOTALS\s+- 800,114 samples 800,114 samples$/m)
+    assert.match(table, /^\* main\s+- 800,114 samples\s+114 samples\s+100\.0 % \/ 0\.01 %$/m)
+  } finally { rmSync(dir, { recursive: true, force: true }) }
 })
 
 test.run()

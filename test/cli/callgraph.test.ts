@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -97,4 +97,5 @@ test('sonde flame writes an SVG with escaped names and tooltips', () => {
   assert.ok(existsSync(join(tmp, 'f.svg')))
 })
 
+test.after(() => rmSync(tmp, { recursive: true, force: true }))
 test.run()

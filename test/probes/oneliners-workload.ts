@@ -20,7 +20,9 @@ export interface Workload {
 }
 
 export function startWorkload(): Promise<Workload> {
-  const traceOut = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-ol-')), 'w.trace')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-ol-'))
+  const traceOut = path.join(dir, 'w.trace')
+  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true })
   const child = spawn(process.execPath, ['--expose-gc', ...STACK_FLAGS, '-r', path.join(dist, 'register.js'), '-r', path.join(dist, 'probes', 'tracer', 'preload.js'),
     path.join(root, 'test', 'fixtures', 'oneliners', 'workload.js')], {
     env: { ...process.env, SONDE_DIST: dist, SONDE_TRACE: '**/oneliners/workload.js', SONDE_TRACE_OUT: traceOut },
@@ -52,9 +54,10 @@ export function startWorkload(): Promise<Workload> {
         if (!l.startsWith('DONE ')) throw new Error(`workload batch: ${l} ${stderr}`)
         return JSON.parse(l.slice(5))
       },
-      close: () => new Promise<void>((resolve) => { child.on('exit', () => resolve()); child.stdin!.write('exit\n') }),
+      // the trace file is written until the child exits, so its directory goes only then
+      close: () => new Promise<void>((resolve) => { child.on('exit', () => { removeDir(); resolve() }); child.stdin!.write('exit\n') }),
     }
-  })
+  }).catch((e) => { removeDir(); throw e })
 }
 
 export interface OneLinerRun { result: TraceResult; truth: any; elapsedMs: number }

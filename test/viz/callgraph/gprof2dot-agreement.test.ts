@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { importProfileFile } from '../../../viz/importers'
@@ -48,24 +48,26 @@ if (!G2D) {
 } else {
   test('top functions agree with gprof2dot --total=callstacks within 0.5 points', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sonde-g2d-'))
-    const file = join(dir, 'known.perf')
-    writeFileSync(file, perfScript())
-    const r = spawnSync('python3', [G2D, '-f', 'perf', '--total=callstacks', '-n', '0', '-e', '0', file], { encoding: 'utf8', timeout: 120_000 })
-    assert.is(r.status, 0, `gprof2dot failed: ${r.stderr}`)
-    const theirs = parseGprof2dot(r.stdout)
-    const g = deriveCallGraph(await importProfileFile(file, { format: 'perf-script' }))
-    const top = [...g.nodes].sort((a, b) => b.total - a.total).slice(0, 15)
-    assert.ok(top.length >= 10, 'enough functions to compare')
-    let worst = 0
-    for (const n of top) {
-      const t = theirs.get(n.name)
-      assert.ok(t, `gprof2dot has ${n.name}`)
-      const total = (100 * n.total) / g.total, self = (100 * n.self) / g.total
-      worst = Math.max(worst, Math.abs(total - t![0]), Math.abs(self - t![1]))
-      assert.ok(Math.abs(total - t![0]) <= 0.5, `${n.name} total ${total.toFixed(2)} vs gprof2dot ${t![0]}`)
-      assert.ok(Math.abs(self - t![1]) <= 0.5, `${n.name} self ${self.toFixed(2)} vs gprof2dot ${t![1]}`)
-    }
-    console.log(`# ${top.length} top functions, largest difference ${worst.toFixed(3)} points`)
+    try {
+      const file = join(dir, 'known.perf')
+      writeFileSync(file, perfScript())
+      const r = spawnSync('python3', [G2D, '-f', 'perf', '--total=callstacks', '-n', '0', '-e', '0', file], { encoding: 'utf8', timeout: 120_000 })
+      assert.is(r.status, 0, `gprof2dot failed: ${r.stderr}`)
+      const theirs = parseGprof2dot(r.stdout)
+      const g = deriveCallGraph(await importProfileFile(file, { format: 'perf-script' }))
+      const top = [...g.nodes].sort((a, b) => b.total - a.total).slice(0, 15)
+      assert.ok(top.length >= 10, 'enough functions to compare')
+      let worst = 0
+      for (const n of top) {
+        const t = theirs.get(n.name)
+        assert.ok(t, `gprof2dot has ${n.name}`)
+        const total = (100 * n.total) / g.total, self = (100 * n.self) / g.total
+        worst = Math.max(worst, Math.abs(total - t![0]), Math.abs(self - t![1]))
+        assert.ok(Math.abs(total - t![0]) <= 0.5, `${n.name} total ${total.toFixed(2)} vs gprof2dot ${t![0]}`)
+        assert.ok(Math.abs(self - t![1]) <= 0.5, `${n.name} self ${self.toFixed(2)} vs gprof2dot ${t![1]}`)
+      }
+      console.log(`# ${top.length} top functions, largest difference ${worst.toFixed(3)} points`)
+    } finally { rmSync(dir, { recursive: true, force: true }) }
   })
 }
 

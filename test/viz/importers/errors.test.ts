@@ -154,4 +154,5 @@ test('200 000-frame stacks: folded, flat and tree cpuprofile', () => {
   assert.is(tree.threads[0].tree!.inclusive()[0], 2)
 })
 
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }))
 test.run()

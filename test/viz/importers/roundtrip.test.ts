@@ -63,18 +63,21 @@ test('stdin ("-") is read like a file', async () => {
 
 test('onProgress reports bytes read up to the file size, streamed line by line', async () => {
   const os = await import('node:os')
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-prog-')), 'p.folded')
-  // 3 MiB: more than the 64 KiB head and two 1 MiB chunks, so progress is reported several times.
-  const line = 'main;work;' + 'x'.repeat(90) + ' 1\n'
-  const n = Math.ceil((3 * 1024 * 1024) / line.length)
-  fs.writeFileSync(file, line.repeat(n))
-  const seen: [number, number][] = []
-  const p = await importProfileFile(file, { onProgress: (d, t) => seen.push([d, t]) })
-  const size = fs.statSync(file).size
-  assert.ok(seen.length >= 3, `${seen.length} progress calls`)
-  assert.equal(seen[seen.length - 1], [size, size])
-  assert.ok(seen.every(([d], i) => i === 0 || d > seen[i - 1][0]))
-  assert.is(p.threads[0].tree!.inclusive()[0], n)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-prog-'))
+  try {
+    const file = path.join(dir, 'p.folded')
+    // 3 MiB: more than the 64 KiB head and two 1 MiB chunks, so progress is reported several times.
+    const line = 'main;work;' + 'x'.repeat(90) + ' 1\n'
+    const n = Math.ceil((3 * 1024 * 1024) / line.length)
+    fs.writeFileSync(file, line.repeat(n))
+    const seen: [number, number][] = []
+    const p = await importProfileFile(file, { onProgress: (d, t) => seen.push([d, t]) })
+    const size = fs.statSync(file).size
+    assert.ok(seen.length >= 3, `${seen.length} progress calls`)
+    assert.equal(seen[seen.length - 1], [size, size])
+    assert.ok(seen.every(([d], i) => i === 0 || d > seen[i - 1][0]))
+    assert.is(p.threads[0].tree!.inclusive()[0], n)
+  } finally { fs.rmSync(dir, { recursive: true, force: true }) }
 })
 
 test('call tree index: 300 000 contexts, lookups stable, children in creation order', async () => {
