@@ -30,8 +30,13 @@ export interface RunOptions {
   command: string[]
 }
 
-/** What `--stacks` adds to the child's node flags (probes/oneliners docs: docs/oneliners.md). */
-export const STACK_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining', '--no-short-builtin-calls', '--interpreted-frames-native-stack']
+/**
+ * What `--stacks` adds to the child's node flags (probes/oneliners docs: docs/oneliners.md).
+ * --perf-basic-prof also opens V8's log: one isolate-*-v8.log per isolate in the working
+ * directory (Node 20); `--logfile=+` sends it to an unlinked temporary file instead. Node refuses
+ * --logfile in NODE_OPTIONS, so processes the app itself starts still write theirs.
+ */
+export const STACK_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining', '--no-short-builtin-calls', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', '--logfile=+']
 const NODE_OPTIONS_STACK_FLAGS = ['--perf-basic-prof', '--interpreted-frames-native-stack']
 
 export function parseRunArgs(argv: string[]): RunOptions {

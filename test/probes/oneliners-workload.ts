@@ -9,7 +9,7 @@ import { runOneLiner, type TraceResult } from '../../collectors/bpftrace-bridge'
 
 const root = path.resolve(__dirname, '..', '..')
 const dist = path.join(root, 'dist')
-export const STACK_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining', '--no-short-builtin-calls', '--interpreted-frames-native-stack']
+export const STACK_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining', '--no-short-builtin-calls', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', '--logfile=+']  // as cli/commands/run.ts
 
 export interface Workload {
   pid: number

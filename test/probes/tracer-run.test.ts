@@ -31,6 +31,19 @@ test('sonde run --trace-functions writes a trace with exact counts', async () =>
   assert.is(g.nodes.find((n) => n.name === 'helper')!.calls, 1000)
 })
 
+test('sonde run --stacks: perf map with JS names, no V8 log files left in the working directory', () => {
+  // --perf-basic-prof alone makes Node 20 write isolate-*-v8.log (one per isolate, workers too) into the cwd.
+  const cwd = fs.mkdtempSync(path.join(tmp, 'stacks-'))
+  const code = "const { Worker } = require('node:worker_threads'); new Worker('1', { eval: true }).on('exit', () => {}); function sondeStacksProbe() { let s = 0; for (let i = 0; i < 1e5; i++) s += i; return s } for (let i = 0; i < 200; i++) sondeStacksProbe(); console.log(process.pid)"
+  const r = spawnSync(process.execPath, [sonde, 'run', '--stacks', '--', 'node', '-e', code], { cwd, encoding: 'utf8', timeout: 60_000 })
+  assert.is(r.status, 0, r.stderr)
+  const map = `/tmp/perf-${r.stdout.trim()}.map`
+  try {
+    assert.match(fs.readFileSync(map, 'utf8'), /sondeStacksProbe/)
+  } finally { fs.rmSync(map, { force: true }) }
+  assert.equal(fs.readdirSync(cwd), [])
+})
+
 test('-r sonde/register with SONDE_TRACE traces too', () => {
   const out = path.join(tmp, 'register.trace')
   const r = spawnSync(process.execPath, ['-r', path.join(root, 'dist', 'register.js'), 'app.js'], {
