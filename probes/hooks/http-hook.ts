@@ -26,10 +26,11 @@
 // time and V8's used heap at start and finish, since those must be read at the moment itself.
 //
 // Reads of the request and response after the app has run go through Reflect.get (`late`), not
-// `req.route`: express gives every request and response a map of its own (setPrototypeOf on a
-// dictionary-mode object), so a property load compiled as an inline cache misses into the
-// runtime on every request (~2 000 instructions each; `node --log-ic`: express's own code takes
-// ~110 such misses per request, the hook added 3: route, baseUrl, statusCode). Reflect.get
+// `req.route`: under express, consecutive requests (and responses) do not share a hidden class
+// (%HaveSameMap is false; express re-prototypes both, V8 keeps migrating their maps), so a
+// property load compiled as an inline cache misses into the runtime on every request (~2 000
+// instructions each; `node --log-ic`: express's own code takes ~110 such misses per request,
+// the hook added 3: route, baseUrl, statusCode). Reflect.get
 // compiles to V8's generic GetProperty builtin, which looks the property up without the runtime
 // (bench/collectors-instructions.ts). Reads express has just made itself (req.method) hit the
 // stub cache its miss filled and stay plain loads.
