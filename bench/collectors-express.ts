@@ -11,39 +11,15 @@
 import { spawn, ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
-import { parseCollectSpec } from '../collectors/config'
+import { app, expressVariants, median, sonde, variantEnv } from './express-variants'
 
-const root = path.resolve(__dirname, '..')
 const rounds = Number(process.argv[2] ?? 15), seconds = Number(process.argv[3] ?? 2), generations = Number(process.argv[4] ?? 3)
-const app = path.join(__dirname, 'apps/express-hello.js')
-const register = ['-r', path.join(root, 'dist/register.js'), app]
-const all = 'messages,gc,alloc,eventloop,http,request-cost'
-const check = (expect: string) => ({ BENCH_SONDE_DIST: path.join(root, 'dist'), BENCH_SONDE_EXPECT: expect })
-const configs: Record<string, { args: string[]; env: Record<string, string> }> = {
-  bare: { args: [app], env: {} },
-  sonde: { args: register, env: { SONDE_COLLECT: 'default', ...check(all) } },
-  sondeNoAlloc: { args: register, env: { SONDE_COLLECT: 'default,-alloc', ...check(all.replace('alloc,', '')) } },
+// Env knobs BENCH_BEFORE_DIST, BENCH_VARIANTS, BENCH_PRELOADS, BENCH_ONLY: bench/express-variants.ts.
+const configs = expressVariants({
+  sonde: sonde('default'),
+  sondeNoAlloc: sonde('default,-alloc'),
   promClient: { args: [app], env: { BENCH_PROM: '1' } },
-}
-// Before/after in one run: BENCH_BEFORE_DIST=<another checkout's dist> adds `sondeBefore` (its
-// register.js with SONDE_COLLECT=default, or BENCH_BEFORE_COLLECT).
-if (process.env.BENCH_BEFORE_DIST) {
-  const d = path.resolve(process.env.BENCH_BEFORE_DIST), spec = process.env.BENCH_BEFORE_COLLECT ?? 'default'
-  configs.sondeBefore = { args: ['-r', path.join(d, 'register.js'), app], env: { SONDE_COLLECT: spec, BENCH_SONDE_DIST: d, BENCH_SONDE_EXPECT: parseCollectSpec(spec).collectors.join(',') } }
-}
-// BENCH_PRELOADS='name=/abs/preload.js;…' adds variants that run the app with `-r preload` (experiments).
-for (const v of (process.env.BENCH_PRELOADS ?? '').split(';').filter(Boolean)) {
-  const i = v.indexOf('=')
-  configs[v.slice(0, i)] = { args: ['-r', v.slice(i + 1), app], env: { SONDE_COLLECT: 'none' } }
-}
-// BENCH_ONLY=name,name keeps only those of the fixed variants (bare always runs).
-if (process.env.BENCH_ONLY) for (const k of Object.keys(configs)) if (k !== 'bare' && k !== 'sondeBefore' && !(process.env.BENCH_PRELOADS ?? '').includes(k + '=') && !process.env.BENCH_ONLY.split(',').includes(k)) delete configs[k]
-// Extra variants by name, e.g. BENCH_VARIANTS='alloc4M=default,alloc-interval=4194304'
-for (const v of (process.env.BENCH_VARIANTS ?? '').split(';').filter(Boolean)) {
-  const [name, spec] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]
-  configs[name] = { args: register, env: { SONDE_COLLECT: spec, ...check(parseCollectSpec(spec).collectors.join(',')) } }
-}
+})
 const TICK_US = 1e6 / 100  // USER_HZ
 // BENCH_MODE=alternate: the issue's method: bare and the variant loaded one after the other (order
 // alternating by round), each alone on CPU 0 with the load on CPU 1, instead of side by side.
@@ -51,7 +27,7 @@ const alternate = process.env.BENCH_MODE === 'alternate'
 
 function startServer(name: string, port: number): Promise<ChildProcess> {
   const c = configs[name]
-  const child = spawn('taskset', ['-c', '0', process.execPath, ...c.args], { env: { ...process.env, ...c.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...c.args], { env: { ...process.env, ...variantEnv(c), PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', () => resolve(child))
     child.once('exit', (code) => reject(new Error(`${name} server exited ${code}`)))
@@ -76,7 +52,6 @@ async function main(): Promise<void> {
   const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   const ratios: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   const loadBefore = os.loadavg()
-  const median = (xs: number[]) => { const a = xs.slice().sort((x, y) => x - y), h = a.length >> 1; return a.length % 2 ? a[h] : (a[h - 1] + a[h]) / 2 }
   let port = 18400 + Math.floor(Math.random() * 1000)
   // Generations: every server process is restarted `generations` times during the run. A
   // process's JIT and heap settle into one of several steady states and keep it for its life,

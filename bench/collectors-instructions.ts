@@ -19,45 +19,20 @@
 //   cost-per-sec scaled by (callgrind req/s ÷ full-speed req/s of the same bare app, both
 //   measured at the start), so the measured share is the one of a full-speed server.
 // Run: node --import tsx bench/collectors-instructions.ts [processes=3] [requests=3000]
-// Needs valgrind (Debian package). Env: BENCH_BEFORE_DIST (see below); BENCH_VARIANTS=
-// 'name=collect-spec;…' adds sonde variants; BENCH_PRELOADS='name=/abs/preload.js;…' adds `-r
-// preload` variants (experiments); BENCH_ONLY=name,… keeps only those.
+// Needs valgrind (Debian package). Env knobs BENCH_BEFORE_DIST, BENCH_VARIANTS, BENCH_PRELOADS,
+// BENCH_ONLY as in collectors-express.ts (bench/express-variants.ts).
 import { spawn, execFileSync } from 'node:child_process'
 import { once } from 'node:events'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { parseCollectSpec } from '../collectors/config'
+import { app, expressVariants, ExpressVariant, median, sonde, variantEnv } from './express-variants'
 
-const root = path.resolve(__dirname, '..')
 const P = Number(process.argv[2] ?? 3), N = Number(process.argv[3] ?? 3000), W = N, IDLE = 2, IDLE_WINDOWS = 3
-const app = path.join(__dirname, 'apps/express-hello.js')
-const register = path.join(root, 'dist/register.js')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-instr-'))
-type Variant = { args: string[]; env: Record<string, string>; collect?: string; dist?: string }
-const variants: Record<string, Variant> = {
-  bare: { args: [app], env: {} },
-  sonde: { args: ['-r', register, app], env: {}, collect: 'default' },
-  promClient: { args: [app], env: { BENCH_PROM: '1' } },
-}
-// Before/after in one run: BENCH_BEFORE_DIST=<another checkout's dist> adds `sondeBefore`.
-if (process.env.BENCH_BEFORE_DIST) {
-  const d = path.resolve(process.env.BENCH_BEFORE_DIST)
-  variants.sondeBefore = { args: ['-r', path.join(d, 'register.js'), app], env: {}, collect: 'default', dist: d }
-}
-for (const v of (process.env.BENCH_VARIANTS ?? '').split(';').filter(Boolean)) {
-  const i = v.indexOf('=')
-  variants[v.slice(0, i)] = { args: ['-r', register, app], env: {}, collect: v.slice(i + 1) }
-}
-for (const v of (process.env.BENCH_PRELOADS ?? '').split(';').filter(Boolean)) {
-  const i = v.indexOf('=')
-  variants[v.slice(0, i)] = { args: ['-r', v.slice(i + 1), app], env: { SONDE_COLLECT: 'none' } }
-}
-// BENCH_ONLY=name,name keeps only those variants (bare always runs).
-if (process.env.BENCH_ONLY) for (const k of Object.keys(variants)) if (k !== 'bare' && !process.env.BENCH_ONLY.split(',').includes(k)) delete variants[k]
+const variants = expressVariants({ sonde: sonde('default'), promClient: { args: [app], env: { BENCH_PROM: '1' } } })
 
 let port = 19000 + Math.floor(Math.random() * 800)
-const median = (xs: number[]) => { const a = xs.slice().sort((x, y) => x - y), h = a.length >> 1; return a.length % 2 ? a[h] : (a[h - 1] + a[h]) / 2 }
 
 function load(p: number, amount: number): Promise<{ ok: number; seconds: number }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -101,10 +76,8 @@ function dumpTotals(prefix: string, dump: number): { all: number; main: number }
 interface Run { perRequest: number; mainPerRequest: number; rawPerRequest: number; idlePerSecond: number; requestsPerSecond: number }
 
 async function measure(name: string, i: number, costPerSec: number): Promise<Run> {
-  const v = variants[name], prefix = `${name}-${i}`, p = ++port
-  const spec = v.collect && `${v.collect},cost-per-sec=${costPerSec}`
-  // The app exits 3 unless -r sonde/register really started these collectors (a preload that failed would measure bare).
-  const env = { ...v.env, ...(spec ? { SONDE_COLLECT: spec, BENCH_SONDE_DIST: v.dist ?? path.join(root, 'dist'), BENCH_SONDE_EXPECT: parseCollectSpec(spec).collectors.join(',') } : {}) }
+  const v: ExpressVariant = variants[name], prefix = `${name}-${i}`, p = ++port
+  const env = variantEnv(v, v.collect && `${v.collect},cost-per-sec=${costPerSec}`)
   const child = await spawnServer('valgrind', ['--tool=callgrind', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(tmp, prefix)}.%p`, process.execPath, ...v.args], env, p)
   const cg = (...a: string[]) => execFileSync('callgrind_control', [...a, String(child.pid)], { stdio: 'ignore' })
   try {
