@@ -55,7 +55,12 @@ export function startWorkload(): Promise<Workload> {
         return JSON.parse(l.slice(5))
       },
       // the trace file is written until the child exits, so its directory goes only then
-      close: () => new Promise<void>((resolve) => { child.on('exit', () => { removeDir(); resolve() }); child.stdin!.write('exit\n') }),
+      // (a child that has already exited gets no 'exit' event again: done at once)
+      close: () => new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) { removeDir(); resolve(); return }
+        child.on('exit', () => { removeDir(); resolve() })
+        child.stdin!.write('exit\n')
+      }),
     }
   }).catch((e) => { removeDir(); throw e })
 }
