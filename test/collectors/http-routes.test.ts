@@ -2,7 +2,8 @@
 // (SONDE_COLLECT=default), real HTTP on 127.0.0.1, counts read from GET /metrics. Truth: the
 // requests the test itself sent, by method, route and status: 23 GET /api/items/:id (a
 // sub-router), 7 POST /things (201), 11 GET /slow answered after a 5 ms timer and sent 11 at a
-// time (overlapping requests), 5 GET to unknown paths (404, bounded path template). Run twice:
+// time (overlapping requests), 5 GET to unknown paths (404, bounded path template), then four
+// requests pipelined on one connection (a /slow ahead of an immediate one). Run twice:
 // collectors alone, and with the app's own httpEvents listener subscribed (the hook then also
 // builds events; nothing may be counted twice, and that listener sees every response). sonde's
 // own /metrics and /api/snapshot server runs in the same process: its requests are not the
@@ -34,6 +35,19 @@ function count(text: string, method: string, route: string, status: number): num
   return line ? Number(line.slice(head.length + 1)) : 0
 }
 
+/** Sends the requests ('METHOD /path') pipelined in one write on one connection (the last closes it); the response statuses in order. */
+function pipelined(port: number, requests: string[]): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1')
+    let got = ''
+    s.setEncoding('utf8')
+    s.on('data', (d) => { got += d })
+    s.on('error', reject)
+    s.on('end', () => resolve([...got.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]))))
+    s.write(requests.map((r, i) => `${r} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n${i === requests.length - 1 ? 'Connection: close\r\n' : ''}\r\n`).join(''))
+  })
+}
+
 async function run(extraListener: boolean): Promise<void> {
   const dash = await freePort()
   const c = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), path.join(__dirname, 'apps/http-routes.js')], {
@@ -54,22 +68,26 @@ async function run(extraListener: boolean): Promise<void> {
     assert.equal(await Promise.all(Array.from({ length: 11 }, () => request(agent, port, 'GET', '/slow'))), Array(11).fill(200))
     for (let i = 0; i < 5; i++) assert.is(await request(agent, port, 'GET', `/nope/${i}`), 404)
     agent.destroy()
+    // Pipelined on one socket in one write: the hook finds each finished request through its
+    // socket's queue, so order and identity matter (the /api/items response waits for /slow's).
+    const statuses = await pipelined(port, ['GET /slow', 'GET /api/items/7', 'GET /slow', 'POST /things'])
+    assert.equal(statuses, [200, 200, 200, 201])
     const scrape = (p: string) => new Promise<string>((resolve, reject) => {
       http.get({ host: '127.0.0.1', port: dash, path: p }, (res) => { let b = ''; res.setEncoding('utf8'); res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)) }).on('error', reject)
     })
     await scrape('/metrics'); await scrape('/api/snapshot')
     const text = await scrape('/metrics')
     const lines = text.split('\n').filter((l) => l.startsWith('sonde_http_request_duration_seconds_count')).join('\n')
-    assert.is(count(text, 'GET', '/api/items/:id', 200), 23, lines)
-    assert.is(count(text, 'POST', '/things', 201), 7, lines)
-    assert.is(count(text, 'GET', '/slow', 200), 11, lines)
+    assert.is(count(text, 'GET', '/api/items/:id', 200), 24, lines)
+    assert.is(count(text, 'POST', '/things', 201), 8, lines)
+    assert.is(count(text, 'GET', '/slow', 200), 13, lines)
     assert.is(count(text, 'GET', '/nope/:id', 404), 5, lines)
     const total = lines.split('\n').reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
-    assert.is(total, 46, `every request once: ${lines}`)
+    assert.is(total, 50, `every request once: ${lines}`)
     c.stdin!.end()
     await new Promise((r) => c.once('exit', r))
     const seen = JSON.parse(/SEEN (.*)/.exec(out)![1])
-    assert.equal(seen, extraListener ? { 'GET 200': 34, 'POST 201': 7, 'GET 404': 5 } : {})
+    assert.equal(seen, extraListener ? { 'GET 200': 37, 'POST 201': 8, 'GET 404': 5 } : {})
   } finally {
     c.kill()
   }
