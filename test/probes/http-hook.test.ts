@@ -29,7 +29,7 @@ function get(agent: http.Agent, port: number, path: string): Promise<{ status: n
   })
 }
 
-async function withServer(fn: (port: number, server: http.Server, held: { release?: () => void }) => Promise<void>): Promise<void> {
+async function withServer(fn: (port: number, held: { release?: () => void }) => Promise<void>): Promise<void> {
   const held: { release?: () => void } = {}
   const server = http.createServer((req, res) => {
     if (req.url === '/hold') held.release = () => res.end('held')
@@ -37,7 +37,7 @@ async function withServer(fn: (port: number, server: http.Server, held: { releas
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const uninstall = installHttpHook(disabledProbeSet())
-  try { await fn((server.address() as { port: number }).port, server, held) } finally {
+  try { await fn((server.address() as { port: number }).port, held) } finally {
     uninstall()
     server.closeAllConnections()
     await new Promise((r) => server.close(r))
@@ -61,7 +61,7 @@ test('server requests on one keep-alive connection: each finish matches its star
   } finally { off(); agent.destroy() }
 }))
 
-test('a request that finished while the hook was off does not disturb its connection: the next ones are matched', () => withServer(async (port, _server, held) => {
+test('a request that finished while the hook was off does not disturb its connection: the next ones are matched', () => withServer(async (port, held) => {
   let off = httpServerLog.subscribe(() => {})
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   try {

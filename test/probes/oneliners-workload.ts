@@ -6,10 +6,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { runOneLiner, type TraceResult } from '../../collectors/bpftrace-bridge'
+import { STACK_FLAGS } from '../../cli/commands/run'  // the flags `sonde run --stacks` gives node
 
 const root = path.resolve(__dirname, '..', '..')
 const dist = path.join(root, 'dist')
-export const STACK_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining', '--no-short-builtin-calls', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', '--logfile=+']  // as cli/commands/run.ts
 
 export interface Workload {
   pid: number
