@@ -1,5 +1,7 @@
-// Fixture: parent→worker messages carrying their send time (process.hrtime, one clock for every
-// thread); the worker computes each message's latency at the start of its handler (the test's
+// Fixture: parent→worker messages carrying their send time (process.hrtime in ns as a Number,
+// exact below 2^53; one clock for every thread), written into the finished message right before
+// postMessage so the app's own work stays out of the interval as far as it can; the worker reads
+// the clock as its handler's first statement and computes each message's latency (the test's
 // independent truth). Phases: idle receiver (messages 3 ms apart), then a receiver blocked 20 ms
 // while 200 messages queue. Between phases the parent scrapes /metrics (served by sonde's
 // collectors on SONDE_DASHBOARD) and prints one JSON line per phase.
@@ -8,17 +10,19 @@ const { Worker, isMainThread, parentPort } = require('node:worker_threads')
 const http = require('node:http')
 
 if (!isMainThread) {
-  let sum = 0n, n = 0
+  let sum = 0, n = 0
   parentPort.on('message', (m) => {
-    const now = process.hrtime.bigint()
-    sum += now - BigInt(m.t); n++ // every message, control ones included, carries its send time
+    const now = Number(process.hrtime.bigint())
+    sum += now - m.t; n++ // every message, control ones included, carries its send time
     if (m.cmd === 'block') { const end = Date.now() + m.ms; while (Date.now() < end); return }
-    if (m.cmd === 'report') { parentPort.postMessage({ sumNs: String(sum), n }); sum = 0n; n = 0 }
+    if (m.cmd === 'report') { parentPort.postMessage({ sumNs: sum, n }); sum = 0; n = 0 }
   })
 } else {
   const port = Number(process.env.SONDE_DASHBOARD)
   const w = new Worker(__filename)
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+  /** Posts `m` stamped with the send time as the last thing before the call. */
+  const post = (m) => { m.t = 0; m.t = Number(process.hrtime.bigint()); w.postMessage(m) }
   const scrape = () => new Promise((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
       let body = ''; res.setEncoding('utf8'); res.on('data', (d) => (body += d)); res.on('end', () => resolve(body))
@@ -28,7 +32,7 @@ if (!isMainThread) {
     const line = text.split('\n').find((l) => l.startsWith(name + '{') && l.includes('direction="parent->worker"'))
     return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0
   }
-  const report = () => new Promise((r) => { w.once('message', r); w.postMessage({ cmd: 'report', t: String(process.hrtime.bigint()) }) })
+  const report = () => new Promise((r) => { w.once('message', r); post({ cmd: 'report' }) })
   async function phase(name, send) {
     const before = await scrape()
     await send()
@@ -37,15 +41,15 @@ if (!isMainThread) {
     const after = await scrape()
     const sum = metric(after, 'sonde_message_latency_seconds_sum') - metric(before, 'sonde_message_latency_seconds_sum')
     const count = metric(after, 'sonde_message_latency_seconds_count') - metric(before, 'sonde_message_latency_seconds_count')
-    process.stdout.write(JSON.stringify({ phase: name, truthMeanNs: Number(truth.sumNs) / truth.n, truthN: truth.n, metricsMeanNs: count ? (sum / count) * 1e9 : 0, metricsCount: count }) + '\n')
+    process.stdout.write(JSON.stringify({ phase: name, truthMeanNs: truth.sumNs / truth.n, truthN: truth.n, metricsMeanNs: count ? (sum / count) * 1e9 : 0, metricsCount: count }) + '\n')
   }
   w.once('online', async () => {
     await sleep(100)
-    await phase('idle', async () => { for (let i = 0; i < 101; i++) { w.postMessage({ t: String(process.hrtime.bigint()) }); await sleep(3) } })
+    await phase('idle', async () => { for (let i = 0; i < 101; i++) { post({}); await sleep(3) } })
     await phase('blocked', async () => {
-      w.postMessage({ cmd: 'block', ms: 20, t: String(process.hrtime.bigint()) })
+      post({ cmd: 'block', ms: 20 })
       await sleep(2)
-      for (let i = 0; i < 200; i++) w.postMessage({ t: String(process.hrtime.bigint()) })
+      for (let i = 0; i < 200; i++) post({})
       await sleep(60)
     })
     await w.terminate()
