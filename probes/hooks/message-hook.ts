@@ -65,7 +65,7 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
   const OrigChannel = worker_threads.MessageChannel
   const WorkerProto = worker_threads.Worker.prototype as unknown as { postMessage: (...a: unknown[]) => void }
   const origWorkerPost = WorkerProto.postMessage
-  /** Send stamp taken by Worker#postMessage before it forwards to its public port (0 = none). */
+  /** Clock read by Worker#postMessage before it forwards to its public port (0 = none). */
   let earlyNs = 0
   const { msg__send: send, msg__receive: receive } = probes
 
@@ -140,16 +140,16 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
   // clock -> hook stamp 3.2-7.1 µs mean with the checks first, 1.8-3.0 µs with the clock first),
   // and the receive side last, after its bookkeeping: that work is µs of cold code too, which
   // belongs inside the measured interval as it is inside the app's own view. So every send reads
-  // the clock once (~40 ns), used only when wanted. Serialisation (structured clone) happens
+  // the clock once (~70 ns warm), used only when wanted. Serialisation (structured clone) happens
   // inside the original postMessage, after the stamp.
   function postMessage(this: MessagePort, ...args: unknown[]): void {
     const calledNs = earlyNs > 0 ? earlyNs : nowNs()
+    earlyNs = 0
     let side: PortSide | undefined
     let seq = 0
     if (guard.on) {
       try {
-        const sentNs = earlyNs > 0 || wantsSendTime() ? calledNs : 0
-        earlyNs = 0
+        const sentNs = wantsSendTime() ? calledNs : 0
         side = sides.get(this)
         if (side) seq = beforeSend(side, args[0], args[1], sentNs)
       } catch (err) { guard.fault(err); side = undefined }
@@ -168,13 +168,10 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
 
   // Worker#postMessage forwards to its public port's postMessage (the hook above); on a main
   // thread that was idle that forwarding is µs of cold code inside the app's send call, so the
-  // send stamp is taken here first (measured, idle hop: app clock -> port stamp 7.0-7.8 µs), and
-  // the clock before the checks, as above.
+  // clock is read here first (measured, idle hop: app clock -> port stamp 7.0-7.8 µs) and the
+  // port's hook above uses that reading (one read per send either way).
   function workerPostMessage(this: unknown, ...args: unknown[]): void {
-    const calledNs = nowNs()
-    if (guard.on) {
-      try { earlyNs = wantsSendTime() ? calledNs : 0 } catch (err) { guard.fault(err) }
-    }
+    earlyNs = nowNs()
     try {
       return Reflect.apply(origWorkerPost, this, args)
     } finally {
