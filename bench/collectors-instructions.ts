@@ -18,6 +18,10 @@
 //   small share at full speed and most requests under callgrind: the sonde variants run with
 //   cost-per-sec scaled by (callgrind req/s ÷ full-speed req/s of the same bare app, both
 //   measured at the start), so the measured share is the one of a full-speed server.
+// BENCH_CACHE_SIM=1 also simulates this machine's caches per core (I1 32 KiB, D1 48 KiB, and
+// for the last level the 1 MiB L2, 8-way; callgrind models two levels) and reports main-thread L2
+// misses per request (instruction reads + data reads + data writes), idle-corrected the same way:
+// on this machine sonde's time cost follows L2 misses more than instructions (docs/benchmarks.md).
 // Run: node --import tsx bench/collectors-instructions.ts [processes=3] [requests=3000]
 // Needs valgrind (Debian package). Env knobs BENCH_BEFORE_DIST, BENCH_VARIANTS, BENCH_PRELOADS,
 // BENCH_ONLY as in collectors-express.ts (bench/express-variants.ts).
@@ -30,6 +34,8 @@ import { app, expressVariants, ExpressVariant, median, sonde, variantEnv } from 
 
 const P = Number(process.argv[2] ?? 3), N = Number(process.argv[3] ?? 3000), W = N, IDLE = 2, IDLE_WINDOWS = 3
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-instr-'))
+const cacheSim = process.env.BENCH_CACHE_SIM === '1'
+const CACHE_ARGS = ['--cache-sim=yes', '--I1=32768,8,64', '--D1=49152,12,64', '--LL=1048576,8,64']
 const variants = expressVariants({ sonde: sonde('default'), promClient: { args: [app], env: { BENCH_PROM: '1' } } })
 
 let port = 19000 + Math.floor(Math.random() * 800)
@@ -61,24 +67,28 @@ async function nativeRps(): Promise<number> {
   } finally { child.kill() }
 }
 
-/** Sum of `summary:` lines of one dump's per-thread files; thread 1 is the main thread. */
-function dumpTotals(prefix: string, dump: number): { all: number; main: number } {
-  let all = 0, main = 0
+/** Sum of `summary:` lines of one dump's per-thread files (Ir first); thread 1 is the main
+ * thread; mainL2 = its last-level misses (ILmr + DLmr + DLmw) when simulating caches. */
+function dumpTotals(prefix: string, dump: number): { all: number; main: number; mainL2: number } {
+  let all = 0, main = 0, mainL2 = 0
   for (const f of fs.readdirSync(tmp).filter((f) => f.startsWith(`${prefix}.`) && f.includes(`.${dump}-`))) {
     const text = fs.readFileSync(path.join(tmp, f), 'utf8')
-    const s = Number(/^summary: (\d+)/m.exec(text)?.[1] ?? 0)
-    all += s
-    if (/^thread: 1$/m.test(text)) main += s
+    const values = (/^summary: (.*)$/m.exec(text)?.[1] ?? '0').trim().split(/\s+/).map(Number)
+    all += values[0]
+    if (!/^thread: 1$/m.test(text)) continue
+    main += values[0]
+    const events = (/^events: (.*)$/m.exec(text)?.[1] ?? '').trim().split(/\s+/)
+    for (const e of ['ILmr', 'DLmr', 'DLmw']) { const k = events.indexOf(e); if (k >= 0) mainL2 += values[k] ?? 0 }
   }
-  return { all, main }
+  return { all, main, mainL2 }
 }
 
-interface Run { perRequest: number; mainPerRequest: number; rawPerRequest: number; idlePerSecond: number; requestsPerSecond: number }
+interface Run { perRequest: number; mainPerRequest: number; rawPerRequest: number; idlePerSecond: number; requestsPerSecond: number; mainL2PerRequest: number }
 
 async function measure(name: string, i: number, costPerSec: number): Promise<Run> {
   const v: ExpressVariant = variants[name], prefix = `${name}-${i}`, p = ++port
   const env = variantEnv(v, v.collect && `${v.collect},cost-per-sec=${costPerSec}`)
-  const child = await spawnServer('valgrind', ['--tool=callgrind', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(tmp, prefix)}.%p`, process.execPath, ...v.args], env, p)
+  const child = await spawnServer('valgrind', ['--tool=callgrind', ...(cacheSim ? CACHE_ARGS : []), '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(tmp, prefix)}.%p`, process.execPath, ...v.args], env, p)
   const cg = (...a: string[]) => execFileSync('callgrind_control', [...a, String(child.pid)], { stdio: 'ignore' })
   try {
     await load(p, W)
@@ -89,19 +99,19 @@ async function measure(name: string, i: number, costPerSec: number): Promise<Run
     // Idle rate: the lowest of IDLE_WINDOWS windows. Periodic work (timers of ≤ 1 s) is in every
     // window; a one-off (V8's memory reducer collecting once the load stops, a late compile) in
     // one window is not periodic work and would otherwise be subtracted from every request.
-    let idleAll = Infinity, idleMain = Infinity
+    let idleAll = Infinity, idleMain = Infinity, idleL2 = 0
     for (let w = 0; w < IDLE_WINDOWS; w++) {
       cg('-z')
       const t0 = process.hrtime.bigint()
       await new Promise((r) => setTimeout(r, IDLE * 1000))
       cg('-d')
       const idleS = Number(process.hrtime.bigint() - t0) / 1e9, b = dumpTotals(prefix, 2 + w)
-      if (b.all / idleS < idleAll) { idleAll = b.all / idleS; idleMain = b.main / idleS }
+      if (b.all / idleS < idleAll) { idleAll = b.all / idleS; idleMain = b.main / idleS; idleL2 = b.mainL2 / idleS }
     }
     const a = dumpTotals(prefix, 1)
     return {
       perRequest: (a.all - idleAll * m.seconds) / N, mainPerRequest: (a.main - idleMain * m.seconds) / N,
-      rawPerRequest: a.all / N, idlePerSecond: idleAll, requestsPerSecond: N / m.seconds,
+      rawPerRequest: a.all / N, idlePerSecond: idleAll, requestsPerSecond: N / m.seconds, mainL2PerRequest: (a.mainL2 - idleL2 * m.seconds) / N,
     }
   } finally { const exited = once(child, 'exit'); child.kill(); await exited }  // callgrind writes its last dump on exit
 }
@@ -130,7 +140,11 @@ async function main(): Promise<void> {
     rawRatioVsBare: Object.fromEntries(names.map((n) => [n, +(med('bare', 'rawPerRequest') / med(n, 'rawPerRequest')).toFixed(3)])),
     mainThreadRatioVsBare: Object.fromEntries(names.map((n) => [n, +(bareMain / med(n, 'mainPerRequest')).toFixed(3)])),
     idleInstructionsPerSecondMedian: Object.fromEntries(names.map((n) => [n, Math.round(med(n, 'idlePerSecond'))])),
-    runs: Object.fromEntries(names.map((n) => [n, runs[n].map((r) => ({ all: Math.round(r.perRequest), main: Math.round(r.mainPerRequest), raw: Math.round(r.rawPerRequest) }))])),
+    ...(cacheSim ? {
+      mainThreadL2MissesPerRequestMedian: Object.fromEntries(names.map((n) => [n, Math.round(med(n, 'mainL2PerRequest'))])),
+      addedMainThreadL2MissesPerRequest: Object.fromEntries(names.map((n) => [n, Math.round(med(n, 'mainL2PerRequest') - med('bare', 'mainL2PerRequest'))])),
+    } : {}),
+    runs: Object.fromEntries(names.map((n) => [n, runs[n].map((r) => ({ all: Math.round(r.perRequest), main: Math.round(r.mainPerRequest), raw: Math.round(r.rawPerRequest), ...(cacheSim ? { mainL2: Math.round(r.mainL2PerRequest) } : {}) }))])),
   }) + '\n')
   fs.rmSync(tmp, { recursive: true, force: true })
 }
