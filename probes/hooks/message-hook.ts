@@ -11,7 +11,8 @@
 // receiveMessageOnPort. New channels: a MessageChannel subclass marks both ends; new Workers:
 // the 'worker_threads' diagnostics channel (published synchronously in the Worker constructor).
 // Sequence counters always run (one shared-memory increment per message) so both ends stay in
-// step whenever a tracer attaches; clock reads only happen while someone wants latencies.
+// step whenever a tracer attaches. Each send reads the clock once, first thing (postMessage below
+// explains why); the reading is stored only while someone wants latencies.
 import diagnostics_channel from 'node:diagnostics_channel'
 import { syncBuiltinESMExports } from 'node:module'
 import worker_threads, { MessagePort, threadId, type Worker } from 'node:worker_threads'
@@ -72,7 +73,7 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
   /**
    * Whether a send must be stamped: some thread wants latencies (shared flag, set by the gates'
    * poll) or, without waiting for that poll, a probe is enabled (semaphores are process-wide) or
-   * a local collector listens. A few loads; the clock is read only when this is true.
+   * a local collector listens. A few loads; the send's clock reading is kept only when this is true.
    */
   function wantsSendTime(): boolean {
     return reg.timing || receive.enabled || send.enabled || messageEvents.active
