@@ -17,7 +17,8 @@ const { collectors } = require(`${process.env.SONDE_DIST}/index.js`)
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const now = () => Number(process.hrtime.bigint())
-/** Sends `m` stamped with the send time as the last thing before the call. */
+/** Sends `m` stamped with the send time as the last thing before the call (the property is
+ * created first, so the stamping store only overwrites it). */
 const send = (target, m) => { m.t = 0; m.t = now(); return target.send(m) }
 const payload = (i) => ({ i, s: 'x'.repeat(i % 7), a: [i, { b: i % 2 === 0 }], n: null })
 

@@ -21,7 +21,8 @@ if (!isMainThread) {
   const port = Number(process.env.SONDE_DASHBOARD)
   const w = new Worker(__filename)
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-  /** Posts `m` stamped with the send time as the last thing before the call. */
+  /** Posts `m` stamped with the send time as the last thing before the call (the property is
+ * created first, so the stamping store only overwrites it). */
   const post = (m) => { m.t = 0; m.t = Number(process.hrtime.bigint()); w.postMessage(m) }
   const scrape = () => new Promise((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
