@@ -78,8 +78,9 @@ export function hookIpcTarget(target: IpcTarget, recvDir: string): void {
   const origSend = target.send, origEmit = target.emit
   // Clock reads sit right next to the original call, bookkeeping after it: with messages
   // milliseconds apart this code runs cold (µs per call), and whatever runs between our stamp
-  // and the app's would show as a systematic error. So the send clock is read before any check
-  // (as in probes/hooks/message-hook.ts; ~70 ns, against µs for the send itself).
+  // and the app's would show as a systematic error. So the send clock is read before any check,
+  // even whether anyone listens (~70 ns, against tens of µs for an IPC send; with the read behind
+  // `messageEvents.active` the idle error was 4.7-5.3 % against 3.7-4.6 %, 4 alternating runs).
   target.send = function sondeIpcSend(this: IpcTarget): boolean {
     const calledNs = nowNs()
     const connected = this.connected === true

@@ -11,8 +11,8 @@
 // receiveMessageOnPort. New channels: a MessageChannel subclass marks both ends; new Workers:
 // the 'worker_threads' diagnostics channel (published synchronously in the Worker constructor).
 // Sequence counters always run (one shared-memory increment per message) so both ends stay in
-// step whenever a tracer attaches. Each send reads the clock once, first thing (postMessage below
-// explains why); the reading is stored only while someone wants latencies.
+// step whenever a tracer attaches; the clock is read (first thing, see postMessage) only while
+// someone wants latencies.
 import diagnostics_channel from 'node:diagnostics_channel'
 import { syncBuiltinESMExports } from 'node:module'
 import worker_threads, { MessagePort, threadId, type Worker } from 'node:worker_threads'
@@ -73,7 +73,7 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
   /**
    * Whether a send must be stamped: some thread wants latencies (shared flag, set by the gates'
    * poll) or, without waiting for that poll, a probe is enabled (semaphores are process-wide) or
-   * a local collector listens. A few loads; the send's clock reading is kept only when this is true.
+   * a local collector listens. A few loads; a send time is stamped only when this is true.
    */
   function wantsSendTime(): boolean {
     return reg.timing || receive.enabled || send.enabled || messageEvents.active
@@ -140,17 +140,18 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
   // that was idle, the guard and wantsSendTime() took µs; measured, idle hop, app clock -> hook
   // stamp 3.2-7.1 µs mean with the checks first, 1.8-3.0 µs with the clock first, 4 runs each),
   // and the receive side last, after its bookkeeping: that work is µs of cold code too, which
-  // belongs inside the measured interval as it is inside the app's own view. So every send reads
-  // the clock once (~70 ns warm), used only when wanted. Serialisation (structured clone) happens
-  // inside the original postMessage, after the stamp.
+  // belongs inside the measured interval as it is inside the app's own view. So the clock is read
+  // before those checks, behind only `timedHere()` (two plain loads; an untimed send pays no clock
+  // read); a probe enabled in the last poll interval still gets its stamp, read after the checks.
+  // Serialisation (structured clone) happens inside the original postMessage, after the stamp.
   function postMessage(this: MessagePort, ...args: unknown[]): void {
-    const calledNs = earlyNs > 0 ? earlyNs : nowNs()
+    const calledNs = earlyNs > 0 ? earlyNs : timedHere() ? nowNs() : 0
     earlyNs = 0
     let side: PortSide | undefined
     let seq = 0
     if (guard.on) {
       try {
-        const sentNs = wantsSendTime() ? calledNs : 0
+        const sentNs = wantsSendTime() ? (calledNs > 0 ? calledNs : nowNs()) : 0
         side = sides.get(this)
         if (side) seq = beforeSend(side, args[0], args[1], sentNs)
       } catch (err) { guard.fault(err); side = undefined }
@@ -170,9 +171,9 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
   // Worker#postMessage forwards to its public port's postMessage (the hook above); on a main
   // thread that was idle that forwarding is µs of cold code inside the app's send call, so the
   // clock is read here first (measured, idle hop: app clock -> port stamp 7.0-7.8 µs) and the
-  // port's hook above uses that reading (one read per send either way).
+  // port's hook above uses that reading.
   function workerPostMessage(this: unknown, ...args: unknown[]): void {
-    earlyNs = nowNs()
+    earlyNs = timedHere() ? nowNs() : 0
     try {
       return Reflect.apply(origWorkerPost, this, args)
     } finally {
@@ -230,7 +231,9 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
     })
   }
 
+  /** This thread's gate is live, or another thread wants send times (the shared flag). */
   let timing = false
+  function timedHere(): boolean { return timing || reg.timing }
   const setTiming = (on: boolean): void => { if (on !== timing) { timing = on; reg.setTiming(on) } }
   const onExit = (): void => setTiming(false)
 
