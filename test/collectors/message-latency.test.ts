@@ -35,10 +35,10 @@ test('parent→worker latency from /metrics agrees with payload timestamps (idle
     // postMessage after its stamp, 1.8-3.0 µs, and Node's NodeEventTarget dispatch from the
     // hook's pick-up stamp to the listener's first statement, 5.4-8.3 µs, which no hook point
     // before the listener can include. This test, 6 runs at load < 1: 9.5-11.5 %, 8-19 µs of an
-    // 86-179 µs idle hop, 4 more: 9.3-10.6 %, and 6 with the read behind the hook's
-    // timing flag (no clock read for untimed sends): 9.3-11.7 % (11.3-13.7 % with the checks before the send clock; 21-22 % with both
-    // stamps taken first). The idle phase therefore accepts ≤ 10 % or ≤ 50 µs absolute; the
-    // blocked phase must meet 10 %.
+    // 86-179 µs idle hop, 4 more: 9.3-10.6 %, and 6 with the read behind the hook's timing flag
+    // (no clock read for untimed sends): 9.3-11.7 % (11.3-13.7 % with the checks before the send
+    // clock; 21-22 % with both stamps taken first). The idle phase therefore accepts ≤ 10 % or
+    // ≤ 50 µs absolute; the blocked phase must meet 10 %.
     if (p.phase === 'idle') assert.ok(rel <= 0.10 || diff <= 50_000, `idle: relative error ${(rel * 100).toFixed(1)} %, ${(diff / 1e3).toFixed(1)} µs`)
     else assert.ok(rel <= 0.10, `${p.phase}: relative error ${(rel * 100).toFixed(1)} %`)
   }
