@@ -23,16 +23,16 @@ export interface CollectorGuard {
 
 export function createCollectorGuard(name: string): CollectorGuard {
   let faults = 0
-  let on = true
   let warned = false
   let off: (() => void) | undefined
-  const guard: CollectorGuard = {
+  // `on` is a plain field: listeners read it per event, and a literal's getter would be a call.
+  const guard: CollectorGuard & { on: boolean } = {
+    on: true,
     get faults() { return faults },
-    get on() { return on },
     wrap(fn) {
       // `arguments` + apply rather than rest/spread: no array per call on the per-event path.
       return function (this: unknown) {
-        if (!on) return
+        if (!guard.on) return
         // eslint-disable-next-line prefer-rest-params
         try { fn.apply(this, arguments as unknown as Parameters<typeof fn>) } catch (err) { guard.fault(err) }
       }
@@ -40,8 +40,8 @@ export function createCollectorGuard(name: string): CollectorGuard {
     fault(err) {
       faults++
       debug('collector %s fault %d: %s', name, faults, (err as Error)?.stack ?? err)
-      if (!on) return
-      on = false
+      if (!guard.on) return
+      guard.on = false
       try { off?.() } catch (e) { debug('collector %s stop failed: %s', name, e) }
       if (warned) return
       warned = true
@@ -51,7 +51,7 @@ export function createCollectorGuard(name: string): CollectorGuard {
       } catch { /* a throwing 'warning' listener must not reach the host */ }
     },
     onTrip(fn) { off = fn },
-    rearm() { on = true },
+    rearm() { guard.on = true },
   }
   return guard
 }

@@ -75,7 +75,7 @@ export function createPrometheusRegistry(set: CollectorSet): Registry {
     const routes = () => { requestCost.flush(false); return [...requestCost.byRoute.values()] }
     reg(new SnapshotHistogramMetric('sonde_request_cpu_seconds', 'Main-thread CPU (event-loop busy) time per measured request (even split among concurrent requests; at most cost-per-sec requests measured per second)', ['route'],
       () => routes().map((c) => ({ labels: { route: c.route }, histogram: c.cpu }))))
-    reg(new SnapshotHistogramMetric('sonde_request_gc_seconds', 'GC pause time overlapping each request', ['route'],
+    reg(new SnapshotHistogramMetric('sonde_request_gc_seconds', 'GC pause time overlapping each measured request', ['route'],
       () => [...requestCost.byRoute.values()].map((c) => ({ labels: { route: c.route }, histogram: c.gc }))))
     reg(new SnapshotHistogramMetric('sonde_request_allocated_bytes', 'V8 heap bytes allocated per measured request (even split among concurrent requests)', ['route'],
       () => [...requestCost.byRoute.values()].map((c) => ({ labels: { route: c.route }, histogram: c.allocated }))))

@@ -2,9 +2,11 @@
 //
 // Attribution (one thread runs many requests at once, so plain start→finish deltas would charge
 // each request for its neighbours' work):
-// - Share: at every request start/finish we advance a running "wall time per in-flight request"
-//   sum from process.hrtime (cheap); a request's share = that sum's growth while it ran divided
-//   by its wall time (1 when it ran alone, 1/n while n ran together).
+// - Share: at every request start/finish a running "wall time per in-flight request" sum is
+//   advanced from process.hrtime (cheap); a request's share = that sum's growth while it ran
+//   divided by its wall time (1 when it ran alone, 1/n while n ran together). For the requests
+//   the HTTP hook logs, the hook keeps the sum (it sees every start and finish) and logs the
+//   share of each measured request.
 // - CPU: the main thread's event-loop busy time (performance.eventLoopUtilization().active:
 //   wall time not spent waiting in the poll phase) at start and finish × share. Busy time is the
 //   thread's CPU time except while it blocks in a synchronous call or the OS preempts it; it is
@@ -13,30 +15,33 @@
 //   CPU time is a share of the same clock. process.cpuUsage() (getrusage over every thread) was
 //   the first choice and cost ~75 µs per measured request on a loaded 2-vCPU host (bench).
 //   Exact for sequential requests; under concurrency an even split.
-// - Allocated bytes: V8's used-heap delta between start and finish × share, plus, for every GC
-//   that started inside the request, the bytes that GC freed divided by the requests in flight
-//   then (freed memory was allocated before it was freed). GC events may arrive late (the native
-//   ring is drained asynchronously), so finished requests wait `graceMs` before they are counted.
+// - Allocated bytes: (V8's used-heap delta between start and finish + the bytes freed by every
+//   GC that started inside the request) × share: freed memory was allocated before it was freed,
+//   and like the heap growth it is split evenly among the requests in flight. GC events may
+//   arrive late (the native ring is drained asynchronously), so measured requests wait
+//   `graceMs` after their finish before they are counted.
 //   Limits: external memory (Buffers) is not V8 heap; allocations by timers or other non-request
 //   work during a request are charged to the requests in flight.
 // - Measured requests: the clock and heap reads cost ~1 µs per request, so CPU and allocation
 //   are measured for at most `measuredPerSec` requests per second (token bucket, default 200:
 //   every request of a server below that rate, a time-uniform sample above it); `count` is every
-//   request, `measured` the ones behind the CPU/allocation histograms.
-// - Feed: the HTTP hook appends each server request's start and finish to httpServerLog
-//   (runtime-events.ts), with the busy-time and heap reads of the requests it measured; this
-//   collector replays the log in order in batches (its 100 ms timer, before a GC event is
-//   attributed, before a flush), which gives the same in-flight sets and shares as handling each
-//   event when it happened. httpEvents emitted by others (tests) are still handled one by one.
-// - Storage: no object per request. Requests in flight live in typed-array slots indexed by
-//   request id (a dense list of occupied slots for the per-GC scan); finished ones wait out the
-//   grace period in a ring in finish order (a GC only scans the finished requests that ended
-//   after it started, newest first). A request whose finish never comes (client aborted: Node
-//   publishes no response.finish) keeps its slot until a request with a colliding id evicts it
-//   (counted in `dropped`); at most IN_SLOTS in flight and PENDING_SLOTS waiting (oldest dropped).
-// - GC time: every GC pause whose start lies inside [start, finish] counts fully for every
-//   request in flight (measured or not): a pause stops all of them, so this is the latency GC
-//   added to the request.
+//   request, `measured` the ones behind the CPU, GC and allocation histograms (GC time per
+//   request is a histogram of the same sample, so GC/CPU compares like with like).
+// - Feed: the HTTP hook appends each server request's finish to httpServerLog
+//   (runtime-events.ts), and the start of the requests it measured, with their busy-time and
+//   heap reads and share; this collector replays the log in order in batches (its 100 ms timer,
+//   before a GC event is attributed, before a flush). A request not measured costs it one label
+//   lookup and a count. httpEvents emitted by others (tests) are handled one by one, with the
+//   share computed here from their starts and finishes.
+// - Storage: no object per request. Measured requests in flight (and every request of the
+//   httpEvents path) live in typed-array slots indexed by request id (a dense list of occupied
+//   slots for the per-GC scan); measured finished ones wait out the grace period in a ring in
+//   finish order (a GC only scans the finished requests that ended after it started, newest
+//   first). A request whose finish never comes (client aborted: Node publishes no
+//   response.finish) keeps its slot until a request with a colliding id evicts it (counted in
+//   `dropped`); at most IN_SLOTS in flight and PENDING_SLOTS waiting (oldest dropped).
+// - GC time: every GC pause whose start lies inside [start, finish] counts fully for the
+//   request: a pause stops every request in flight, so this is the latency GC added to it.
 import v8 from 'node:v8'
 import { TokenBucket, loopBusyUs } from '../probes/measure-budget'
 import { threadId } from 'node:worker_threads'
@@ -54,10 +59,10 @@ export interface RequestCostSnapshot {
     route: string
     /** Requests finished. */
     count: number
-    /** Requests whose CPU and allocation were measured (the cpu/allocated histograms). */
+    /** Requests measured (the cpu, gc and allocated histograms). */
     measured: number
     cpuNs: ReturnType<typeof summarize>; gcNs: ReturnType<typeof summarize>; allocatedBytes: ReturnType<typeof summarize>
-    /** Mean GC time per request / mean CPU time per measured request. */
+    /** Mean GC time / mean CPU time, per measured request. */
     gcShareOfCpu: number
     histograms: { cpu: HistogramSnapshot; gc: HistogramSnapshot; allocated: HistogramSnapshot }
   }[]
@@ -72,37 +77,48 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
   const routes = opts.routes ?? new RouteTable(opts.maxRoutes ?? 100)
   const graceNs = (opts.graceMs ?? 200) * 1e6
   const guard = createCollectorGuard('request-cost')
-  // In flight, by slot = requestId & (IN_SLOTS - 1). cpuAt0 / heapAt0 are -1 when not measured.
+  // In flight, by slot = requestId & (IN_SLOTS - 1). inCpuAt0 is -1 for a request of the
+  // httpEvents path not measured, -2 for a measured request of the log (the hook has its reads).
   const inId = new Float64Array(IN_SLOTS).fill(-1)
   const inStart = new Float64Array(IN_SLOTS), inWallAt0 = new Float64Array(IN_SLOTS)
   const inCpuAt0 = new Float64Array(IN_SLOTS), inHeapAt0 = new Float64Array(IN_SLOTS)
   const inGcNs = new Float64Array(IN_SLOTS), inFreed = new Float64Array(IN_SLOTS)
   const live = new Int32Array(IN_SLOTS), livePos = new Int32Array(IN_SLOTS)
   let liveN = 0
-  // Finished, waiting `graceMs` for late GC events: a ring in finish order. cpuNs is -1 when not measured.
+  // Measured and finished, waiting `graceMs` for late GC events: a ring in finish order.
   const pStart = new Float64Array(PENDING_SLOTS), pEnd = new Float64Array(PENDING_SLOTS)
-  const pCpuNs = new Float64Array(PENDING_SLOTS), pHeap = new Float64Array(PENDING_SLOTS)
+  const pCpuNs = new Float64Array(PENDING_SLOTS), pHeap = new Float64Array(PENDING_SLOTS), pShare = new Float64Array(PENDING_SLOTS)
   const pGcNs = new Float64Array(PENDING_SLOTS), pFreed = new Float64Array(PENDING_SLOTS)
   const pRoute: (RouteCost | undefined)[] = new Array(PENDING_SLOTS).fill(undefined)
   let pHead = 0, pLen = 0
   const byRoute = new Map<string, RouteCost>()
   let lastLabel = '', lastCost: RouteCost | undefined
-  let wallSum = 0, lastNs = 0, dropped = 0
+  // The httpEvents path's share: its requests in flight and the wall-per-request sum.
+  let evInflight = 0, wallSum = 0, lastNs = 0, dropped = 0
   let bucket = new TokenBucket()
   let unsubs: (() => void)[] = [], stopTimer: (() => void) | undefined
   let running = false
 
-  /** Advance the wall-per-in-flight sum to `now` (before the in-flight set changes). */
+  /** Advance the httpEvents path's wall-per-in-flight sum to `now` (before its in-flight set changes). */
   function advance(now: number): void {
-    if (liveN > 0) wallSum += (now - lastNs) / liveN
+    if (evInflight > 0) wallSum += (now - lastNs) / evInflight
     lastNs = now
   }
 
   function unlink(slot: number): void {
+    if (inCpuAt0[slot] !== -2) evInflight--
     const at = livePos[slot], moved = live[--liveN]
     live[at] = moved
     livePos[moved] = at
     inId[slot] = -1
+  }
+
+  /** Puts a request in flight in `slot` (evicting one whose finish never came). */
+  function link(slot: number, id: number, now: number): void {
+    if (inId[slot] >= 0) { unlink(slot); dropped++ }  // a request that never finished (or an id collision)
+    inId[slot] = id
+    live[liveN] = slot; livePos[slot] = liveN++
+    inStart[slot] = now; inGcNs[slot] = 0; inFreed[slot] = 0
   }
 
   function costOf(label: string): RouteCost {
@@ -113,15 +129,15 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     return c
   }
 
-  function requestStart(id: number, now: number, measure: boolean): void {
+  /** A start from httpEvents: every one is in flight (for the share), measured within the budget. */
+  function eventStart(id: number, now: number): void {
     if (!(id >= 0)) return  // ids are non-negative (the hook counts from 1); anything else is not ours
     advance(now)
     const slot = id & (IN_SLOTS - 1)
-    if (inId[slot] >= 0) { unlink(slot); dropped++ }  // a request that never finished (or an id collision)
-    inId[slot] = id
-    live[liveN] = slot; livePos[slot] = liveN++
-    inStart[slot] = now; inWallAt0[slot] = wallSum; inGcNs[slot] = 0; inFreed[slot] = 0
-    if (measure && bucket.take(now, rate)) { inCpuAt0[slot] = loopBusyUs(); inHeapAt0[slot] = v8.getHeapStatistics().used_heap_size }
+    link(slot, id, now)
+    evInflight++
+    inWallAt0[slot] = wallSum
+    if (bucket.take(now, rate)) { inCpuAt0[slot] = loopBusyUs(); inHeapAt0[slot] = v8.getHeapStatistics().used_heap_size }
     else inCpuAt0[slot] = -1
   }
 
@@ -130,32 +146,29 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     const slot = id & (IN_SLOTS - 1)
     if (inId[slot] !== id) return
     const label = routes.label(url, route)
+    advance(now)
     const c0 = inCpuAt0[slot]
-    if (c0 >= 0) requestFinish(slot, now, label, c0, inHeapAt0[slot], loopBusyUs(), v8.getHeapStatistics().used_heap_size)
-    else requestFinish(slot, now, label, -1, 0, 0, 0)
+    if (c0 < 0) { unlink(slot); costOf(label).count++; return }
+    const wall = now - inStart[slot]
+    const share = wall > 0 ? Math.min(1, (wallSum - inWallAt0[slot]) / wall) : 1
+    measuredFinish(slot, now, label, loopBusyUs() - c0, v8.getHeapStatistics().used_heap_size - inHeapAt0[slot], share)
   }
 
-  /** cpuUs0 < 0: not measured. */
-  function requestFinish(slot: number, now: number, label: string, cpuUs0: number, heap0: number, cpuUs1: number, heap1: number): void {
-    advance(now)
-    unlink(slot)
+  /** A measured request finished: busy time (µs) and heap growth over its life, its share; waits for late GCs. */
+  function measuredFinish(slot: number, now: number, label: string, busyUs: number, heapGrowth: number, share: number): void {
     if (pLen === PENDING_SLOTS) { pHead = (pHead + 1) % PENDING_SLOTS; pLen--; dropped++ }
     const k = (pHead + pLen++) % PENDING_SLOTS
-    const start = inStart[slot]
-    pStart[k] = start; pEnd[k] = now; pGcNs[k] = inGcNs[slot]; pFreed[k] = inFreed[slot]
-    if (cpuUs0 >= 0) {
-      const wall = now - start
-      const share = wall > 0 ? Math.min(1, (wallSum - inWallAt0[slot]) / wall) : 1
-      pCpuNs[k] = (cpuUs1 - cpuUs0) * share * 1000
-      pHeap[k] = (heap1 - heap0) * share
-    } else pCpuNs[k] = -1
+    pStart[k] = inStart[slot]; pEnd[k] = now; pGcNs[k] = inGcNs[slot]; pFreed[k] = inFreed[slot]
+    pCpuNs[k] = busyUs * share * 1000
+    pHeap[k] = heapGrowth; pShare[k] = share
     pRoute[k] = costOf(label)
+    unlink(slot)
   }
 
   function onHttp(e: HttpEvent): void {
     if (e.side !== 'server') return
     // The emitter's own clock reads (same process.hrtime clock): no extra read per event.
-    if (e.phase === 'request') requestStart(e.requestId, e.startNs, true)
+    if (e.phase === 'request') eventStart(e.requestId, e.startNs)
     else eventFinish(e.requestId, e.startNs + (e.durationNs ?? 0), e.url, e.route)
   }
 
@@ -168,10 +181,16 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     const kind = log.kind, ids = log.id, ns = log.ns, cpu0 = log.cpuUs0
     for (; i < seq; i++) {
       const k = i & mask
-      if (kind[k] === HTTP_LOG_START) { requestStart(ids[k], ns[k], false); continue }
+      if (kind[k] === HTTP_LOG_START) {  // a measured request (the hook has its reads)
+        const id = ids[k]
+        link(id & (IN_SLOTS - 1), id, ns[k])
+        inCpuAt0[id & (IN_SLOTS - 1)] = -2
+        continue
+      }
+      const label = routes.logged(log, k)
       const id = ids[k], slot = id & (IN_SLOTS - 1)
-      if (inId[slot] !== id) continue
-      requestFinish(slot, ns[k], routes.logged(log, k), cpu0[k], log.heap0[k], log.cpuUs1[k], log.heap1[k])
+      if (cpu0[k] < 0 || inId[slot] !== id) { costOf(label).count++; continue }  // not measured (or its start predates this collector)
+      measuredFinish(slot, ns[k], label, log.cpuUs1[k] - cpu0[k], log.heap1[k] - log.heap0[k], log.share[k])
     }
     cursor = seq
   }
@@ -184,20 +203,17 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
     if (e.threadId !== threadId) return
     drainLog()  // requests the hook logged before this GC event was delivered
     const g = e.startNs
+    const freed = Math.max(0, e.usedBeforeBytes - e.usedAfterBytes)
     // Pending requests in finish order: only those that finished after g can contain it.
-    let hits = 0, from = pLen
+    let from = pLen
     while (from > 0 && pEnd[(pHead + from - 1) % PENDING_SLOTS] >= g) from--
-    for (let i = from; i < pLen; i++) if (pStart[(pHead + i) % PENDING_SLOTS] <= g) hits++
-    for (let i = 0; i < liveN; i++) if (inStart[live[i]] <= g) hits++
-    if (hits === 0) return
-    const freedShare = Math.max(0, e.usedBeforeBytes - e.usedAfterBytes) / hits
     for (let i = from; i < pLen; i++) {
       const k = (pHead + i) % PENDING_SLOTS
-      if (pStart[k] <= g) { pGcNs[k] += e.durationNs; pFreed[k] += freedShare }
+      if (pStart[k] <= g) { pGcNs[k] += e.durationNs; pFreed[k] += freed }
     }
     for (let i = 0; i < liveN; i++) {
       const s = live[i]
-      if (inStart[s] <= g) { inGcNs[s] += e.durationNs; inFreed[s] += freedShare }
+      if (inStart[s] <= g) { inGcNs[s] += e.durationNs; inFreed[s] += freed }
     }
   }
 
@@ -208,13 +224,10 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
       const k = pHead
       pHead = (pHead + 1) % PENDING_SLOTS; pLen--
       const c = pRoute[k]!
-      c.count++
+      c.count++; c.measured++
+      c.cpu.record(pCpuNs[k])
       c.gc.record(pGcNs[k])
-      if (pCpuNs[k] >= 0) {
-        c.measured++
-        c.cpu.record(pCpuNs[k])
-        c.allocated.record(Math.max(0, pHeap[k] + pFreed[k]))
-      }
+      c.allocated.record(Math.max(0, (pHeap[k] + pFreed[k]) * pShare[k]))
     }
   }
 
@@ -233,7 +246,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; graceMs?:
       if (running) return
       running = true
       guard.rearm()
-      lastNs = Number(process.hrtime.bigint())
+      lastNs = Number(process.hrtime.bigint()); evInflight = 0
       bucket = new TokenBucket()
       cursor = log.seq
       log.measuredPerSec = rate

@@ -92,18 +92,22 @@ export function createEventSource<T>(name: string): EventSource<T> {
           const bad = ls[i]
           listeners = listeners.filter((l) => l !== bad)
           passive = passive.filter((l) => l !== bad)
+          source.active = listeners.length > 0
           process.emitWarning(`sonde: a ${name} listener threw ${n} times and was switched off: ${(err as Error)?.message ?? err}`, { code: 'SONDE_LISTENER_FAULT' })
         }
       }
     }
   }
-  const source: EventSource<T> = {
+  // `active` is a plain field kept in step with `listeners`: hooks read it per event, and a
+  // getter on an object literal is a call from optimized code, not an inlined load.
+  const source: EventSource<T> & { active: boolean } = {
     name,
-    get active() { return listeners.length > 0 },
+    active: false,
     get faults() { return faults },
     subscribe(listener) {
       listeners = [...listeners, listener]
-      return () => { listeners = listeners.filter((l) => l !== listener) }
+      source.active = true
+      return () => { listeners = listeners.filter((l) => l !== listener); source.active = listeners.length > 0 }
     },
     subscribePassive(listener) {
       passive = [...passive, listener]
@@ -131,9 +135,11 @@ export const allocSampleEvents = createEventSource<AllocSampleEvent>('alloc-samp
  * entries in batches from their timers, before a snapshot, and whenever the writer has filled a
  * quarter of the ring (so a reader never falls more than SIZE/4 entries behind while it is on).
  * Entries: kind 1 = request start (id, ns), kind 2 = response finish (id, ns = finish time,
- * startNs, status, method, route/baseUrl when express knew the route, else url). cpuUs0/heap0/
- * cpuUs1/heap1 are the busy-time and used-heap reads at start and finish of the requests the hook
- * measured for request-cost (at most `measuredPerSec` per second; cpuUs0 = -1 when not measured).
+ * startNs, status, method, route/baseUrl when express knew the route, else url). Only the
+ * requests the hook measured for request-cost (at most `measuredPerSec` per second) have a start
+ * entry; their finish carries cpuUs0/heap0/cpuUs1/heap1, the busy-time and used-heap reads at
+ * start and finish, and `share`, the request's share of the thread while it ran (1 alone, 1/n
+ * while n requests ran together); cpuUs0 = -1 on the finish of a request not measured.
  */
 export interface HttpServerLog {
   readonly size: number
@@ -152,6 +158,7 @@ export interface HttpServerLog {
   readonly heap0: Float64Array
   readonly cpuUs1: Float64Array
   readonly heap1: Float64Array
+  readonly share: Float64Array
   readonly method: (string | undefined)[]
   readonly route: (string | undefined)[]
   readonly base: (string | undefined)[]
@@ -171,7 +178,7 @@ export function createHttpServerLog(size = 4096): HttpServerLog {
     size, seq: 0, active: false, measuredPerSec: 0,
     kind: new Uint8Array(size), id: new Float64Array(size), ns: new Float64Array(size), startNs: new Float64Array(size),
     status: new Uint16Array(size), cpuUs0: new Float64Array(size).fill(-1), heap0: new Float64Array(size),
-    cpuUs1: new Float64Array(size), heap1: new Float64Array(size),
+    cpuUs1: new Float64Array(size), heap1: new Float64Array(size), share: new Float64Array(size),
     method: refs(), route: refs(), base: refs(), url: refs(),
     subscribe(drain) {
       readers = [...readers, drain]

@@ -27,21 +27,21 @@ const guards: HookGuard[] = []
 
 export function createHookGuard(name: string, maxFaults = MAX_FAULTS): HookGuard {
   let faults = 0
-  let on = true
   let off: (() => void) | undefined
-  const guard: HookGuard = {
+  // `on` is a plain field (hot paths read it per event; a literal's getter would be a call).
+  const guard: HookGuard & { on: boolean } = {
     name,
+    on: true,
     get faults() { return faults },
-    get on() { return on },
     run(fn) {
-      if (!on) return undefined
+      if (!guard.on) return undefined
       try { return fn() } catch (err) { guard.fault(err); return undefined }
     },
     fault(err) {
       faults++
       debug('hook %s fault %d: %s', name, faults, (err as Error)?.stack ?? err)
-      if (!on || faults < maxFaults) return
-      on = false
+      if (!guard.on || faults < maxFaults) return
+      guard.on = false
       try { off?.() } catch (e) { debug('hook %s uninstall failed: %s', name, e) }
       const why = (err as Error)?.message ?? String(err)
       try {

@@ -1,7 +1,9 @@
-// The HTTP hook pairs each server request's finish with its start (the id it logs at both):
-// several requests on one keep-alive connection, and a request that finished while the hook was
-// gated off (its finish never seen) must not disturb the ones after it. Real http server in
-// this process, one keep-alive connection; truth: the requests the test sent, in order.
+// The HTTP hook pairs each server request's finish with its start (the id it logs at both, for
+// the requests it measures for request-cost: every one here, with the budget set high): several
+// requests on one keep-alive connection, and a request that finished while the hook was gated
+// off (its finish never seen) must not disturb the ones after it. Without a budget only finishes
+// are logged. Real http server in this process, one keep-alive connection; truth: the requests
+// the test sent, in order.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import http from 'node:http'
@@ -9,13 +11,14 @@ import { installHttpHook } from '../../probes/hooks/http-hook'
 import { disabledProbeSet } from '../../probes/hooks/install-hooks'
 import { httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH } from '../../probes/runtime-events'
 
-type Entry = { kind: number; id: number; url?: string }
+type Entry = { kind: number; id: number; url?: string; measured?: boolean }
 /** httpServerLog entries from seq `from` on (the log holds far more than these tests write). */
 function entries(from: number): Entry[] {
   const out: Entry[] = []
   for (let i = from; i < httpServerLog.seq; i++) {
     const k = i & (httpServerLog.size - 1)
-    out.push({ kind: httpServerLog.kind[k], id: httpServerLog.id[k], url: httpServerLog.kind[k] === HTTP_LOG_FINISH ? httpServerLog.url[k] : undefined })
+    const finish = httpServerLog.kind[k] === HTTP_LOG_FINISH
+    out.push({ kind: httpServerLog.kind[k], id: httpServerLog.id[k], url: finish ? httpServerLog.url[k] : undefined, measured: finish ? httpServerLog.cpuUs0[k] >= 0 : undefined })
   }
   return out
 }
@@ -29,8 +32,9 @@ function get(agent: http.Agent, port: number, path: string): Promise<{ status: n
   })
 }
 
-async function withServer(fn: (port: number, held: { release?: () => void }) => Promise<void>): Promise<void> {
+async function withServer(fn: (port: number, held: { release?: () => void }) => Promise<void>, measuredPerSec = 1e6): Promise<void> {
   const held: { release?: () => void } = {}
+  httpServerLog.measuredPerSec = measuredPerSec
   const server = http.createServer((req, res) => {
     if (req.url === '/hold') held.release = () => res.end('held')
     else res.end('ok')
@@ -38,6 +42,7 @@ async function withServer(fn: (port: number, held: { release?: () => void }) => 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const uninstall = installHttpHook(disabledProbeSet())
   try { await fn((server.address() as { port: number }).port, held) } finally {
+    httpServerLog.measuredPerSec = 0
     uninstall()
     server.closeAllConnections()
     await new Promise((r) => server.close(r))
@@ -56,7 +61,7 @@ test('server requests on one keep-alive connection: each finish matches its star
     assert.is(log.length, 10)
     for (let i = 0; i < 5; i++) {
       assert.is(log[2 * i].kind, HTTP_LOG_START)
-      assert.equal(log[2 * i + 1], { kind: HTTP_LOG_FINISH, id: log[2 * i].id, url: `/r/${i}` })
+      assert.equal(log[2 * i + 1], { kind: HTTP_LOG_FINISH, id: log[2 * i].id, url: `/r/${i}`, measured: true })
     }
   } finally { off(); agent.destroy() }
 }))
@@ -78,8 +83,54 @@ test('a request that finished while the hook was off does not disturb its connec
     assert.is(c.localPort, a.localPort, 'same connection')
     const log = entries(from)
     assert.equal(log.map((e) => e.kind), [HTTP_LOG_START, HTTP_LOG_START, HTTP_LOG_FINISH, HTTP_LOG_START, HTTP_LOG_FINISH])
-    assert.equal(log[2], { kind: HTTP_LOG_FINISH, id: log[1].id, url: '/after' })
-    assert.equal(log[4], { kind: HTTP_LOG_FINISH, id: log[3].id, url: '/again' })
+    assert.equal(log[2], { kind: HTTP_LOG_FINISH, id: log[1].id, url: '/after', measured: true })
+    assert.equal(log[4], { kind: HTTP_LOG_FINISH, id: log[3].id, url: '/again', measured: true })
+  } finally { off(); agent.destroy() }
+}))
+
+test('without a measuring budget only finishes are logged, each with its own start time', () => withServer(async (port) => {
+  const off = httpServerLog.subscribe(() => {})
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  try {
+    const from = httpServerLog.seq
+    const sent: [number, number][] = []
+    for (let i = 0; i < 3; i++) {
+      const t0 = Number(process.hrtime.bigint())
+      await get(agent, port, `/u/${i}`)
+      sent.push([t0, Number(process.hrtime.bigint())])
+    }
+    const log = entries(from)
+    assert.equal(log.map((e) => [e.kind, e.url, e.measured]), [0, 1, 2].map((i) => [HTTP_LOG_FINISH, `/u/${i}`, false]))
+    for (let i = 0; i < 3; i++) {
+      const k = (from + i) & (httpServerLog.size - 1)
+      const [t0, t1] = sent[i]
+      assert.ok(httpServerLog.startNs[k] >= t0 && httpServerLog.ns[k] <= t1 && httpServerLog.startNs[k] <= httpServerLog.ns[k], `request ${i}: its start and finish inside the client's round trip`)
+    }
+  } finally { off(); agent.destroy() }
+}, 0))
+
+test('a measured request\'s share: 1/2 while another request ran all along, ~1 for the one that ran mostly alone', () => withServer(async (port, held) => {
+  // /hold is in flight for ~60 ms; /r/quick starts in the middle of it and ends at once, so for
+  // its whole life two requests are in flight (share 1/2), while /hold shares only that sliver
+  // of its life. Two connections (the second request cannot queue behind the first).
+  const off = httpServerLog.subscribe(() => {})
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 })
+  try {
+    const from = httpServerLog.seq
+    const hold = get(agent, port, '/hold')
+    while (!held.release) await new Promise((r) => setTimeout(r, 5))
+    await new Promise((r) => setTimeout(r, 30))
+    await get(agent, port, '/r/quick')
+    await new Promise((r) => setTimeout(r, 30))
+    held.release()
+    await hold
+    const finishes: Record<string, number> = {}
+    for (let i = from; i < httpServerLog.seq; i++) {
+      const k = i & (httpServerLog.size - 1)
+      if (httpServerLog.kind[k] === HTTP_LOG_FINISH) finishes[httpServerLog.url[k]!] = httpServerLog.share[k]
+    }
+    assert.ok(Math.abs(finishes['/r/quick'] - 0.5) < 0.01, `quick share ${finishes['/r/quick']}`)
+    assert.ok(finishes['/hold'] > 0.95 && finishes['/hold'] < 1, `hold share ${finishes['/hold']}`)
   } finally { off(); agent.destroy() }
 }))
 
