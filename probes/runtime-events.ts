@@ -98,8 +98,8 @@ export function createEventSource<T>(name: string): EventSource<T> {
       }
     }
   }
-  // `active` is a plain field kept in step with `listeners`: hooks read it per event, and a
-  // getter on an object literal is a call from optimized code, not an inlined load.
+  // `active` is a plain field kept in step with `listeners`: hooks read it per event (a getter
+  // here ran as its own call, not inlined, in perf profiles of an express server).
   const source: EventSource<T> & { active: boolean } = {
     name,
     active: false,

@@ -6,7 +6,8 @@
 // Channels (Node >= 20): http.server.request.start / http.server.response.finish carry
 // { request, response, socket, server }; http.client.request.start carries { request } and
 // http.client.response.finish { request, response } (published when the response head arrives).
-// A request that started while the hook was off has no id and its finish is ignored.
+// A request that started while the hook was off, or before its latest subscription, is not
+// paired: its finish is ignored.
 //
 // Per-request cost (bench/collectors-http-path.ts): one clock read per phase, no closure and no
 // retained object per request. The request's id goes on the request object (a symbol property:
