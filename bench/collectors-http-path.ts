@@ -14,9 +14,6 @@
 //   both        http + request-cost (what SONDE_COLLECT=default runs on this path)
 // Reported: ns added per request over bare, and GCs per 100 k requests (allocation proxy).
 // Run: taskset -c 0 node --import tsx bench/collectors-http-path.ts [rounds=7] [requests=200000]
-import diagnostics_channel from 'node:diagnostics_channel'
-import http from 'node:http'
-import net from 'node:net'
 import { PerformanceObserver } from 'node:perf_hooks'
 import { installHttpHook } from '../probes/hooks/http-hook'
 import { disabledProbeSet } from '../probes/hooks/install-hooks'
@@ -24,44 +21,17 @@ import { httpEvents, httpServerLog } from '../probes/runtime-events'
 import { createHttpCollector } from '../collectors/http-requests'
 import { createRequestCostCollector } from '../collectors/request-cost'
 import { RouteTable } from '../collectors/route-template'
+import { driveRequests } from './http-path-loop'
 
 const rounds = Number(process.argv[2] ?? 7), N = Number(process.argv[3] ?? 200_000)
-const start = diagnostics_channel.channel('http.server.request.start')
-const finish = diagnostics_channel.channel('http.server.response.finish')
-const server = {}, socket = new net.Socket()
-
 let gcs = 0
 const gcObserver = new PerformanceObserver((l) => { gcs += l.getEntries().length })
 gcObserver.observe({ entryTypes: ['gc'] })
 
-type Req = http.IncomingMessage & { route?: { path: string }; baseUrl?: string }
-const INFLIGHT = 10, BATCH = 1000
-const window: { request: Req; response: http.ServerResponse }[] = []
-
-/**
- * N requests, INFLIGHT at a time (request i starts, request i - INFLIGHT finishes, as with 10
- * keep-alive connections), yielding to the event loop every BATCH requests so the collectors'
- * timers run as they would in a server. Returns ns per request (yields included for every variant).
- */
+/** N requests of the shared loop (bench/http-path-loop.ts); ns per request (yields included for every variant). */
 async function drive(): Promise<number> {
   const t0 = process.hrtime.bigint()
-  for (let b = 0; b < N; b += BATCH) {
-    for (let i = 0; i < BATCH; i++) {
-      const request = new http.IncomingMessage(socket) as Req
-      request.method = 'GET'; request.url = '/'
-      const response = new http.ServerResponse(request)
-      if (start.hasSubscribers) start.publish({ request, response, socket, server })
-      window.push({ request, response })
-      if (window.length > INFLIGHT) {
-        const done = window.shift()!
-        done.request.baseUrl = ''
-        done.request.route = { path: '/' }
-        if (finish.hasSubscribers) finish.publish({ request: done.request, response: done.response, socket, server })
-      }
-    }
-    await new Promise((res) => setImmediate(res))
-  }
-  window.length = 0
+  await driveRequests(N)
   return Number(process.hrtime.bigint() - t0) / N
 }
 

@@ -1,9 +1,7 @@
 // Instructions per request of sonde's HTTP path in one process, counted by valgrind's callgrind:
-// the loop of collectors-http-path.ts (what Node's http server does per request once someone
-// subscribes: a { request, response, socket, server } message published on
-// http.server.request.start and http.server.response.finish, fresh IncomingMessage and
-// ServerResponse per request, 10 in flight), without sockets or express. Deterministic where the
-// timed benches here are not (the paired express bench moves ±1.5–3 points between runs):
+// the loop collectors-http-path.ts times (bench/http-path-loop.ts: what Node's http server does
+// per request once someone subscribes, 10 requests in flight), without sockets or express.
+// Steadier than the timed benches here (the paired express bench moves ±1.5–3 points between runs):
 // V8 runs --single-threaded (no background compiler or GC threads whose timing would change what
 // the main thread executes), and the count is the difference between a run of N1 and one of N2
 // requests, divided by N2 − N1, so start-up and the JIT's warm-up (the first ~40 000 requests
@@ -24,10 +22,9 @@
 import { execFileSync } from 'node:child_process'
 import diagnostics_channel from 'node:diagnostics_channel'
 import fs from 'node:fs'
-import http from 'node:http'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { driveRequests } from './http-path-loop'
 
 const here = path.resolve(__dirname, '..')
 
@@ -51,27 +48,7 @@ async function drive(root: string, variant: string, n: number): Promise<void> {
     installHttpHook(disabledProbeSet())
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const start = diagnostics_channel.channel('http.server.request.start')
-  const finish = diagnostics_channel.channel('http.server.response.finish')
-  const server = {}, socket = new net.Socket()
-  type Req = http.IncomingMessage & { route?: { path: string }; baseUrl?: string }
-  const window: { request: Req; response: http.ServerResponse }[] = []
-  for (let b = 0; b < n; b += 1000) {
-    for (let i = 0; i < 1000; i++) {
-      const request = new http.IncomingMessage(socket) as Req
-      request.method = 'GET'; request.url = '/'
-      const response = new http.ServerResponse(request)
-      if (start.hasSubscribers) start.publish({ request, response, socket, server })
-      window.push({ request, response })
-      if (window.length > 10) {
-        const done = window.shift()!
-        done.request.baseUrl = ''
-        done.request.route = { path: '/' }
-        if (finish.hasSubscribers) finish.publish({ request: done.request, response: done.response, socket, server })
-      }
-    }
-    await new Promise((r) => setImmediate(r))  // the collectors' timers run as in a server
-  }
+  await driveRequests(n)
 }
 
 /** Main-thread instructions of one driver run (callgrind's totals). */
