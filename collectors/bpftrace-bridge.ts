@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import { readyMarker, spawnBpftrace, withReadyMarker } from './bpftrace-process'
 import { DEFAULT_LIMITS, emptyResult, parseBpftraceLine, type TraceResult } from './bpftrace-output'
-import { bpftraceArgs, findOneLiner, type RenderOptions } from '../probes/oneliners/index'
+import { bpftraceArgs, bpftraceEnv, findOneLiner, type RenderOptions } from '../probes/oneliners/index'
 
 export type { TraceResult, HistogramEntry } from './bpftrace-output'
 
@@ -25,6 +25,8 @@ export interface BpftraceOptions {
   /** Called after each map/hist/stats print (interval prints, the final print). */
   onUpdate?: (r: TraceResult) => void
   bpftrace?: string
+  /** bpftrace's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv
   maxLineBytes?: number
 }
 
@@ -59,7 +61,7 @@ export function runBpftrace(opts: BpftraceOptions): BpftraceRun {
   if (marker && e >= 0 && e + 1 < args.length) args[e + 1] = withReadyMarker(args[e + 1], marker)
   // The stop itself (when SIGINT is safe, repeats, SIGKILL) is bpftrace-process.ts's.
   const proc = spawnBpftrace({
-    bin: opts.bpftrace, args: ['-f', 'json', ...args], maxLineBytes: opts.maxLineBytes,
+    bin: opts.bpftrace, args: ['-f', 'json', ...args], env: opts.env, maxLineBytes: opts.maxLineBytes,
     onLine: (line) => {
       if (marker && line.includes(marker)) { opts.onReady!(); return }
       const kind = parseBpftraceLine(r, line, DEFAULT_LIMITS)
@@ -106,7 +108,7 @@ export function runOneLiner(name: string, pid: number, opts: OneLinerRunOptions 
   const o = findOneLiner(name)
   if (!o) throw new BpftraceError(`unknown one-liner '${name}' (sonde oneliners lists them)`)
   return runBpftrace({
-    args: bpftraceArgs(o, { ...opts, pid }), durationS: opts.durationS, watchPid: pid,
+    args: bpftraceArgs(o, { ...opts, pid }), env: bpftraceEnv(o), durationS: opts.durationS, watchPid: pid,
     onUpdate: opts.onUpdate, onAttached: opts.onAttached, onReady: opts.onReady,
   })
 }

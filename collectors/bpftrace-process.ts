@@ -173,8 +173,9 @@ export function spawnBpftrace(opts: BpftraceProcessOptions): BpftraceProcess {
       if (state === 'woken') sawWoken = true
       if (now - t0 >= killAfterMs) {
         // Still working (CPU time rising in the last 2 s, or blocked writing to us) is not stuck:
-        // measured, loop-lag-stacks symbolizing ustack()s through a large perf map took > 10 s
-        // after a SIGINT at load 5. Up to maxKillAfterMs.
+        // measured, loop-lag-stacks symbolizing ustack()s took > 10 s after a SIGINT at load 5
+        // (bpftrace 0.17 without its user-symbol cache, which the one-liner now sets; a user's
+        // own ustack program may still run without it). Up to maxKillAfterMs.
         // (in any state: back in epoll_wait right after such work it gets its SIGINT repeated below)
         const working = now - lastProgressMs < 2000 || state === 'write'
         if (working && now - t0 < maxKillAfterMs) {
@@ -192,7 +193,7 @@ export function spawnBpftrace(opts: BpftraceProcessOptions): BpftraceProcess {
           // A first SIGINT only while it sleeps in its poll. Never found asleep: after 3 s when
           // it was seen woken in epoll_wait (flooded with events: it may never sleep) or is not
           // using CPU; at the kill deadline while it works outside its poll without ever being
-          // seen there: a backlog being printed (measured: 4-7 s of ustack symbolization after
+          // seen there: a backlog being printed (measured: 4-7 s of uncached ustack symbolization after
           // the last lag spike), and a SIGINT then drops the events it has not printed yet
           // (CI: 1 of 3 loop-lag-stacks printf lines, @spikes = 3). Repeats also while woken.
           // (never while it writes: that is our pipe to drain, and the signal would cut the write)

@@ -29,7 +29,7 @@ export function parseOneLinersArgs(argv: string[]): OneLinersArgs {
 }
 
 function entry(o: OneLiner, opts: RenderOptions): Record<string, unknown> {
-  return { name: o.name, description: o.description, probes: o.probes, needsPid: o.needsPid, command: renderCommand(o, opts), program: renderProgram(o, opts), dtrace: o.dtrace ?? null }
+  return { name: o.name, description: o.description, probes: o.probes, needsPid: o.needsPid, env: o.env ?? {}, command: renderCommand(o, opts), program: renderProgram(o, opts), dtrace: o.dtrace ?? null }
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -18,7 +18,21 @@ export interface OneLiner {
   needsPid: boolean
   /** The same question in DTrace syntax (`__` becomes `-`), where it translates. */
   dtrace?: string
+  /** bpftrace environment the one-liner needs (given unless the caller's environment sets the name). */
+  env?: Readonly<Record<string, string>>
 }
+
+// bpftrace 0.17 with ASLR on keeps no user-symbol cache: it builds a new bcc symbol cache for
+// every frame it resolves, reading the symbols of node's 99 MB binary each time (perf: string
+// hash inserts and ~ProcSyms). Measured here: the first print of a few 12-frame ustack()s took
+// 10.5 s, and a stop during that lost the rest (CI: no loop-lag-stacks stack of 4 spikes
+// printed). With BPFTRACE_CACHE_USER_SYMBOLS=1: 0.24 s, then ~5 ms per print. 0.17 keys that
+// cache by executable path (the first PID's addresses and perf map would serve every process
+// of the binary), so only one-liners filtered to one PID get it. bpftrace versions with
+// PER_PID read "1" as "keep the default", which is per PID when ASLR is on. The perf map is
+// read once per run, at the first JS frame resolved: code compiled after that prints as an
+// address.
+const ONE_PID_SYMBOL_CACHE = { BPFTRACE_CACHE_USER_SYMBOLS: '1' } as const
 
 export const oneLiners: readonly OneLiner[] = [
   { name: 'msg-latency', description: 'worker message pick-up latency histogram (send → receiver JS)', probes: ['sonde:msg__receive'], needsPid: false,
@@ -49,7 +63,7 @@ export const oneLiners: readonly OneLiner[] = [
     dtrace: "dtrace -n 'sonde*:::alloc-sample { @alloc_bytes[copyinstr(arg1), copyinstr(arg2)] = sum(arg0); }'" },
   { name: 'loop-lag', description: 'event-loop delay histogram and maximum', probes: ['sonde:loop__lag'], needsPid: false,
     dtrace: "dtrace -n 'sonde*:::loop-lag { @lag_us = quantize(arg0 / 1000); @max_lag_us = max(arg0 / 1000); }'" },
-  { name: 'loop-lag-stacks', description: 'event-loop lag spikes (> 40 ms) with the JS stacks sampled during them', probes: ['sonde:loop__lag', 'profile:hz:99'], needsPid: true },
+  { name: 'loop-lag-stacks', description: 'event-loop lag spikes (> 40 ms) with the JS stacks sampled during them', probes: ['sonde:loop__lag', 'profile:hz:99'], needsPid: true, env: ONE_PID_SYMBOL_CACHE },
   { name: 'func-calls', description: 'call counts of traced JS functions (sonde run --trace-functions)', probes: ['sonde:func__entry'], needsPid: false,
     dtrace: "dtrace -n 'sonde*:::func-entry { @calls[copyinstr(arg0), copyinstr(arg1)] = count(); }'" },
   { name: 'func-time', description: 'time in each traced function, entry → return, timed by bpftrace', probes: ['sonde:func__entry', 'sonde:func__return'], needsPid: false,
@@ -115,6 +129,11 @@ export function bpftraceArgs(o: OneLiner, opts: RenderOptions = {}): string[] {
   return args
 }
 
+/** The environment bpftrace runs in for this one-liner: `base` plus what the one-liner needs, where `base` does not set it. */
+export function bpftraceEnv(o: OneLiner, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...o.env, ...base }
+}
+
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
 }
@@ -124,7 +143,8 @@ function shellQuote(s: string): string {
  * one and got none picks the newest `node` process with pgrep (printed so it is visible).
  */
 export function renderCommand(o: OneLiner, opts: RenderOptions = {}): string {
-  if (opts.pid !== undefined || !o.needsPid) return ['bpftrace', ...bpftraceArgs(o, opts)].map(shellQuote).join(' ')
+  const env = Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `).join('')
+  if (opts.pid !== undefined || !o.needsPid) return env + ['bpftrace', ...bpftraceArgs(o, opts)].map(shellQuote).join(' ')
   const prog = renderProgram(o, opts)
-  return `P=$(pgrep -nx node); bpftrace -p "$P" -e ${shellQuote(prog)}${/\$1\b/.test(prog) ? ' "$P"' : ''}`
+  return `P=$(pgrep -nx node); ${env}bpftrace -p "$P" -e ${shellQuote(prog)}${/\$1\b/.test(prog) ? ' "$P"' : ''}`
 }

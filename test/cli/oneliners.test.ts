@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
-import { addonPath, oneLiners } from '../../probes/oneliners/index'
+import { addonPath, bpftraceEnv, findOneLiner, oneLiners, readOneLinerFile, programOf } from '../../probes/oneliners/index'
 
 const root = path.resolve(__dirname, '..', '..')
 const sonde = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), ...args], { encoding: 'utf8', timeout: 30_000 })
@@ -38,6 +38,30 @@ test('one NAME with --pid: header, PID in -p and as $1', () => {
   assert.match(r.stdout, /Overhead:/)
   assert.ok(r.stdout.includes(`bpftrace -p ${process.pid} -e '`))
   assert.ok(r.stdout.trimEnd().endsWith(`' ${process.pid}`), 'PID passed as $1')
+})
+
+test('stack one-liners run with bpftrace\'s user-symbol cache, and only when every probe is filtered to one PID', () => {
+  // Without the cache bpftrace 0.17 re-reads node's symbols per frame (10 s for the first
+  // print); with it, 0.17 shares one process's symbols among all processes of the binary.
+  const stacks = oneLiners.filter((o) => /\b(ustack|usym|uaddr)\b/.test(programOf(readOneLinerFile(o))))
+  assert.ok(stacks.some((o) => o.name === 'loop-lag-stacks'))
+  for (const o of oneLiners) {
+    const cached = o.env?.BPFTRACE_CACHE_USER_SYMBOLS === '1'
+    assert.is(cached, stacks.includes(o), `${o.name}: cache iff it resolves user symbols`)
+    if (!cached) continue
+    assert.ok(o.needsPid, o.name)
+    const clauses = programOf(readOneLinerFile(o)).split(/\n(?=[a-z])/i).filter((c) => !/^(BEGIN|END)\b/.test(c))
+    assert.ok(clauses.length >= 2, `${o.name}: ${clauses.length} probe clauses`)
+    for (const clause of clauses) assert.match(clause.split('{')[0], /\/.*pid == \$1.*\//, `${o.name}: every probe filtered to $1`)
+  }
+  const o = findOneLiner('loop-lag-stacks')!
+  assert.is(bpftraceEnv(o, {}).BPFTRACE_CACHE_USER_SYMBOLS, '1')
+  assert.is(bpftraceEnv(o, { BPFTRACE_CACHE_USER_SYMBOLS: '0' }).BPFTRACE_CACHE_USER_SYMBOLS, '0', 'the caller\'s own setting wins')
+  const r = sonde('oneliners', 'loop-lag-stacks', '--pid', String(process.pid))
+  assert.is(r.status, 0, r.stderr)
+  assert.ok(r.stdout.includes(`BPFTRACE_CACHE_USER_SYMBOLS=1 bpftrace -p ${process.pid} -e '`), r.stdout.slice(-300))
+  const any = sonde('oneliners', 'loop-lag-stacks')
+  assert.match(any.stdout, /P=\$\(pgrep -nx node\); BPFTRACE_CACHE_USER_SYMBOLS=1 bpftrace -p "\$P"/)
 })
 
 test('bad input: exit 2, one line', () => {

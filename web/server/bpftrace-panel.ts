@@ -7,7 +7,7 @@
 // Stopping is the bridge's (collectors/bpftrace-process.ts: SIGINT when safe, repeated, SIGKILL at 10-60 s).
 import { bpftraceMissing, runBpftrace, type BpftraceRun, type TraceResult } from '../../collectors/bpftrace-bridge'
 import { unitOfMapName } from '../../collectors/bpftrace-histogram'
-import { bpftraceArgs, findOneLiner, oneLiners } from '../../probes/oneliners/index'
+import { bpftraceArgs, bpftraceEnv, findOneLiner, oneLiners } from '../../probes/oneliners/index'
 import { inspectTarget } from '../../probes/target-process'
 
 export const MAX_SECONDS = 300
@@ -112,7 +112,7 @@ export function createBpftracePanel(broadcast: (state: PanelState) => void, obse
     last = undefined
     state = { name, pid, state: 'running', startedMs: Date.now(), durationS: seconds, elapsedS: 0, attachedProbes: 0, prints: 0, histograms: [], maps: [], notes: [] }
     const mine = state
-    const r = runBpftrace({ args, onUpdate: (res) => { last = res; publish() }, onAttached: (n) => { mine.attachedProbes = n; publish() } })
+    const r = runBpftrace({ args, env: bpftraceEnv(o), onUpdate: (res) => { last = res; publish() }, onAttached: (n) => { mine.attachedProbes = n; publish() } })
     run = r
     process.once('exit', killAtExit)
     timers = [setTimeout(stop, seconds * 1000)]
