@@ -1,14 +1,15 @@
 // runBpftrace on its process runner (collectors/bpftrace-process.ts, whose own test covers the
 // stop in detail: repeated SIGINT only while bpftrace polls, SIGKILL at the deadline). Here: a
 // bpftrace that lost its first SIGINT still ends with its maps, durationS and watchPid end a
-// run; a stand-in executable plays bpftrace (MODE below). The real bpftrace part checks that
-// maps, hist and printf of a real run parse (root + bpftrace).
+// run; a stand-in executable plays bpftrace (MODE below). The real bpftrace parts check that
+// maps, hist and printf of a real run parse, and that runOneLiner starts bpftrace with the
+// one-liner's environment (root + bpftrace).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { runBpftrace } from '../../collectors/bpftrace-bridge'
+import { runBpftrace, runOneLiner } from '../../collectors/bpftrace-bridge'
 import { missing } from '../support/system'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-bridge-'))
@@ -73,6 +74,23 @@ else test('real bpftrace: map, hist (unit suffix → histogram model) and printf
   assert.ok(h, JSON.stringify(r.histograms))
   assert.is(h!.summary.count, 2)
   assert.ok(h!.summary.max >= 256e3 && h!.summary.max <= 512e3, `max ${h!.summary.max} ns in the [256, 512) µs bucket`)
+})
+
+if (skip) test.skip(`a one-liner's bpftrace environment (${skip})`, () => {})
+else test('runOneLiner gives bpftrace the one-liner\'s environment (loop-lag-stacks: the user-symbol cache)', async () => {
+  const { spawn } = await import('node:child_process')
+  // a process with sonde's addon loaded (bpftrace -p attaches to its probes)
+  const app = spawn(process.execPath, ['-r', path.resolve(__dirname, '..', '..', 'dist', 'register.js'), '-e', 'console.log("up"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise((res) => app.stdout!.once('data', res))
+  let ready!: () => void
+  const isReady = new Promise<void>((res) => { ready = res })
+  const run = runOneLiner('loop-lag-stacks', app.pid!, { onReady: () => ready(), durationS: 30 })
+  try {
+    await Promise.race([isReady, run.result])
+    const env = fs.readFileSync(`/proc/${run.pid}/environ`, 'utf8').split('\0')
+    assert.ok(env.includes('BPFTRACE_CACHE_USER_SYMBOLS=1'), env.filter((e) => e.startsWith('BPFTRACE')).join(' ') || 'no BPFTRACE_ variable')
+  } finally { run.stop(); app.kill() }
+  assert.is((await run.result).exitCode, 0)
 })
 
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }))
