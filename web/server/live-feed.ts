@@ -1,7 +1,8 @@
 // What the live views read: the collectors' snapshot plus process facts the collectors do not
-// hold (heap by space, memory, uptime). The stream carries a slim tick (heatmaps cut to their
-// last two intervals, GC list to the events since the previous tick); the page backfills the
-// full history from GET /api/snapshot when it (re)opens the stream.
+// hold (heap by space, memory, uptime). The stream carries a slim tick (heatmaps cut to the
+// intervals that may have changed since the previous tick, at least the last two; GC list to
+// the events since the previous tick); the page backfills the full history from
+// GET /api/snapshot when it (re)opens the stream.
 import v8 from 'node:v8'
 import { collectors, type CollectorsSnapshot } from '../../collectors'
 import type { StreamHub } from './stream-hub'
@@ -26,17 +27,36 @@ export function liveSnapshot(): LiveSnapshot {
   return { ...collectors.snapshot(), uptimeSeconds: process.uptime(), hrtimeNs: Number(process.hrtime.bigint()), memory: process.memoryUsage(), heapSpaces: heapSpaces() }
 }
 
-type WithHeatmap = { heatmap?: { points: unknown[] } }
+type WithHeatmap = { heatmap?: { points: { startMs: number }[] } }
+/** Per heatmap, the start of the newest interval the previous tick sent (that interval was still filling). */
+export type SentUpTo = Partial<Record<'messages' | 'eventLoop' | 'http' | 'gc', number>>
 
-function cutHeatmap<T extends WithHeatmap | undefined>(s: T): T {
+// The last two intervals, and every earlier one from the interval that was newest at the
+// previous tick: the ring rotates on its own timer, so two rotations can fall between two ticks
+// (the timers drift against each other), and the interval that was still filling then would
+// otherwise keep its partial count on the page (seen: a cell 11 against the collector's 13).
+function cutHeatmap<T extends WithHeatmap | undefined>(s: T, sentUpTo: number | undefined): T {
   if (!s || !s.heatmap) return s
-  return { ...s, heatmap: { ...s.heatmap, points: s.heatmap.points.slice(-2) } }
+  const points = s.heatmap.points
+  let from = Math.max(0, points.length - 2)
+  if (sentUpTo !== undefined) while (from > 0 && points[from - 1].startMs >= sentUpTo) from--
+  return { ...s, heatmap: { ...s.heatmap, points: points.slice(from) } }
 }
 
-/** The stream form of a snapshot: bounded size whatever the history length. */
-export function slimSnapshot(s: LiveSnapshot, lastGcStartNs: number): LiveSnapshot {
-  const out: LiveSnapshot = { ...s, messages: cutHeatmap(s.messages), eventLoop: cutHeatmap(s.eventLoop), http: cutHeatmap(s.http) }
-  if (s.gc) out.gc = { ...cutHeatmap(s.gc), recent: s.gc.recent.filter((g) => g.startNs > lastGcStartNs) }
+/**
+ * The stream form of a snapshot: bounded size whatever the history length. `sentUpTo` (the
+ * previous tick's newest interval per heatmap) is advanced to this tick's.
+ */
+export function slimSnapshot(s: LiveSnapshot, lastGcStartNs: number, sentUpTo: SentUpTo = {}): LiveSnapshot {
+  const cut = <K extends keyof SentUpTo>(k: K): LiveSnapshot[K] => {
+    const x = s[k] as WithHeatmap | undefined
+    const points = x?.heatmap?.points
+    const out = cutHeatmap(x, sentUpTo[k])
+    if (points && points.length) sentUpTo[k] = points[points.length - 1].startMs
+    return out as LiveSnapshot[K]
+  }
+  const out: LiveSnapshot = { ...s, messages: cut('messages'), eventLoop: cut('eventLoop'), http: cut('http') }
+  if (s.gc) out.gc = { ...cut('gc')!, recent: s.gc.recent.filter((g) => g.startNs > lastGcStartNs) }
   if (s.alloc) out.alloc = { ...s.alloc, sites: s.alloc.sites.slice(0, 20) }
   return out
 }
@@ -44,11 +64,12 @@ export function slimSnapshot(s: LiveSnapshot, lastGcStartNs: number): LiveSnapsh
 /** Every intervalMs, while someone listens, one tick event to every stream client. */
 export function startLiveFeed(hub: StreamHub, intervalMs = 1000, source: () => LiveSnapshot = liveSnapshot): () => void {
   let lastGc = 0
+  const sentUpTo: SentUpTo = {}
   const timer = setInterval(() => {
     if (hub.size === 0) return
     try {
       const s = source()
-      const slim = slimSnapshot(s, lastGc)
+      const slim = slimSnapshot(s, lastGc, sentUpTo)
       const recent = s.gc?.recent
       if (recent && recent.length) lastGc = recent[recent.length - 1].startNs
       hub.broadcast('tick', JSON.stringify(slim))
