@@ -108,18 +108,21 @@ test('heatmap hover: the caption shows the count the collector holds for that ce
   if (skip) return
   await diagnosed(s, async () => {
     const { page } = s
-    // A settled column (not one of the last two, which the stream still updates).
-    const cell = await page.evaluateHandle(() => {
+    // A settled column (not one of the last two, which the stream still updates), entered in
+    // the same task that reads the caption: every tick re-renders and shifts the columns left,
+    // so a real pointer left on a cell soon rests on its neighbour and the browser enters that
+    // one (CI: captions of 11 and 13 where the picked cell's interval held 13 and 10).
+    const picked = await page.evaluate(() => {
       const rects = Array.from(document.querySelectorAll<SVGRectElement>('#heat-http rect[data-count]'))
       const starts = [...new Set(rects.map((r) => Number(r.dataset.start)))].sort((a, b) => a - b)
       const settled = rects.filter((r) => Number(r.dataset.start) <= starts[starts.length - 3])
-      return settled.sort((a, b) => Number(b.dataset.count) - Number(a.dataset.count))[0]
+      const el = settled.sort((a, b) => Number(b.dataset.count) - Number(a.dataset.count))[0]
+      if (!el) return undefined
+      el.dispatchEvent(new MouseEvent('mouseenter'))
+      return { start: Number(el.dataset.start), row: Number(el.dataset.row), caption: document.getElementById('http-caption')?.textContent ?? '' }
     })
-    const el = cell.asElement()
-    assert.ok(el, 'a settled heatmap cell')
-    const start = Number(await el!.getAttribute('data-start')), row = Number(await el!.getAttribute('data-row'))
-    await el!.hover({ force: true })
-    const caption = await page.textContent('#http-caption') ?? ''
+    assert.ok(picked, 'a settled heatmap cell')
+    const { start, row, caption } = picked!
     const shown = Number(/^(\d+) requests of /.exec(caption)?.[1])
     const point = (await snapshot()).http!.heatmap.points.find((p) => p.startMs === start)
     assert.ok(point, `interval ${start} still in the snapshot`)
@@ -130,6 +133,7 @@ test('heatmap hover: the caption shows the count the collector holds for that ce
     }
     assert.ok(truth > 0, 'the cell counts requests')
     assert.is(shown, truth, `hover caption "${caption}" vs collector count ${truth}`)
+    await page.hover(`#heat-http rect[data-start="${start}"][data-row="${row}"]`, { force: true }).catch(() => { /* scrolled out meanwhile: the screenshot shows another cell */ })
     await page.locator('#card-http').screenshot({ path: path.join(ARTIFACTS, 'dashboard-heatmap-hover.png') })
   })
 })

@@ -32,9 +32,11 @@ type WithHeatmap = { heatmap?: { points: { startMs: number }[] } }
 export type SentUpTo = Partial<Record<'messages' | 'eventLoop' | 'http' | 'gc', number>>
 
 // The last two intervals, and every earlier one from the interval that was newest at the
-// previous tick: the ring rotates on its own timer, so two rotations can fall between two ticks
-// (the timers drift against each other), and the interval that was still filling then would
-// otherwise keep its partial count on the page (seen: a cell 11 against the collector's 13).
+// previous tick. The ring rotates on its own timer and period (SONDE_COLLECT interval-ms, the
+// dashboard's stream interval are set apart): with a 2 s stream over 1 s intervals every tick
+// falls two rotations after the previous one, and "the last two" left the interval that was
+// filling at the previous tick with its partial count on the page (a 3:1 ratio skipped whole
+// intervals). test/web/live-feed.test.ts shows both with a real ring.
 function cutHeatmap<T extends WithHeatmap | undefined>(s: T, sentUpTo: number | undefined): T {
   if (!s || !s.heatmap) return s
   const points = s.heatmap.points
