@@ -11,14 +11,14 @@
         "probes/native/alloc-sampler.cc"
       ],
       "cflags": ["-fno-omit-frame-pointer", "-O2"],
-      "cflags_cc": ["-fno-omit-frame-pointer", "-std=gnu++17", "-O2"]
+      "cflags_cc": ["-fno-omit-frame-pointer", "-O2"]
     },
     {
       "target_name": "sonde_dyn",
       "sources": ["probes/native/dyn-loader.cc"],
       "defines": ["SONDE_DYN_STANDALONE"],
       "cflags": ["-fno-omit-frame-pointer", "-O2"],
-      "cflags_cc": ["-fno-omit-frame-pointer", "-std=gnu++17", "-O2"]
+      "cflags_cc": ["-fno-omit-frame-pointer", "-O2"]
     }
   ]
 }

@@ -1,11 +1,15 @@
-// Loads the native addon (build/Release/sonde.node). When it cannot load, a stub with the
-// same shape takes its place (every semaphore reads 0, fires do nothing) and addonStatus()
-// says why: never a silent stub. SONDE_ADDON_PATH overrides the path (tests use it to force
-// the stub).
+// Loads the native addon built for this Node (probes/native-path.ts says where it is looked
+// for). When none fits or it cannot load, a stub with the same shape takes its place (every
+// semaphore reads 0, fires do nothing) and addonStatus() says why: never a silent stub. A binary
+// that exists but was built for another Node also gives one process warning (main thread),
+// since the app then runs without probes although sonde was installed with them.
+// SONDE_ADDON_PATH overrides the path (tests use it to force the stub).
 import fs from 'node:fs'
 import path from 'node:path'
 import { debuglog } from 'node:util'
+import { isMainThread } from 'node:worker_threads'
 import { probeKey, staticProbes } from './catalogue'
+import { builtAbi, locateNative, nodeMajorOfAbi, packageRoot } from './native-path'
 
 const debug = debuglog('sonde')
 
@@ -43,10 +47,32 @@ export interface AddonStatus { loaded: boolean; path: string; error?: string }
 let addon: NativeAddon | undefined
 let status: AddonStatus = { loaded: false, path: '' }
 
-function candidates(): string[] {
-  if (process.env.SONDE_ADDON_PATH) return [path.resolve(process.env.SONDE_ADDON_PATH)]
-  // probes/addon.ts (sources) and dist/probes/addon.js (built) both find <root>/build.
-  return [path.join(__dirname, '..', 'build', 'Release', 'sonde.node'), path.join(__dirname, '..', '..', 'build', 'Release', 'sonde.node')]
+/** How to get an addon for this Node, for messages. */
+export const rebuildHint = `rebuild it for this Node: node ${path.join(packageRoot, 'scripts', 'build-native.js')} (needs python3, make, g++)`
+
+function warnOnce(message: string): void {
+  if (!isMainThread) return
+  try { process.emitWarning(message, { code: 'SONDE_ADDON_ABI' }) } catch { /* never throw into the app */ }
+}
+
+/** The binary to load, or a reason why there is none. */
+function pick(): { file?: string; error?: string; wrongAbi?: boolean } {
+  const forced = process.env.SONDE_ADDON_PATH
+  if (forced) {
+    const file = path.resolve(forced)
+    if (!fs.existsSync(file)) return { error: `not built: ${file} missing` }
+    const built = builtAbi(file)
+    const abi = Number(process.versions.modules)
+    if (built !== undefined && built !== abi) {
+      return { wrongAbi: true, error: `${file} was built for Node ${nodeMajorOfAbi(built)} (ABI ${built}), this is Node ${process.versions.node} (ABI ${abi}); ${rebuildHint}` }
+    }
+    return { file }
+  }
+  const found = locateNative('sonde')
+  if (found.file) return { file: found.file }
+  const wrong = found.passed.filter((p) => p.why !== 'missing')
+  if (wrong.length) return { wrongAbi: true, error: `no native addon for Node ${process.versions.node}: ${wrong.map((p) => `${p.file} ${p.why}`).join('; ')}; ${rebuildHint}` }
+  return { error: `not built: ${found.passed.map((p) => p.file).join(' or ')} missing (run npm install, or ${rebuildHint})` }
 }
 
 function stub(): NativeAddon {
@@ -63,10 +89,11 @@ function stub(): NativeAddon {
 }
 
 function load(): NativeAddon {
-  const tried = candidates()
-  const file = tried.find((p) => fs.existsSync(p))
+  const { file, error, wrongAbi } = pick()
   if (!file) {
-    status = { loaded: false, path: tried[0], error: `not built: ${tried.join(' or ')} missing (run npm install)` }
+    status = { loaded: false, path: '', error }
+    debug('addon not loaded: %s', error)
+    if (wrongAbi) warnOnce(`sonde: native probes off: ${error}`)
     return stub()
   }
   try {
@@ -80,6 +107,7 @@ function load(): NativeAddon {
   } catch (err) {
     status = { loaded: false, path: file, error: (err as Error)?.message ?? String(err) }
     debug('addon load failed: %s', status.error)
+    if ((err as { code?: string })?.code === 'SONDE_ADDON_ABI') warnOnce(`${status.error}; native probes off; ${rebuildHint}`)
     return stub()
   }
 }

@@ -28,7 +28,7 @@ export function inspectTarget(pid: number): TargetInfo {
   const maps = read(`/proc/${pid}/maps`) ?? ''
   const comm = (read(`/proc/${pid}/comm`) ?? '').trim()
   const isNode = /^node(js)?(\d+)?$/.test(path.basename(exe.replace(/ \(deleted\)$/, ''))) || exe === process.execPath
-    || /\blibnode\.so/.test(maps) || comm === 'node' || comm === 'MainThread'
+    || /\blibnode\.so/.test(maps) || comm === 'node' || comm === 'MainThread' || comm === 'node-MainThread'
   if (!isNode) throw new TargetError(`process ${pid} is not a Node.js process (${exe || comm || 'unknown executable'})`)
-  return { pid, exe, sondeLoaded: /\/sonde\.node$/m.test(maps) }
+  return { pid, exe, sondeLoaded: /\/sonde(\.abi\d+)?\.node$/m.test(maps) }
 }

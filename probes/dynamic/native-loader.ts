@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { debuglog } from 'node:util'
 import type { ProviderImage } from './elf-writer'
+import { locateNative } from '../native-path'
 
 const debug = debuglog('sonde')
 
@@ -47,7 +48,12 @@ function packageRoot(): string {
 let native: NativeDyn | null | undefined
 export function nativeDyn(): NativeDyn | null {
   if (native !== undefined) return native
-  const file = process.env.SONDE_DYN_ADDON || path.join(packageRoot(), 'build', 'Release', 'sonde_dyn.node')
+  const file = process.env.SONDE_DYN_ADDON || locateNative('sonde_dyn', packageRoot()).file
+  if (!file) {
+    native = null
+    status.lastError = `native loader not built: ${path.join(packageRoot(), 'build', 'Release', 'sonde_dyn.node')} missing (run npm install)`
+    return native
+  }
   try {
     native = require(file) as NativeDyn
     status.native = file

@@ -9,7 +9,16 @@
 #define SONDE_PROBES_NAPI
 #include "fire-args.h"
 #include "env-state.h"
+#include <node_version.h>
 #include <stdio.h>
+
+#define SONDE_STR2(x) #x
+#define SONDE_STR(x) SONDE_STR2(x)
+
+// The ABI this binary was built for, readable without loading it (probes/native-path.ts
+// scans the file for it before dlopen).
+extern "C" __attribute__((used, visibility("default"))) const char sonde_node_abi_tag[] =
+    "sonde-node-abi=" SONDE_STR(NODE_MODULE_VERSION) ";";
 
 extern "C" void sonde_bench_empty(void);
 
@@ -65,7 +74,22 @@ static bool ExportProbes(napi_env env, napi_value exports, EnvState* s) {
          napi_set_named_property(env, exports, "fire", fire) == napi_ok;
 }
 
+// Node loads any Node-API module, but this one also calls V8's C++ API, whose ABI changes
+// every major: built for another major it would fail later, at a lazily bound symbol. Checked
+// with Node-API only, before any V8 call.
+static bool RightNode(napi_env env) {
+  const napi_node_version* v = nullptr;
+  if (napi_get_node_version(env, &v) != napi_ok || v == nullptr) return false;
+  if (v->major == NODE_MAJOR_VERSION) return true;
+  char msg[160];
+  snprintf(msg, sizeof msg, "sonde: native addon built for Node %d (ABI %d), loaded into Node %u",
+           NODE_MAJOR_VERSION, NODE_MODULE_VERSION, v->major);
+  napi_throw_error(env, "SONDE_ADDON_ABI", msg);
+  return false;
+}
+
 NAPI_MODULE_INIT() {
+  if (!RightNode(env)) return nullptr;
   EnvState* s = new EnvState();
   s->env = env;
   s->isolate = v8::Isolate::GetCurrent();

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <memory>
 #include <v8-profiler.h>
+#include <v8-version.h>
 #include "env-state.h"
 
 namespace {
@@ -31,8 +32,14 @@ struct AllocState {
 
 using Node = v8::AllocationProfile::Node;
 
+// At most cap - 1 bytes of s as UTF-8 (invalid sequences replaced), NUL-terminated. V8 13.6
+// added WriteUtf8V2 and V8 14 removed WriteUtf8.
 static void Utf8(v8::Isolate* iso, v8::Local<v8::String> s, char* buf, int cap, const char* fallback) {
+#if V8_MAJOR_VERSION > 13 || (V8_MAJOR_VERSION == 13 && V8_MINOR_VERSION >= 6)
+  int n = s.IsEmpty() ? 0 : static_cast<int>(s->WriteUtf8V2(iso, buf, static_cast<size_t>(cap - 1), v8::String::WriteFlags::kReplaceInvalidUtf8));
+#else
   int n = s.IsEmpty() ? 0 : s->WriteUtf8(iso, buf, cap - 1, nullptr, v8::String::REPLACE_INVALID_UTF8 | v8::String::NO_NULL_TERMINATION);
+#endif
   if (n <= 0) { strncpy(buf, fallback, cap - 1); n = static_cast<int>(strlen(buf)); }
   buf[n] = 0;
 }

@@ -29,9 +29,16 @@ struct GcState {
   Record ring[kRingSize];
   uint64_t head = 0, tail = 0;  // head: next write; tail: next read
   uint64_t dropped = 0;
-  napi_threadsafe_function tsfn = nullptr;
+  napi_threadsafe_function tsfn = nullptr;  // cleared by its finalizer, never freed here
   bool drainQueued = false;
+  uint64_t tsfnGen = 0;       // which threadsafe function tsfn is (see TsfnToken)
+  uint32_t liveTsfns = 0;     // created and not yet finalized
+  bool orphaned = false;      // the env is gone: the last finalizer frees this state
 };
+
+// Finalize data of one threadsafe function: the state it drains and its generation, so a
+// late finalizer of a replaced function does not clear its successor.
+struct TsfnToken { GcState* g; uint64_t gen; };
 
 static inline bool on(int idx) { return sonde_semaphores[idx] != 0; }
 
@@ -97,6 +104,23 @@ static void CallDrain(napi_env env, napi_value js_cb, void* context, void*) {
   napi_call_function(env, undef, js_cb, 0, nullptr, nullptr);  // the JS side catches its own faults
 }
 
+// Runs on the loop thread once a threadsafe function is gone: after StopRing released it, or
+// when Node closes it itself during environment cleanup (process or worker exit). The only
+// sign that the handle is dead; the epilogue stops using it from here on.
+static void TsfnFinalized(napi_env, void* data, void*) {
+  TsfnToken* t = static_cast<TsfnToken*>(data);
+  GcState* g = t->g;
+  const uint64_t gen = t->gen;
+  delete t;
+  if (g->tsfnGen == gen) {
+    g->tsfn = nullptr;
+    g->drainQueued = false;
+  }
+  if (--g->liveTsfns == 0 && g->orphaned) delete g;
+}
+
+// Called from JS only (gcRingStart, gcRingStop): releasing a threadsafe function from an
+// environment-cleanup path re-enters Node's own close and deadlocks on 24+.
 static void StopRing(GcState* g) {
   g->ringOn = false;
   if (g->tsfn != nullptr) {
@@ -118,11 +142,14 @@ static napi_value RingStart(napi_env env, napi_callback_info info) {
   g->tail = g->head;  // nothing from an earlier session
   napi_value name;
   napi_create_string_utf8(env, "sonde-gc-drain", NAPI_AUTO_LENGTH, &name);
-  bool ok = argc == 1 && napi_create_threadsafe_function(env, argv[0], nullptr, name, 0, 1, nullptr, nullptr, g, CallDrain, &g->tsfn) == napi_ok;
+  TsfnToken* token = new TsfnToken{g, ++g->tsfnGen};
+  bool ok = argc == 1 && napi_create_threadsafe_function(env, argv[0], nullptr, name, 0, 1, token, TsfnFinalized, g, CallDrain, &g->tsfn) == napi_ok;
   if (ok) {
+    g->liveTsfns++;
     napi_unref_threadsafe_function(env, g->tsfn);
     g->ringOn = true;
   } else {
+    delete token;
     g->tsfn = nullptr;
   }
   napi_get_boolean(env, ok, &r);
@@ -188,13 +215,18 @@ void sonde_gc_init(EnvState* s, napi_value exports) {
   sonde_export_fn(s->env, exports, "gcStats", Stats, s);
 }
 
+// From the instance-data finalizer, i.e. inside environment cleanup: removes the callbacks and
+// stops the ring, and touches no threadsafe function (Node closes those itself; their
+// finalizer frees the state if one is still alive).
 void sonde_gc_teardown(EnvState* s) {
-  if (s->gc == nullptr) return;
+  GcState* g = s->gc;
+  if (g == nullptr) return;
   if (s->isolate != nullptr) {
     s->isolate->RemoveGCPrologueCallback(Prologue, s);
     s->isolate->RemoveGCEpilogueCallback(Epilogue, s);
   }
-  StopRing(s->gc);
-  delete s->gc;
+  g->ringOn = false;
   s->gc = nullptr;
+  if (g->liveTsfns == 0) delete g;
+  else g->orphaned = true;
 }

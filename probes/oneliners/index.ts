@@ -8,6 +8,7 @@
 //   $1              the target PID (bpftrace positional parameter; needsPid one-liners)
 import fs from 'node:fs'
 import path from 'node:path'
+import { locateNative } from '../native-path'
 
 export interface OneLiner {
   name: string
@@ -89,7 +90,20 @@ const ROOT = (() => {
 })()
 
 export const oneLinerDir = path.join(ROOT, 'probes', 'oneliners')
-export const addonPath = path.join(ROOT, 'build', 'Release', 'sonde.node')
+/** The sonde addon this Node loads (a process with sonde maps the same file; see addonPathOf). */
+export const addonPath = locateNative('sonde', ROOT).file ?? path.join(ROOT, 'build', 'Release', 'sonde.node')
+
+/** The sonde addon mapped into process `pid` (where usdt probes attach), else addonPath. */
+export function addonPathOf(pid?: number): string {
+  if (pid === undefined) return addonPath
+  try {
+    for (const line of fs.readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
+      const m = /\s(\/\S*\/sonde(?:\.abi\d+)?\.node)$/.exec(line)
+      if (m) return m[1]
+    }
+  } catch { /* not ours to read, or gone: fall back */ }
+  return addonPath
+}
 
 export function findOneLiner(name: string): OneLiner | undefined {
   return oneLiners.find((o) => o.name === name)
@@ -116,7 +130,7 @@ export interface RenderOptions { pid?: number; provider?: string }
 /** The runnable program: placeholders filled. */
 export function renderProgram(o: OneLiner, opts: RenderOptions = {}): string {
   return programOf(readOneLinerFile(o))
-    .replace(/SONDE_ADDON/g, addonPath)
+    .replace(/SONDE_ADDON/g, addonPathOf(opts.pid))
     .replace(/SONDE_PROVIDER/g, opts.provider ?? 'myapp')
 }
 
