@@ -5,7 +5,7 @@
 // line's own "N passed, N failed" and, last, the total over all lines in the same form.
 //   node scripts/test-lines.js [--lines 22,26] [test filters...]
 'use strict'
-const { spawnSync } = require('node:child_process')
+const { spawn, spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
 const { LINES, lineDir } = require('./node-lines.js')
@@ -23,35 +23,48 @@ if (at >= 0) {
   }
 }
 
-let passed = 0, failed = 0, skipped = 0
-const rows = []
-for (const major of lines) {
-  const dir = lineDir(major)
-  const nodeBin = path.join(dir, 'bin', 'node')
-  const env = { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: dir }
-  process.stdout.write(`\n## Node ${major} (${spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim()})\n`)
-  const t0 = Date.now()
-  const b = spawnSync(nodeBin, [path.join(root, 'scripts', 'build-native.js')], { cwd: root, env, stdio: 'inherit' })
-  if (b.status !== 0) {
-    failed += 1
-    rows.push(`Node ${major}: native build failed`)
-    continue
-  }
-  const r = spawnSync(nodeBin, [path.join(root, 'scripts', 'run-tests.js'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 })
-  process.stdout.write(r.stdout || '')
-  const m = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/m.exec((r.stdout || '').split('\n').filter(Boolean).pop() || '')
-  const secs = Math.round((Date.now() - t0) / 1000)
-  if (!m) {
-    failed += 1
-    rows.push(`Node ${major}: no summary (exit ${r.status ?? r.signal}) in ${secs} s`)
-    continue
-  }
-  passed += Number(m[1]); failed += Number(m[2]); skipped += Number(m[3] || 0)
-  rows.push(`Node ${major}: ${m[1]} passed, ${m[2]} failed${m[3] ? `, ${m[3]} skipped` : ''} in ${secs} s`)
+/** Runs a command, streaming its stdout through, and resolves with its exit and the last line it printed. */
+function runStreaming(cmd, argv, opts) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { ...opts, stdio: ['ignore', 'pipe', 'inherit'] })
+    let tail = ''
+    child.stdout.on('data', (b) => { process.stdout.write(b); tail = (tail + b.toString('utf8')).slice(-4096) })
+    child.on('close', (status, signal) => resolve({ status, signal, last: tail.split('\n').filter(Boolean).pop() || '' }))
+  })
 }
-// Leave build/Release for the node that ran this script, as `npm install` left it.
-spawnSync(process.execPath, [path.join(root, 'scripts', 'build-native.js')], { cwd: root, stdio: 'ignore' })
-process.stdout.write(`\n${rows.join('\n')}\n`)
-if (!fs.existsSync(path.join(root, 'dist'))) process.stdout.write('(dist/ missing: run npm run compile first)\n')
-process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`)
-process.exit(failed ? 1 : 0)
+
+async function main() {
+  let passed = 0, failed = 0, skipped = 0
+  const rows = []
+  for (const major of lines) {
+    const dir = lineDir(major)
+    const nodeBin = path.join(dir, 'bin', 'node')
+    const env = { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: dir }
+    process.stdout.write(`\n## Node ${major} (${spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim()})\n`)
+    const t0 = Date.now()
+    const b = spawnSync(nodeBin, [path.join(root, 'scripts', 'build-native.js')], { cwd: root, env, stdio: 'inherit' })
+    if (b.status !== 0) {
+      failed += 1
+      rows.push(`Node ${major}: native build failed`)
+      continue
+    }
+    const r = await runStreaming(nodeBin, [path.join(root, 'scripts', 'run-tests.js'), ...args], { cwd: root, env })
+    const m = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/.exec(r.last)
+    const secs = Math.round((Date.now() - t0) / 1000)
+    if (!m) {
+      failed += 1
+      rows.push(`Node ${major}: no summary (exit ${r.status ?? r.signal}) in ${secs} s`)
+      continue
+    }
+    passed += Number(m[1]); failed += Number(m[2]); skipped += Number(m[3] || 0)
+    rows.push(`Node ${major}: ${m[1]} passed, ${m[2]} failed${m[3] ? `, ${m[3]} skipped` : ''} in ${secs} s`)
+  }
+  // Leave build/Release for the node that ran this script, as `npm install` left it.
+  spawnSync(process.execPath, [path.join(root, 'scripts', 'build-native.js')], { cwd: root, stdio: 'ignore' })
+  process.stdout.write(`\n${rows.join('\n')}\n`)
+  if (!fs.existsSync(path.join(root, 'dist'))) process.stdout.write('(dist/ missing: run npm run compile first)\n')
+  process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`)
+  process.exitCode = failed ? 1 : 0
+}
+
+main()
