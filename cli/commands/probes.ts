@@ -66,7 +66,7 @@ function catalogue(json: boolean): number {
     return 0
   }
   const out: string[] = []
-  out.push(addon.loaded ? `addon: ${addon.path}` : `addon: NOT LOADED (${addon.path}): ${addon.error ?? 'unknown reason'} — probes are no-op stubs`)
+  out.push(addon.loaded ? `addon: ${addon.path}` : `addon: NOT LOADED${addon.path ? ` (${addon.path})` : ''}: ${addon.error ?? 'unknown reason'} — probes are no-op stubs`)
   out.push(dyn.ok ? `dynamic providers: available (${dyn.mode})` : `dynamic providers: UNAVAILABLE: ${dyn.error}`)
   for (const p of probes) {
     out.push('', `${p.provider}:${p.name}  [${p.stability}]  ${p.description}`)
