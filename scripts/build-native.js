@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Builds the native addons with node-gyp.
 //   node scripts/build-native.js             both addons for the running Node, into build/Release
+//   node scripts/build-native.js --if-needed the same, unless build/Release is this Node's and
+//       newer than its sources (npm test and npm start run this)
 //   node scripts/build-native.js --prebuild  the prebuilt binaries shipped in the package:
 //       prebuilds/<platform>-<arch>/sonde.abi<N>.node for every supported line (the addon calls
 //       V8's C++ API, so one per ABI) and sonde_dyn.napi.node (Node-API only, one for all)
@@ -91,7 +93,21 @@ function prebuild() {
   process.stdout.write(`build-native: ${fs.readdirSync(out).join(', ')} in ${path.relative(root, out)}\n`)
 }
 
+/** build/Release holds both addons, the main one for this Node's ABI, newer than every source. */
+function upToDate() {
+  const release = path.join(root, 'build', 'Release')
+  const built = ['sonde.node', 'sonde_dyn.node'].map((f) => path.join(release, f))
+  if (!built.every((f) => fs.existsSync(f))) return false
+  if (!fs.readFileSync(built[0]).includes(`sonde-node-abi=${process.versions.modules};`)) return false
+  const oldest = Math.min(...built.map((f) => fs.statSync(f).mtimeMs))
+  const native = path.join(root, 'probes', 'native')
+  const sources = [path.join(root, 'binding.gyp'), ...fs.readdirSync(native).map((f) => path.join(native, f))]
+  return sources.every((f) => fs.statSync(f).mtimeMs <= oldest)
+}
+
 const args = process.argv.slice(2)
-if (args.length === 0) build(process.execPath, Number(process.versions.node.split('.')[0]))
+const thisNode = () => build(process.execPath, Number(process.versions.node.split('.')[0]))
+if (args.length === 0) thisNode()
+else if (args.length === 1 && args[0] === '--if-needed') { if (!upToDate()) thisNode() }
 else if (args.length === 1 && args[0] === '--prebuild') prebuild()
-else fail('usage: build-native.js [--prebuild]')
+else fail('usage: build-native.js [--if-needed | --prebuild]')

@@ -7,9 +7,10 @@
 //   isolateAddress() this env's v8::Isolate* as printed by --trace-gc
 // plus the GC ring (gc-hook.cc) and allocation sampler (alloc-sampler.cc) functions.
 #define SONDE_PROBES_NAPI
+// First: Node 20's node_version.h defines NAPI_VERSION unguarded, node_api.h only by default.
+#include <node_version.h>
 #include "fire-args.h"
 #include "env-state.h"
-#include <node_version.h>
 #include <stdio.h>
 
 #define SONDE_STR2(x) #x
