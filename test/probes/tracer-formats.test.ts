@@ -54,7 +54,8 @@ function traced(entry: string, preloads = ['-r', preload]): { run: Run; graph: C
   const r = run(entry, preloads, { SONDE_TRACE: '', SONDE_TRACE_OUT: out })
   assert.equal(counts(r.result), counts(plain.result), 'same counts traced as untraced')
   assert.is(normal(r.stderr), normal(plain.stderr), 'the tracer printed nothing')
-  assert.not.match(r.stderr, /DeprecationWarning/)
+  // hooks-probe.mjs calls module.register itself, which Node 26 deprecates (DEP0205) in both runs.
+  if (!entry.startsWith('hooks-')) assert.not.match(r.stderr, /DeprecationWarning/)
   return { run: r, graph: deriveCallGraph(importFromSondeTrace(fs.readFileSync(out, 'utf8'), out)!) }
 }
 
