@@ -72,7 +72,7 @@ function pick(): { file?: string; tried?: string; error?: string; wrongAbi?: boo
   if (found.file) return { file: found.file }
   const wrong = found.passed.filter((p) => p.why !== 'missing')
   if (wrong.length) return { wrongAbi: true, error: `no native addon for Node ${process.versions.node}: ${wrong.map((p) => `${p.file} ${p.why}`).join('; ')}; ${rebuildHint}` }
-  return { error: `not built: ${found.passed.map((p) => p.file).join(' or ')} missing (run npm install, or ${rebuildHint})` }
+  return { error: `not built: ${found.passed.map((p) => p.file).join(' or ')} missing (${rebuildHint})` }
 }
 
 function stub(): NativeAddon {

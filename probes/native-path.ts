@@ -22,12 +22,12 @@ export interface NativeLookup {
 
 const ABI_TAG = Buffer.from('sonde-node-abi=')
 
-/** The package root: holds package.json, build/ and prebuilds/ (sources run from there, dist/ one down). */
+/** The package root: sonde's package.json, build/ and prebuilds/ (sources run from there, dist/ one down). */
 export const packageRoot: string = (() => {
   let dir = __dirname
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 5; i++) {
     dir = path.dirname(dir)
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'probes'))) return dir
+    try { if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'sonde') return dir } catch { /* keep looking */ }
   }
   return path.resolve(__dirname, '..')
 })()

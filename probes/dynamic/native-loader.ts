@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { debuglog } from 'node:util'
 import type { ProviderImage } from './elf-writer'
-import { locateNative } from '../native-path'
+import { locateNative, packageRoot } from '../native-path'
 
 const debug = debuglog('sonde')
 
@@ -36,22 +36,14 @@ export interface LoadedModule {
 
 export const status = { native: null as string | null, lastError: null as string | null, loads: 0, mode: null as LoadMode | null }
 
-function packageRoot(): string {
-  let dir = __dirname
-  for (let i = 0; i < 5; i++) {
-    try { if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'sonde') return dir } catch { /* keep looking */ }
-    dir = path.dirname(dir)
-  }
-  return path.resolve(__dirname, '..', '..')
-}
 
 let native: NativeDyn | null | undefined
 export function nativeDyn(): NativeDyn | null {
   if (native !== undefined) return native
-  const file = process.env.SONDE_DYN_ADDON || locateNative('sonde_dyn', packageRoot()).file
+  const file = process.env.SONDE_DYN_ADDON || locateNative('sonde_dyn', packageRoot).file
   if (!file) {
     native = null
-    status.lastError = `native loader not built: ${path.join(packageRoot(), 'build', 'Release', 'sonde_dyn.node')} missing (run npm install)`
+    status.lastError = `native loader not built: ${path.join(packageRoot, 'build', 'Release', 'sonde_dyn.node')} missing (node scripts/build-native.js builds it)`
     return native
   }
   try {

@@ -8,7 +8,7 @@
 //   $1              the target PID (bpftrace positional parameter; needsPid one-liners)
 import fs from 'node:fs'
 import path from 'node:path'
-import { locateNative } from '../native-path'
+import { locateNative, packageRoot } from '../native-path'
 
 export interface OneLiner {
   name: string
@@ -82,12 +82,8 @@ export const oneLiners: readonly OneLiner[] = [
     dtrace: "dtrace -n 'node*:::http-server-request { @requests[copyinstr(arg4), copyinstr(arg5)] = count(); }'" },
 ]
 
-const ROOT = (() => {
-  // probes/oneliners (sources, tsx) or dist/probes/oneliners (built): the .bt files and the
-  // addon live under the package root.
-  const up = path.resolve(__dirname, '..', '..')
-  return path.basename(up) === 'dist' ? path.dirname(up) : up
-})()
+// The .bt files and the addon live under the package root (sources run from there, dist/ one down).
+const ROOT = packageRoot
 
 export const oneLinerDir = path.join(ROOT, 'probes', 'oneliners')
 /** The sonde addon this Node loads (a process with sonde maps the same file; see addonPathOf). */
