@@ -21,7 +21,7 @@ const FOLDED = 'main;dropA;leafB 23\nmain;dropA;leafC 7\nmain;other 11\n'
 test.before(async () => {
   if (skip) return
   s = await openDemoSession()
-  await s.page.goto(s.demo.url)
+  await s.page.goto(s.demo.pageUrl)
 })
 test.after(async () => { if (s) assert.is(await s.close(), 0, 'Ctrl-C stops the demo with exit 0') })
 
