@@ -52,7 +52,7 @@ export function createDashboardApp(ctx: AppContext): Express {
       pid: process.pid, uptimeSeconds: process.uptime(), mode: ctx.mode, title: ctx.title,
       streamClients: s.clients, droppedEvents: s.droppedEvents, sentEvents: s.sentEvents, queuedBytes: s.queuedBytes,
       streamIntervalMs: ctx.streamIntervalMs, collectors: collectors.running ? collectors.snapshot().collectors : [],
-      rssBytes: m.rss, heapUsedBytes: m.heapUsed, node: process.version,
+      rssBytes: m.rss, heapUsedBytes: m.heapUsed, node: process.version, profileWorker: ctx.jobs.stats(),
     })
   })
   api.get('/snapshot', (_req, res) => { res.json(liveSnapshot()) })

@@ -44,7 +44,7 @@ export function createProfileJobs(limits: ProfileJobLimits = {}) {
   const queue: Pending[] = []
   let worker: Worker | undefined
   let current: { job: Pending; timer: NodeJS.Timeout } | undefined
-  let seq = 0, started = 0
+  let seq = 0, started = 0, done = 0
 
   function ended(w: Worker, why: string): void {
     if (worker !== w) return
@@ -70,6 +70,7 @@ export function createProfileJobs(limits: ProfileJobLimits = {}) {
       const { job, timer } = current
       clearTimeout(timer)
       current = undefined
+      done++
       if (m.error) job.reject(new JobError(m.error.message, m.error.status))
       else job.resolve(m.value)
       pump()
@@ -117,7 +118,7 @@ export function createProfileJobs(limits: ProfileJobLimits = {}) {
       return info
     },
     list(): ProfileInfo[] { return [...infos.values()] },
-    stats() { return { running: current !== undefined, queued: queue.length, workersStarted: started, alive: worker !== undefined } },
+    stats() { return { jobsDone: done, running: current !== undefined, queued: queue.length, workersStarted: started, alive: worker !== undefined } },
     close(): void {
       for (const j of queue.splice(0)) j.reject(new JobError('the dashboard is closing', 503))
       if (worker) { const w = worker; ended(w, 'was closed'); void w.terminate() }
