@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import { UsageError } from '../usage-error'
 import { startDemo } from '../../web/demo/run-demo'
-import { DashboardConfigError } from '../../web/server'
+import { DashboardConfigError, urlToOpen } from '../../web/server'
 
 export const summary = 'demo express app + worker pool + load, with the live dashboard (npm start)'
 
@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     if (err.code === 'EADDRINUSE') throw new UsageError(`port ${port ?? 7777} is in use (try --port 0)`)
     throw err
   }
-  process.stdout.write(`sonde demo: dashboard on ${demo.dashboard.url} (pid ${process.pid}; demo app on ${demo.appUrl})\n`)
+  process.stdout.write(`sonde demo: dashboard on ${urlToOpen(demo.dashboard)} (pid ${process.pid}; demo app on ${demo.appUrl})\n`)
   const why = await untilSignalOr(duration !== undefined ? duration * 1000 : undefined)
   await demo.close()
   process.stdout.write(`sonde demo: stopped (${why})\n`)

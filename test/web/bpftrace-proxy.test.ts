@@ -41,15 +41,20 @@ test('standalone dashboard → proxied app: 23 GETs, 23 in the bpftrace histogra
     assert.is(own.available, false)
     assert.match(own.reason, /^this dashboard observes no process/)
     const file = path.join(dir, `${app.pid}.json`)
-    const entry = await poll('app registered', async () => fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number } : undefined, 15_000)
+    const entry = await poll('app registered', async () => fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number; token: string } : undefined, 15_000)
+    // An app that can start bpftrace has a token (generated: it is in the registry entry); the
+    // tokenless standalone dashboard forwards the caller's, as the page does after switching.
+    const auth = { authorization: `Bearer ${entry.token}` }
+    const authed = (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: auth })
     const via = `${d.url}api/proc/${app.pid}/bpftrace`
-    const info = await (await fetch(via)).json() as { available: boolean; pid: number }
+    assert.is((await fetch(via)).status, 401, 'not without the app\'s token')
+    const info = await (await authed(via)).json() as { available: boolean; pid: number }
     assert.equal([info.available, info.pid], [true, app.pid])
-    const started = await fetch(`${via}/start?name=http-latency&seconds=60`, { method: 'POST' })
+    const started = await authed(`${via}/start?name=http-latency&seconds=60`, { method: 'POST' })
     assert.is(started.status, 200, await started.clone().text())
-    const again = await fetch(`${via}/start?name=msg-latency&seconds=5`, { method: 'POST' })
+    const again = await authed(`${via}/start?name=msg-latency&seconds=5`, { method: 'POST' })
     assert.is(again.status, 409, 'one run at a time')
-    await poll('bpftrace attached', async () => ((await (await fetch(via)).json()) as { current: PanelState }).current.attachedProbes > 0 || undefined, 20_000)
+    await poll('bpftrace attached', async () => ((await (await authed(via)).json()) as { current: PanelState }).current.attachedProbes > 0 || undefined, 20_000)
     const appPort = Number(fs.readFileSync(path.join(dir, 'app-port'), 'utf8'))
     // attachedProbes comes from bpftrace's attached_probes line, printed before the uprobes are
     // in place, so requests sent right then can go unseen. The counted window opens once a
@@ -60,10 +65,10 @@ test('standalone dashboard → proxied app: 23 GETs, 23 in the bpftrace histogra
       return c.histograms.some((h) => h.key.startsWith('GET,/warmup')) || undefined
     }, 20_000)
     for (let i = 0; i < 23; i++) await (await fetch(`http://127.0.0.1:${appPort}/work`)).text()
-    await (await fetch(`http://127.0.0.1:${entry.port}/api/status`)).text()  // the in-process dashboard: not the app's traffic
+    await (await authed(`http://127.0.0.1:${entry.port}/api/status`)).text()  // the in-process dashboard: not the app's traffic
     await new Promise((r) => setTimeout(r, 300))
-    await fetch(`${via}/stop`, { method: 'POST' })
-    const done = await poll('done', async () => { const c = ((await (await fetch(via)).json()) as { current: PanelState }).current; return c.state !== 'running' ? c : undefined }, 15_000)
+    await authed(`${via}/stop`, { method: 'POST' })
+    const done = await poll('done', async () => { const c = ((await (await authed(via)).json()) as { current: PanelState }).current; return c.state !== 'running' ? c : undefined }, 15_000)
     assert.is(done.state, 'done', done.error)
     const byUrl = new Map<string, number>()
     for (const h of done.histograms) { const url = h.key.split(',')[1]?.replace(/\?.*$/, '') ?? ''; if (h.key.startsWith('GET,')) byUrl.set(url, (byUrl.get(url) ?? 0) + h.count) }

@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { missing } from '../support/system'
 import { ARTIFACTS, launchChromium } from './support/browser'
-import { startDemoChild } from './support/demo-child'
+import { startDemoChild, authHeader } from './support/demo-child'
 import { diagnosed, openDemoSession, until, getJson, type BrowserSession } from './support/browser-session'
 import type { LiveSnapshot } from '../../web/server/live-feed'
 
@@ -40,7 +40,7 @@ const barCounts = () => s.page.$$eval('#bt-hists rect.bt-bar', (r) => r.map((x) 
 test.before(async () => {
   if (skip) return
   s = await openDemoSession()
-  await s.page.goto(s.demo.url)
+  await s.page.goto(s.demo.pageUrl)
   await s.page.waitForSelector('#bt-start:not([disabled])', { timeout: 10_000 })
 })
 test.after(async () => { if (s) assert.is(await s.close(), 0, 'Ctrl-C stops the demo with exit 0') })
@@ -115,11 +115,11 @@ test('not root: the panel says so in one line and Start stays disabled', async (
     const info = await getJson<{ available: boolean; reason: string }>(`${demo.url}api/bpftrace`)
     assert.is(info.available, false)
     assert.match(info.reason, /^bpftrace needs root/)
-    const res = await fetch(`${demo.url}api/bpftrace/start?name=msg-latency&seconds=5`, { method: 'POST' })
+    const res = await fetch(`${demo.url}api/bpftrace/start?name=msg-latency&seconds=5`, { method: 'POST', headers: authHeader })
     assert.is(res.status, 503)
     assert.is(((await res.json()) as { error: string }).error, info.reason)
     const page = await browser.context.newPage()
-    await page.goto(demo.url)
+    await page.goto(demo.pageUrl)
     await page.waitForFunction(() => /^bpftrace unavailable: bpftrace needs root/.test(document.getElementById('bt-status')?.textContent ?? ''), undefined, { timeout: 10_000 })
     assert.ok(await page.isDisabled('#bt-start'))
     await page.locator('#card-bpftrace').screenshot({ path: path.join(ARTIFACTS, 'dashboard-bpftrace-not-root.png') })

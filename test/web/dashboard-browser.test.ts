@@ -30,7 +30,7 @@ test('every live view draws real data within 8 s', async () => {
   await diagnosed(s, async () => {
     const { page } = s
     const t0 = Date.now()
-    await page.goto(s.demo.url)
+    await page.goto(s.demo.pageUrl)
     const views: [string, string][] = [
       ['HTTP latency heatmap', '#heat-http rect[data-count]'],
       ['worker message heatmap', '#heat-msg rect[data-count]'],

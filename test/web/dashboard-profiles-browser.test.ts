@@ -61,7 +61,7 @@ async function thresholdBelow(page: Page, name: string): Promise<void> {
 test.before(async () => {
   if (skip) return
   s = await openDemoSession()
-  await s.page.goto(s.demo.url)
+  await s.page.goto(s.demo.pageUrl)
 })
 test.after(async () => { if (s) assert.is(await s.close(), 0, 'Ctrl-C stops the demo with exit 0') })
 

@@ -31,10 +31,14 @@ test('SONDE_DASHBOARD serves the dashboard from inside the app; standalone lists
   child.stderr.on('data', (d) => { err += d })
   const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)))
   const file = path.join(dir, `${child.pid}.json`)
-  const entry = await waitFor('registry file', () => fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number; pid: number } : undefined)
+  const entry = await waitFor('registry file', () => fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number; pid: number; token?: string } : undefined)
   assert.is(entry.pid, child.pid)
   assert.is((fs.statSync(file).mode & 0o777), 0o600)
   const base = `http://127.0.0.1:${entry.port}`
+  // As root with bpftrace on PATH the app's dashboard can start programs: it generated a token,
+  // kept in its registry entry (this user only); the standalone proxy forwards the caller's.
+  const headers: Record<string, string> = entry.token ? { authorization: `Bearer ${entry.token}` } : {}
+  const fetch = (url: string) => globalThis.fetch(url, { headers })
   const status = await (await fetch(`${base}/api/status`)).json() as { pid: number; mode: string; streamClients: number }
   assert.is(status.pid, child.pid, '/api/status pid is the app')
   assert.is(status.mode, 'app')

@@ -5,7 +5,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import net from 'node:net'
-import { startDemoChild, getJson, type DemoChild } from './support/demo-child'
+import { startDemoChild, getJson, DEMO_TOKEN, type DemoChild } from './support/demo-child'
 
 interface Status { pid: number; streamClients: number; droppedEvents: number; sentEvents: number; queuedBytes: number; rssBytes: number }
 
@@ -19,7 +19,7 @@ test('20 clients that never read for 45 s: bounded memory, drops counted, server
     for (let i = 0; i < 20; i++) {
       const s = net.connect(port, '127.0.0.1')
       s.on('error', () => {})
-      s.write('GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n')
+      s.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${DEMO_TOKEN}\r\nAccept: text/event-stream\r\n\r\n`)
       s.pause()
       sockets.push(s)
     }

@@ -1,21 +1,24 @@
-// The dashboard's express app: security headers on everything, bearer token on every data
-// route, the JSON API, the event stream, profile routes, /metrics, and the bundled client.
+// The dashboard's express app: security headers on everything; on every data route (/api/*,
+// /metrics) the cross-site check first, then the bearer token; the JSON API, the event stream,
+// profile routes, /metrics, the bundled client, and a JSON error handler last.
 import fs from 'node:fs'
 import path from 'node:path'
 import express, { type Express } from 'express'
 import { collectors } from '../../collectors'
-import { securityHeaders, requireToken, requireSameOrigin } from './security-headers'
+import { securityHeaders, requireToken, requireSameOrigin, requireSameSite } from './security-headers'
 import type { StreamHub } from './stream-hub'
 import { liveSnapshot } from './live-feed'
 import { profileRoutes } from './profile-routes'
-import type { ProfileStore } from './profile-store'
+import type { ProfileJobs } from './profile-jobs'
 import { listProcesses } from './process-registry'
+import { jsonErrors } from './error-handler'
 import { processProxy } from './process-proxy'
 import { PanelError, type BpftracePanel } from './bpftrace-panel'
 
 export interface AppContext {
   hub: StreamHub
-  store: ProfileStore
+  jobs: ProfileJobs
+  maxUploadBytes?: number
   token?: string
   /** 'app': this process is the one observed; 'standalone': profiles and other processes only. */
   mode: 'app' | 'standalone'
@@ -41,39 +44,41 @@ export function createDashboardApp(ctx: AppContext): Express {
   app.use(requireSameOrigin(ctx.listenHost))
 
   const api = express.Router()
-  api.use(requireToken(ctx.token))
+  api.use(requireSameSite, requireToken(ctx.token))
   api.get('/status', (_req, res) => {
     const s = ctx.hub.stats()
     const m = process.memoryUsage()
-    res.set('cache-control', 'no-store').json({
+    res.json({
       pid: process.pid, uptimeSeconds: process.uptime(), mode: ctx.mode, title: ctx.title,
       streamClients: s.clients, droppedEvents: s.droppedEvents, sentEvents: s.sentEvents, queuedBytes: s.queuedBytes,
       streamIntervalMs: ctx.streamIntervalMs, collectors: collectors.running ? collectors.snapshot().collectors : [],
-      rssBytes: m.rss, heapUsedBytes: m.heapUsed, node: process.version,
+      rssBytes: m.rss, heapUsedBytes: m.heapUsed, node: process.version, profileWorker: ctx.jobs.stats(),
     })
   })
-  api.get('/snapshot', (_req, res) => { res.set('cache-control', 'no-store').json(liveSnapshot()) })
+  api.get('/snapshot', (_req, res) => { res.json(liveSnapshot()) })
   api.get('/stream', (_req, res) => {
-    ctx.hub.add(res)
+    if (!ctx.hub.add(res)) res.status(503).json({ error: 'too many open streams: close another tab' })
   })
+  // Titles are other processes' command lines (they may carry secrets): only behind a token.
   api.get('/processes', (_req, res) => {
-    res.json(listProcesses().map(({ token: _t, ...p }) => p))
+    res.json(listProcesses().map(({ token: _t, title, ...p }) => ({ ...p, title: ctx.token !== undefined ? title : '' })))
   })
-  api.get('/bpftrace', (_req, res) => { res.set('cache-control', 'no-store').json(ctx.bpftrace.info()) })
+  api.get('/bpftrace', (_req, res) => { res.json(ctx.bpftrace.info()) })
   api.post('/bpftrace/start', (req, res) => {
     try { res.json(ctx.bpftrace.start(String(req.query.name ?? ''), Number(req.query.seconds ?? 30))) }
     catch (e) { res.status(e instanceof PanelError ? e.status : 500).json({ error: (e as Error).message }) }
   })
   api.post('/bpftrace/stop', (_req, res) => { res.json(ctx.bpftrace.stop() ?? null) })
-  api.use('/', profileRoutes(ctx.store))
-  api.all('/proc/:pid/{*rest}', processProxy())
+  api.use('/', profileRoutes(ctx.jobs, ctx.maxUploadBytes))
+  api.all('/proc/:pid/{*rest}', processProxy(ctx.token))
   api.use((_req, res) => { res.status(404).json({ error: 'no such API route' }) })
   app.use('/api', api)
   collectors.registry()  // prom-client is loaded now that /metrics is served, not during the first scrape
-  app.get('/metrics', requireToken(ctx.token), collectors.handlers.metrics)
+  app.get('/metrics', requireSameSite, requireToken(ctx.token), collectors.handlers.metrics)
 
   const dir = clientDir()
   app.use(express.static(dir, { index: 'index.html', fallthrough: true, maxAge: 0 }))
   app.use((_req, res) => { res.status(404).type('text/plain').send('not found\n') })
+  app.use(jsonErrors)
   return app
 }

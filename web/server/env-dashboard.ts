@@ -1,11 +1,15 @@
 // SONDE_DASHBOARD=PORT (main thread of an app run with -r sonde/register): the full dashboard
 // served from inside the process — the same /api/snapshot and /metrics the collectors expose,
-// plus the live stream, the page and CPU recording. Optional SONDE_DASHBOARD_HOST and
-// SONDE_DASHBOARD_TOKEN (a non-loopback host needs the token). The server is unref'd so it never
-// keeps the app alive. A bad setting is one process warning (code SONDE_CONFIG); never throws.
+// plus the live stream, the page and CPU recording. Optional SONDE_DASHBOARD_HOST; the token from
+// SONDE_DASHBOARD_TOKEN, SONDE_TOKEN_FILE or SONDE_TOKEN, else generated when required (a
+// non-loopback host, or bpftrace can be started) and then written once to stderr with the URL
+// (it is also in this process's registry entry, readable by this user only). The server is
+// unref'd so it never keeps the app alive. A bad setting is one process warning (code
+// SONDE_CONFIG); never throws.
 import { isMainThread } from 'node:worker_threads'
 import { debuglog } from 'node:util'
 import type * as Server from './index'
+import { urlToOpen } from './dashboard-token'
 
 const debug = debuglog('sonde')
 
@@ -24,7 +28,11 @@ export function startDashboardFromEnv(env: NodeJS.ProcessEnv = process.env): voi
     started = startDashboard({ port: Number(port), host: env.SONDE_DASHBOARD_HOST || undefined, token: env.SONDE_DASHBOARD_TOKEN || undefined, mode: 'app', unref: true })
   } catch (err) { warn(`sonde: SONDE_DASHBOARD: ${(err as Error)?.message ?? err}`); return }
   started.then(
-    (d) => debug('dashboard on %s', d.url),
+    (d) => {
+      debug('dashboard on %s', d.url)
+      if (d.tokenSource !== 'generated') return
+      try { process.stderr.write(`sonde: dashboard on ${urlToOpen(d)} (pid ${process.pid})\n`) } catch { /* stderr closed */ }
+    },
     (err) => warn(`sonde: SONDE_DASHBOARD=${port}: ${(err as Error)?.message ?? err}`),
   )
 }

@@ -1,6 +1,6 @@
-// Where the dashboard may listen, decided once before it binds: loopback by default; a
-// non-loopback host needs a token (so anyone who can reach the port still cannot read the
-// process). Throws DashboardConfigError (one line); the CLI turns it into exit 2.
+// Where the dashboard may listen, decided once before it binds: loopback by default (a
+// non-loopback host always gets a token: dashboard-token.ts). Throws DashboardConfigError (one
+// line); the CLI turns it into exit 2.
 import net from 'node:net'
 
 export class DashboardConfigError extends Error {
@@ -14,17 +14,12 @@ export function isLoopbackHost(host: string): boolean {
   return false
 }
 
-export interface ListenOptions { port?: number; host?: string; token?: string }
+export interface ListenOptions { port?: number; host?: string }
 
-export function checkListenOptions(o: ListenOptions): { port: number; host: string; token?: string } {
+export function checkListenOptions(o: ListenOptions): { port: number; host: string } {
   const port = o.port ?? 7777
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DashboardConfigError(`--port must be an integer 0..65535, got ${o.port}`)
   const host = o.host ?? '127.0.0.1'
   if (host.trim() === '') throw new DashboardConfigError('--host must not be empty')
-  const token = o.token === '' ? undefined : o.token
-  if (token !== undefined && !/^[\x21-\x7e]{8,256}$/.test(token)) throw new DashboardConfigError('--token must be 8..256 printable ASCII characters without spaces')
-  if (!isLoopbackHost(host) && token === undefined) {
-    throw new DashboardConfigError(`refusing to listen on non-loopback host ${host} without --token (anyone on the network could read this process)`)
-  }
-  return { port, host, token }
+  return { port, host }
 }

@@ -9,7 +9,8 @@ export interface ProfileInfo { id: string; name: string; format: string; unit: s
 const MAX_PROFILES = 16
 const MAX_RENDERS = 24
 
-export function createProfileStore() {
+/** `idPrefix` keeps ids of a restarted profile worker apart from those of the one before. */
+export function createProfileStore(idPrefix = 'p') {
   const profiles = new Map<string, StoredProfile>()
   const renders = new Map<string, Promise<string>>()
   let seq = 0
@@ -20,7 +21,7 @@ export function createProfileStore() {
 
   return {
     add(profile: Profile, source: StoredProfile['source']): ProfileInfo {
-      const id = `p${++seq}`
+      const id = `${idPrefix}${++seq}`
       const p: StoredProfile = { id, name: profile.name, format: profile.format, unit: profile.unit, source, createdMs: Date.now(), profile }
       profiles.set(id, p)
       while (profiles.size > MAX_PROFILES) {

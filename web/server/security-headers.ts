@@ -45,12 +45,16 @@ function hostOf(authority: string): string {
   return m ? m[1].toLowerCase() : authority.toLowerCase()
 }
 
+/** True when an Origin header names this server (same scheme-less authority as Host). */
+function sameOrigin(origin: string, host: string): boolean {
+  try { return new URL(origin).host.toLowerCase() === host.toLowerCase() } catch { return false }
+}
+
 /**
  * Against other web pages the user has open: a dashboard bound to loopback only answers requests
  * whose Host is a loopback name (a DNS-rebinding page reaches 127.0.0.1 under its own name), and a
  * state-changing request (POST: upload, record, bpftrace) whose Origin is another site is refused
- * (a cross-site form or fetch POST needs no CORS preflight). Reads from another origin are
- * already unreadable to it (no CORS headers).
+ * (a cross-site form or fetch POST needs no CORS preflight).
  */
 export function requireSameOrigin(listenHost: string) {
   const loopback = isLoopbackHost(listenHost)
@@ -61,11 +65,29 @@ export function requireSameOrigin(listenHost: string) {
       return
     }
     const origin = req.headers.origin
-    if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined) {
-      let ok = false
-      try { ok = new URL(origin).host.toLowerCase() === host.toLowerCase() } catch { ok = false }
-      if (!ok) { res.status(403).type('text/plain').send('sonde: cross-origin request refused\n'); return }
+    if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !sameOrigin(origin, host)) {
+      res.status(403).type('text/plain').send('sonde: cross-origin request refused\n'); return
     }
     next()
   }
+}
+
+/**
+ * On every data route (/api/*, /metrics), GET included: another page cannot read the answer,
+ * but an <img src> or no-cors fetch still makes the server do the work (render a call graph,
+ * open a stream), on the observed app's time. Browsers label every request with Sec-Fetch-Site;
+ * only 'same-origin' (the page itself) and 'none' (typed into the address bar, a bookmark) pass.
+ * An Origin naming another site is refused too (browsers without Sec-Fetch-* send it on CORS
+ * requests). Clients that are not browsers (curl, Prometheus, the process proxy) send neither.
+ * Answers are marked no-store: profile data and process facts stay out of caches.
+ */
+export function requireSameSite(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store')
+  const site = req.headers['sec-fetch-site']
+  const origin = req.headers.origin
+  if ((site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !sameOrigin(origin, req.headers.host ?? ''))) {
+    res.status(403).json({ error: 'cross-site request refused' })
+    return
+  }
+  next()
 }

@@ -2,20 +2,23 @@
 // A client whose socket stops draining (res.write() → false) gets later events queued, up to
 // maxQueueEvents / maxQueueBytes; beyond that the oldest queued event is dropped and counted.
 // So a client that never reads costs at most the socket's high-water mark plus the queue cap,
-// never unbounded server memory. A comment line every heartbeatMs keeps proxies from timing out.
+// never unbounded server memory. At most maxClients streams are open at once (each holds a
+// socket and its queue); add() refuses more. A comment line every heartbeatMs keeps proxies
+// from timing out.
 import type { ServerResponse } from 'node:http'
 
-export interface StreamHubOptions { maxQueueEvents?: number; maxQueueBytes?: number; heartbeatMs?: number }
+export interface StreamHubOptions { maxQueueEvents?: number; maxQueueBytes?: number; heartbeatMs?: number; maxClients?: number }
 
 interface Client { res: ServerResponse; queue: string[]; queuedBytes: number; blocked: boolean; dropped: number }
 
-export interface StreamStats { clients: number; droppedEvents: number; sentEvents: number; queuedBytes: number }
+export interface StreamStats { clients: number; droppedEvents: number; sentEvents: number; queuedBytes: number; refusedClients: number }
 
 export function createStreamHub(o: StreamHubOptions = {}) {
   const maxEvents = o.maxQueueEvents ?? 4
   const maxBytes = o.maxQueueBytes ?? 512 * 1024
+  const maxClients = o.maxClients ?? 32
   const clients = new Set<Client>()
-  let droppedEvents = 0, sentEvents = 0
+  let droppedEvents = 0, sentEvents = 0, refusedClients = 0
   const heartbeat = setInterval(() => send(': keep-alive\n\n', false), o.heartbeatMs ?? 15_000)
   heartbeat.unref()
 
@@ -60,8 +63,9 @@ export function createStreamHub(o: StreamHubOptions = {}) {
   }
 
   return {
-    /** Takes over `res` as an event stream until the client goes away. */
-    add(res: ServerResponse, first?: { event: string; data: string }): void {
+    /** Takes over `res` as an event stream until the client goes away; false (res untouched) when full. */
+    add(res: ServerResponse, first?: { event: string; data: string }): boolean {
+      if (clients.size >= maxClients) { refusedClients++; return false }
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store, no-transform',
         connection: 'keep-alive', 'x-accel-buffering': 'no',
@@ -73,6 +77,7 @@ export function createStreamHub(o: StreamHubOptions = {}) {
       res.on('error', () => remove(c))
       write(c, 'retry: 2000\n\n')
       if (first) write(c, format(first.event, first.data))
+      return true
     },
     /** Sends one event to every client (data is already JSON text). */
     broadcast(event: string, data: string): void {
@@ -82,7 +87,7 @@ export function createStreamHub(o: StreamHubOptions = {}) {
     stats(): StreamStats {
       let queuedBytes = 0
       for (const c of clients) queuedBytes += c.queuedBytes
-      return { clients: clients.size, droppedEvents, sentEvents, queuedBytes }
+      return { clients: clients.size, droppedEvents, sentEvents, queuedBytes, refusedClients }
     },
     close(): void {
       clearInterval(heartbeat)

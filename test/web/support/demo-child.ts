@@ -1,14 +1,19 @@
 // Starts a real `sonde demo` (the built bin, like `npm start`) on a free port and returns its
-// dashboard URL; stop() sends SIGINT (Ctrl-C) and waits for the exit code.
+// dashboard URL; stop() sends SIGINT (Ctrl-C) and waits for the exit code. The demo gets
+// DEMO_TOKEN through SONDE_TOKEN (as root with bpftrace it can start programs, so it always has a
+// token): `pageUrl` carries it in the #fragment for the browser, getJson sends it as the header.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import path from 'node:path'
 
 export const root = path.resolve(__dirname, '../../..')
 
-export interface DemoChild { url: string; pid: number; proc: ChildProcess; output(): string; stop(): Promise<number | null> }
+export const DEMO_TOKEN = 'demo-test-token-0123456789abcdef'
+export const authHeader = { authorization: `Bearer ${DEMO_TOKEN}` }
+
+export interface DemoChild { url: string; pageUrl: string; pid: number; proc: ChildProcess; output(): string; stop(): Promise<number | null> }
 
 export function startDemoChild(args: string[] = [], env: NodeJS.ProcessEnv = {}, spawnOptions: Pick<SpawnOptions, 'uid' | 'gid'> = {}): Promise<DemoChild> {
-  const proc = spawn(process.execPath, [path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions })
+  const proc = spawn(process.execPath, [path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', ...args], { cwd: root, env: { ...process.env, SONDE_TOKEN: DEMO_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions })
   let out = ''
   proc.stdout!.on('data', (d) => { out += d })
   proc.stderr!.on('data', (d) => { out += d })
@@ -21,7 +26,7 @@ export function startDemoChild(args: string[] = [], env: NodeJS.ProcessEnv = {},
       clearTimeout(timer)
       proc.stdout!.off('data', check)
       resolve({
-        url: m[1], pid: proc.pid!, proc, output: () => out,
+        url: m[1], pageUrl: `${m[1]}#token=${DEMO_TOKEN}`, pid: proc.pid!, proc, output: () => out,
         stop: async () => { if (proc.exitCode === null) proc.kill('SIGINT'); const t = setTimeout(() => proc.kill('SIGKILL'), 10_000); const c = await exited; clearTimeout(t); return c },
       })
     }
@@ -30,7 +35,7 @@ export function startDemoChild(args: string[] = [], env: NodeJS.ProcessEnv = {},
   })
 }
 
-export async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+export async function getJson<T>(url: string, headers: Record<string, string> = authHeader): Promise<T> {
   const res = await fetch(url, { headers })
   if (!res.ok) throw new Error(`${url}: ${res.status}`)
   return res.json() as Promise<T>
