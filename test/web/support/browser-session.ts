@@ -14,8 +14,8 @@ export interface BrowserSession {
   close(): Promise<number | null>
 }
 
-export async function openDemoSession(demoArgs: string[] = ['--duration', '300'], env: NodeJS.ProcessEnv = {}): Promise<BrowserSession> {
-  const demo = await startDemoChild(demoArgs, env)
+export async function openDemoSession(demoArgs: string[] = ['--duration', '300'], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<BrowserSession> {
+  const demo = await startDemoChild(demoArgs, env, {}, nodeArgs)
   const browser = await launchChromium()
   // tsx compiles test files with keepNames: functions passed to page.evaluate call __name.
   await browser.context.addInitScript('globalThis.__name = (f) => f')

@@ -12,8 +12,8 @@ export const authHeader = { authorization: `Bearer ${DEMO_TOKEN}` }
 
 export interface DemoChild { url: string; pageUrl: string; pid: number; proc: ChildProcess; output(): string; stop(): Promise<number | null> }
 
-export function startDemoChild(args: string[] = [], env: NodeJS.ProcessEnv = {}, spawnOptions: Pick<SpawnOptions, 'uid' | 'gid'> = {}): Promise<DemoChild> {
-  const proc = spawn(process.execPath, [path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', ...args], { cwd: root, env: { ...process.env, SONDE_TOKEN: DEMO_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions })
+export function startDemoChild(args: string[] = [], env: NodeJS.ProcessEnv = {}, spawnOptions: Pick<SpawnOptions, 'uid' | 'gid'> = {}, nodeArgs: string[] = []): Promise<DemoChild> {
+  const proc = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', ...args], { cwd: root, env: { ...process.env, SONDE_TOKEN: DEMO_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions })
   let out = ''
   proc.stdout!.on('data', (d) => { out += d })
   proc.stderr!.on('data', (d) => { out += d })
