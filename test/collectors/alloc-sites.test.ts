@@ -11,6 +11,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
+import { TEST_TOKEN, testAuth } from '../support/system'
 
 const root = path.resolve(__dirname, '../..')
 const app = path.join(__dirname, 'apps/alloc-sites.js')
@@ -21,7 +22,7 @@ function freePort(): Promise<number> {
 
 function get(port: number, p: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
+    http.get({ host: '127.0.0.1', port, path: p, headers: testAuth }, (res) => {
       let body = ''; res.setEncoding('utf8'); res.on('data', (d) => (body += d)); res.on('end', () => resolve(body))
     }).on('error', reject)
   })
@@ -34,7 +35,7 @@ function declarationLine(source: string, fn: string): number {
 test('top allocation site is the allocating function (name, url, line); sorted by bytes; size histogram; interval ≥ 32 KiB', async () => {
   const dash = await freePort()
   const c = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), app], {
-    env: { ...process.env, SONDE_COLLECT: 'default', SONDE_DASHBOARD: String(dash) }, stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, SONDE_COLLECT: 'default', SONDE_DASHBOARD: String(dash), SONDE_TOKEN: TEST_TOKEN }, stdio: ['pipe', 'pipe', 'inherit'],
   })
   try {
     await new Promise<void>((resolve, reject) => {

@@ -6,17 +6,18 @@ import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import http from 'node:http'
 import path from 'node:path'
+import { TEST_TOKEN, testAuth } from '../support/system'
 
 const root = path.resolve(__dirname, '../..')
 
 function get(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => { let b = ''; res.setEncoding('utf8'); res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)) }).on('error', reject)
+    http.get(url, { headers: testAuth }, (res) => { let b = ''; res.setEncoding('utf8'); res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)) }).on('error', reject)
   })
 }
 
 test('sonde demo: /api/snapshot has GC kinds, a GC timeline (main + workers) and allocation sites', async () => {
-  const c = spawn(process.execPath, [path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', '--duration', '12'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const c = spawn(process.execPath, [path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', '--duration', '12'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SONDE_TOKEN: TEST_TOKEN } })
   let err = ''
   c.stderr!.on('data', (d) => { err += d })
   try {

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
+import { TEST_TOKEN, testAuth } from '../support/system'
 
 const root = path.resolve(__dirname, '../..')
 
@@ -52,7 +53,7 @@ async function run(extraListener: boolean): Promise<void> {
   const dash = await freePort()
   const c = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), path.join(__dirname, 'apps/http-routes.js')], {
     cwd: root, stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, SONDE_COLLECT: 'default', SONDE_DASHBOARD: String(dash), SONDE_EXTRA_LISTENER: extraListener ? '1' : '0', SONDE_DIST: path.join(root, 'dist') },
+    env: { ...process.env, SONDE_COLLECT: 'default', SONDE_DASHBOARD: String(dash), SONDE_TOKEN: TEST_TOKEN, SONDE_EXTRA_LISTENER: extraListener ? '1' : '0', SONDE_DIST: path.join(root, 'dist') },
   })
   let out = ''
   c.stdout!.setEncoding('utf8')
@@ -73,7 +74,7 @@ async function run(extraListener: boolean): Promise<void> {
     const statuses = await pipelined(port, ['GET /slow', 'GET /api/items/7', 'GET /slow', 'POST /things'])
     assert.equal(statuses, [200, 200, 200, 201])
     const scrape = (p: string) => new Promise<string>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: dash, path: p }, (res) => { let b = ''; res.setEncoding('utf8'); res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)) }).on('error', reject)
+      http.get({ host: '127.0.0.1', port: dash, path: p, headers: testAuth }, (res) => { let b = ''; res.setEncoding('utf8'); res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)) }).on('error', reject)
     })
     await scrape('/metrics'); await scrape('/api/snapshot')
     const text = await scrape('/metrics')

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import net from 'node:net'
+import { TEST_TOKEN, testAuth } from '../support/system'
 
 const root = path.resolve(__dirname, '../..')
 
@@ -17,7 +18,7 @@ function freePort(): Promise<number> {
 test('parent→worker latency from /metrics agrees with payload timestamps (idle and blocked receiver)', async () => {
   const port = await freePort()
   const r = spawnSync(process.execPath, ['-r', path.join(root, 'dist/register.js'), path.join(__dirname, 'apps/worker-latency.js')], {
-    env: { ...process.env, SONDE_DASHBOARD: String(port), SONDE_COLLECT: 'default,-alloc' }, encoding: 'utf8', timeout: 60_000,
+    env: { ...process.env, SONDE_DASHBOARD: String(port), SONDE_TOKEN: TEST_TOKEN, SONDE_COLLECT: 'default,-alloc' }, encoding: 'utf8', timeout: 60_000,
   })
   assert.is(r.status, 0, r.stderr)
   const phases = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
@@ -42,7 +43,7 @@ test('parent→worker latency from /metrics agrees with payload timestamps (idle
     if (p.phase === 'idle') assert.ok(rel <= 0.10 || diff <= 50_000, `idle: relative error ${(rel * 100).toFixed(1)} %, ${(diff / 1e3).toFixed(1)} µs`)
     else assert.ok(rel <= 0.10, `${p.phase}: relative error ${(rel * 100).toFixed(1)} %`)
   }
-  assert.ok(phases[1].truthMeanNs > 5e6, 'blocked receiver: 200 messages waited behind a 20 ms block')
+  assert.ok(phases[1].truthMeanNs > 5e6, 'blocked receiver: 200 messages waited behind a block held 20 ms past the last send')
 })
 
 test.run()

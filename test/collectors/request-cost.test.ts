@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
+import { TEST_TOKEN, testAuth } from '../support/system'
 
 const root = path.resolve(__dirname, '../..')
 
@@ -24,7 +25,7 @@ function freePort(): Promise<number> {
 
 function get(agent: http.Agent, port: number, p: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p, agent }, (res) => {
+    http.get({ host: '127.0.0.1', port, path: p, agent, headers: testAuth }, (res) => {
       let body = ''; res.setEncoding('utf8'); res.on('data', (d) => (body += d)); res.on('end', () => resolve(body))
     }).on('error', reject)
   })
@@ -33,7 +34,7 @@ function get(agent: http.Agent, port: number, p: string): Promise<string> {
 test('per-request table: /heavy allocates 2–8 MB per request and > 10× the GC time of /light', async () => {
   const dash = await freePort()
   const c = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), path.join(__dirname, 'apps/request-cost.js')], {
-    cwd: root, env: { ...process.env, SONDE_COLLECT: 'default', SONDE_DASHBOARD: String(dash) }, stdio: ['pipe', 'pipe', 'inherit'],
+    cwd: root, env: { ...process.env, SONDE_COLLECT: 'default', SONDE_DASHBOARD: String(dash), SONDE_TOKEN: TEST_TOKEN }, stdio: ['pipe', 'pipe', 'inherit'],
   })
   try {
     const port = await new Promise<number>((resolve, reject) => {

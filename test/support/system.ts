@@ -36,3 +36,10 @@ export function missing(...needs: Need[]): string | null {
   }
   return null
 }
+
+/**
+ * The dashboard token tests give apps (SONDE_TOKEN): as root with bpftrace installed, a
+ * dashboard can start programs, so without one it generates its own and every route asks for it.
+ */
+export const TEST_TOKEN = 'sonde-test-token-0123456789abcdef'
+export const testAuth = { authorization: `Bearer ${TEST_TOKEN}` }

@@ -2,8 +2,8 @@
 // exact below 2^53; one clock for every thread), written into the finished message right before
 // postMessage so the app's own work stays out of the interval as far as it can; the worker reads
 // the clock as its handler's first statement and computes each message's latency (the test's
-// independent truth). Phases: idle receiver (messages 3 ms apart), then a receiver blocked 20 ms
-// while 200 messages queue. Between phases the parent scrapes /metrics (served by sonde's
+// independent truth). Phases: idle receiver (messages 3 ms apart), then a receiver blocked while 200 messages
+// queue (until 20 ms after the last is posted). Between phases the parent scrapes /metrics (served by sonde's
 // collectors on SONDE_DASHBOARD) and prints one JSON line per phase.
 'use strict'
 const { Worker, isMainThread, parentPort } = require('node:worker_threads')
@@ -14,7 +14,13 @@ if (!isMainThread) {
   parentPort.on('message', (m) => {
     const now = Number(process.hrtime.bigint())
     sum += now - m.t; n++ // every message, control ones included, carries its send time
-    if (m.cmd === 'block') { const end = Date.now() + m.ms; while (Date.now() < end); return }
+    if (m.cmd === 'block') {
+      // spins until the parent has posted every message of the phase and waited m.ms more, so
+      // each one queues behind the block however the threads are scheduled (10 s at most)
+      const flag = new Int32Array(m.sab), end = Date.now() + 10_000
+      while (Atomics.load(flag, 0) === 0 && Date.now() < end);
+      return
+    }
     if (m.cmd === 'report') { parentPort.postMessage({ sumNs: sum, n }); sum = 0; n = 0 }
   })
 } else {
@@ -25,7 +31,7 @@ if (!isMainThread) {
  * created first, so the stamping store only overwrites it). */
   const post = (m) => { m.t = 0; m.t = Number(process.hrtime.bigint()); w.postMessage(m) }
   const scrape = () => new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+    http.get({ host: '127.0.0.1', port, path: '/metrics', headers: { authorization: `Bearer ${process.env.SONDE_TOKEN}` } }, (res) => {
       let body = ''; res.setEncoding('utf8'); res.on('data', (d) => (body += d)); res.on('end', () => resolve(body))
     }).on('error', reject)
   })
@@ -48,9 +54,12 @@ if (!isMainThread) {
     await sleep(100)
     await phase('idle', async () => { for (let i = 0; i < 101; i++) { post({}); await sleep(3) } })
     await phase('blocked', async () => {
-      post({ cmd: 'block', ms: 20 })
+      const sab = new SharedArrayBuffer(4)
+      post({ cmd: 'block', sab })
       await sleep(2)
       for (let i = 0; i < 200; i++) post({})
+      await sleep(20)
+      Atomics.store(new Int32Array(sab), 0, 1)
       await sleep(60)
     })
     await w.terminate()
