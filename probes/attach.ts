@@ -2,22 +2,22 @@
 // through the inspector, then close the inspector again:
 //   1. checks: the PID is a live Node process we may signal, sonde is not loaded already;
 //   2. SIGUSR1 (what process._debugProcess(pid) sends): Node opens its inspector, by default
-//      on 127.0.0.1:9229; the actual port is found from the process's own sockets
-//      (/proc/PID/fd socket inodes ∩ LISTEN entries of /proc/PID/net/tcp{,6});
-//   3. GET /json/list → webSocketDebuggerUrl, then Runtime.evaluate (includeCommandLineAPI,
-//      which puts the inspector console's `require` in scope, for CommonJS and ESM apps alike;
-//      process.mainModule.require and import() are fallbacks) of require(<abs dist/register.js>);
-//   4. if we opened the inspector, a second evaluate schedules require('inspector').close()
-//      on a timer (close() called inside our own session's evaluate would wait for that very
-//      connection), we disconnect, and wait until the port has no LISTEN socket.
-// The WebSocket client runs as a child `node --experimental-websocket` (Node 20's own WHATWG
-// WebSocket, undici): no npm dependency, and the flag is only accepted at start-up, so the
-// CLI's own process cannot turn it on. Every failure is an AttachError with one line.
-import { spawn } from 'node:child_process'
+//      on 127.0.0.1:9229, on its main thread; the port is found from the process's own sockets;
+//   3. an agent process (attach-agent.ts) evaluates require(<abs dist/register.js>) in the
+//      target and, when we opened the inspector, has the same expression schedule
+//      require('inspector').close(); we wait until the port has no LISTEN socket.
+// A target whose main thread is blocked runs none of this until it next runs. The load
+// carries a deadline the target checks itself, so when we report a timeout, sonde does not
+// load later; the agent is detached and stays (until the target runs, exits, or the guard
+// time ends) to close the inspector then. Every failure is one line (AttachError/TargetError).
+import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import http from 'node:http'
 import path from 'node:path'
 import { inspectTarget, TargetError } from './target-process'
+import { alive, findInspector, listeningPorts, sleep } from './inspector-port'
+import type { AgentPlan } from './attach-agent'
+
+export { listeningPorts } from './inspector-port'
 
 export class AttachError extends Error { override readonly name = 'AttachError' }
 
@@ -31,15 +31,25 @@ export interface AttachResult {
   inspectorClosed?: boolean
 }
 
-export interface AttachOptions { registerPath?: string; timeoutMs?: number }
+export interface AttachOptions {
+  registerPath?: string
+  /** How long the target has to start loading sonde (ms, default 10 000). */
+  timeoutMs?: number
+  /** How long the agent stays to close an inspector that opens or answers late (ms, default 10 min). */
+  guardMs?: number
+  signal?: AbortSignal
+}
 
 const ROOT = (() => {
   const up = path.resolve(__dirname, '..')
   return path.basename(up) === 'dist' ? path.dirname(up) : up
 })()
 export const registerPath = path.join(ROOT, 'dist', 'register.js')
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+const agentPath = path.join(ROOT, 'dist', 'probes', 'attach-agent.js')
+/** After the deadline: time for a load the target started just before it to answer. */
+const GRACE_MS = 3000
+/** After the answer: time for the target's scheduled close to take effect. */
+const CLOSE_WAIT_MS = 5000
 
 function uidOf(pid: number): number | null {
   try {
@@ -48,120 +58,36 @@ function uidOf(pid: number): number | null {
   } catch { return null }
 }
 
-/** TCP ports with a LISTEN socket owned by the process (its fds), any address. */
-export function listeningPorts(pid: number): number[] {
-  const inodes = new Set<string>()
-  let fds: string[] = []
-  try { fds = fs.readdirSync(`/proc/${pid}/fd`) } catch { return [] }
-  for (const fd of fds) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))
-      if (m) inodes.add(m[1])
-    } catch { /* fd closed meanwhile */ }
-  }
-  const ports: number[] = []
-  for (const table of ['tcp', 'tcp6']) {
-    let text = ''
-    try { text = fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8') } catch { continue }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/)
-      // sl local rem st tx:rx tr:tm retrnsmt uid timeout inode
-      if (f.length < 10 || f[3] !== '0A' || !inodes.has(f[9])) continue
-      ports.push(parseInt(f[1].split(':')[1], 16))
-    }
-  }
-  return [...new Set(ports)]
-}
+interface AgentState { port?: number; sent?: string; value?: unknown; fail?: string; closed?: boolean; exited?: boolean }
 
-function getJson(port: number, route: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: route, timeout: 3000 }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => { if (body.length < 1 << 20) body += d })
-      res.on('end', () => { try { resolve(JSON.parse(body)) } catch { reject(new Error(`bad JSON from ${route}`)) } })
-    })
-    req.on('timeout', () => req.destroy(new Error('timed out')))
-    req.on('error', reject)
+/** Starts the detached agent; `wait(pred, until)` resolves once pred holds, the time passes, it exits or `signal` aborts. */
+function startAgent(plan: AgentPlan, signal?: AbortSignal) {
+  const child: ChildProcess = spawn(process.execPath, [agentPath], {
+    detached: true, stdio: ['pipe', 'pipe', 'ignore'],
+    env: { PATH: process.env.PATH ?? '', SONDE_ATTACH_PLAN: JSON.stringify(plan) },
   })
-}
-
-/** The inspector's WebSocket URL on this port, or null when the port is not an inspector. */
-async function debuggerUrl(port: number): Promise<string | null> {
-  try {
-    const list = await getJson(port, '/json/list')
-    const t = Array.isArray(list) ? list.find((x) => typeof x?.webSocketDebuggerUrl === 'string') : undefined
-    return t ? String(t.webSocketDebuggerUrl).replace(/^ws:\/\/[^/]+/, `ws://127.0.0.1:${port}`) : null
-  } catch { return null }
-}
-
-async function findInspector(pid: number, waitMs: number): Promise<{ port: number; url: string } | null> {
-  const end = Date.now() + waitMs
-  do {
-    for (const port of listeningPorts(pid)) {
-      const url = await debuggerUrl(port)
-      if (url) return { port, url }
+  const state: AgentState = {}
+  let wake = () => {}
+  let buf = ''
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf += d
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      try { Object.assign(state, JSON.parse(buf.slice(0, i))) } catch { /* not ours */ }
+      buf = buf.slice(i + 1)
     }
-    await sleep(50)
-  } while (Date.now() < end)
-  return null
-}
-
-// The expressions evaluated in the target. `require` is the inspector console's (command
-// line API); a main CommonJS module's require and import() are the fallbacks.
-const LOADER = `(typeof require === 'function' ? require : (process.mainModule && process.mainModule.require ? (p) => process.mainModule.require(p) : null))`
-function loadExpression(reg: string): string {
-  return `(async () => { const k = Symbol.for('sonde.register.installed'); if (globalThis[k]) return 'already';
-  const r = ${LOADER}; if (r) r(${JSON.stringify(reg)}); else await import(${JSON.stringify('file://' + reg)});
-  return globalThis[k] ? 'loaded' : 'not-installed' })()`
-}
-const CLOSE_EXPRESSION = `(async () => { const r = ${LOADER}; const insp = r ? r('inspector') : await import('node:inspector');
-  setTimeout(() => { try { insp.close() } catch {} }, 20); return 'closing' })()`
-
-// The child inspector client: runs each expression in order, prints one JSON line per answer.
-const CLIENT = `
-const plan = JSON.parse(process.env.SONDE_ATTACH_PLAN)
-const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n')
-const timer = setTimeout(() => { out({ fail: 'no answer from the inspector in ' + plan.timeoutMs + ' ms' }); process.exit(3) }, plan.timeoutMs)
-const ws = new WebSocket(plan.url)
-let id = 0
-const pending = new Map()
-ws.onerror = (e) => { out({ fail: 'websocket: ' + (e && e.message || 'connection failed') }); process.exit(3) }
-ws.onmessage = (ev) => { const m = JSON.parse(String(ev.data)); const f = pending.get(m.id); if (f) { pending.delete(m.id); f(m) } }
-ws.onclose = () => { clearTimeout(timer); process.exit(0) }
-const call = (method, params) => new Promise((res) => { const i = ++id; pending.set(i, res); ws.send(JSON.stringify({ id: i, method, params })) })
-ws.onopen = async () => {
-  for (const expression of plan.steps) {
-    const m = await call('Runtime.evaluate', { expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true })
-    const r = m.result || {}
-    if (m.error) { out({ fail: m.error.message }); break }
-    if (r.exceptionDetails) { out({ fail: (r.exceptionDetails.exception && r.exceptionDetails.exception.description || r.exceptionDetails.text || 'exception').split('\\n')[0] }); break }
-    out({ value: r.result && r.result.value })
-  }
-  ws.close()
-}
-`
-
-interface Answer { value?: unknown; fail?: string }
-
-function runClient(url: string, steps: string[], timeoutMs: number): Promise<Answer[]> {
-  const major = Number(process.versions.node.split('.')[0])
-  const flags = major < 22 ? ['--experimental-websocket', '--no-warnings'] : []
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, '-e', CLIENT], {
-      env: { PATH: process.env.PATH ?? '', SONDE_ATTACH_PLAN: JSON.stringify({ url, steps, timeoutMs }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = '', err = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { if (out.length < 65536) out += d })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { if (err.length < 4096) err += d })
-    child.on('error', (e) => reject(new AttachError(`cannot run the inspector client: ${e.message}`)))
-    child.on('close', () => {
-      const lines = out.split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l) } catch { return { fail: l } } })
-      if (lines.length === 0) reject(new AttachError(`inspector client failed: ${err.trim().split('\n').pop() || 'no output'}`))
-      else resolve(lines)
-    })
+    wake()
   })
+  child.on('exit', () => { state.exited = true; wake() })
+  child.on('error', () => { state.exited = true; wake() })
+  signal?.addEventListener('abort', () => wake())
+  const release = () => { child.stdin!.end(); child.unref(); (child.stdout as unknown as { unref(): void }).unref() }
+  const wait = (pred: (s: AgentState) => boolean, until: number) => new Promise<void>((resolve) => {
+    const check = () => { if (pred(state) || state.exited || signal?.aborted || Date.now() >= until) { clearTimeout(t); resolve() } }
+    const t = setTimeout(check, Math.max(0, until - Date.now()))
+    wake = check
+    check()
+  })
+  return { state, wait, release, pid: child.pid }
 }
 
 /** Load sonde into PID (see the header). Throws TargetError/AttachError with one line. */
@@ -172,34 +98,46 @@ export async function attachSonde(pid: number, opts: AttachOptions = {}): Promis
   const uid = uidOf(pid), me = process.getuid?.() ?? 0
   if (me !== 0 && uid !== null && uid !== me) throw new TargetError(`process ${pid} belongs to uid ${uid}: run sonde attach as root or as that user`)
   if (info.sondeLoaded) return { pid, outcome: 'already' }
-  if (!fs.existsSync(reg)) throw new AttachError(`${reg} is missing: build sonde first (npx tsc -p tsconfig.json)`)
-  let found = await findInspector(pid, 0)
-  const wasOpen = found !== null
-  if (!found) {
+  for (const f of [reg, agentPath]) if (!fs.existsSync(f)) throw new AttachError(`${f} is missing: build sonde first (npx tsc -p tsconfig.json)`)
+  const wasOpen = (await findInspector(pid, 0)) !== null
+  if (!wasOpen) {
     try { process.kill(pid, 'SIGUSR1') } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       throw new TargetError(code === 'EPERM' ? `not permitted to signal process ${pid}: run as root or as its user` : `process ${pid} does not exist (dead PID?)`)
     }
-    found = await findInspector(pid, 5000)
-    if (!found) {
-      try { process.kill(pid, 0) } catch { throw new TargetError(`process ${pid} exited after SIGUSR1`) }
-      throw new AttachError(`process ${pid} opened no inspector after SIGUSR1 (started with --disable-sigusr1 or --inspect-port in use, a SIGUSR1 handler, a policy, or a Node built without inspector)`)
+  }
+  const start = Date.now(), deadline = start + timeoutMs
+  const agent = startAgent({ pid, registerPath: reg, deadline, close: !wasOpen, guardUntil: start + (opts.guardMs ?? 600_000) }, opts.signal)
+  try {
+    const s = agent.state
+    await agent.wait((x) => x.value !== undefined || x.fail !== undefined, deadline + GRACE_MS)
+    if (s.value === 'loaded' || s.value === 'already') await agent.wait((x) => wasOpen || x.closed !== undefined, Date.now() + CLOSE_WAIT_MS)
+    if (!alive(pid)) throw new TargetError(`process ${pid} exited during attach`)
+    if (opts.signal?.aborted && s.value === undefined && s.fail === undefined && !inspectTarget(pid).sondeLoaded) {
+      const late = s.sent === 'load' ? `a load already sent still runs if the process reaches it before ${new Date(deadline).toISOString()}` : 'sonde was not loaded and will not be'
+      throw new AttachError(`interrupted: ${late}; ${closingNote(s, wasOpen, agent.pid)}`)
     }
+    return outcome(pid, s, wasOpen, agent.pid, timeoutMs)
+  } finally { agent.release() }
+}
+
+function closingNote(s: AgentState, wasOpen: boolean, guard: number | undefined): string {
+  return wasOpen ? 'the inspector was open before: left open'
+    : s.port === undefined ? `if it opens the inspector later, the guard process ${guard} closes it`
+      : `the inspector (port ${s.port}) closes when the process next runs (guard process ${guard})`
+}
+
+function outcome(pid: number, s: AgentState, wasOpen: boolean, guard: number | undefined, timeoutMs: number): AttachResult {
+  const closing = closingNote(s, wasOpen, guard)
+  if (s.fail !== undefined) throw new AttachError(`loading sonde into ${pid} failed: ${s.fail}`)
+  if (s.value === 'not-installed') throw new AttachError(`loaded the register module into ${pid} but sonde did not install (NODE_DEBUG=sonde in the target says why); ${closing}`)
+  const loaded = s.value === 'loaded' || s.value === 'already' || inspectTarget(pid).sondeLoaded
+  if (!loaded) {
+    const why = s.port === undefined ? `process ${pid} opened no inspector after SIGUSR1 within ${timeoutMs / 1000} s (main thread blocked, --disable-sigusr1 or --inspect-port in use, a SIGUSR1 handler, a policy, or a Node built without inspector)`
+        : `process ${pid} did not run the load within ${timeoutMs / 1000} s (main thread blocked?)`
+    throw new AttachError(`${why}: sonde was not loaded and will not be; ${closing}`)
   }
-  const steps = [loadExpression(reg), ...(wasOpen ? [] : [CLOSE_EXPRESSION])]
-  const answers = await runClient(found.url, steps, timeoutMs).catch((e: Error): Answer[] => [{ fail: e.message }])
-  const first = answers[0]
-  if (first?.fail) {
-    // best effort: do not leave an inspector we opened listening
-    if (!wasOpen) await runClient(found.url, [CLOSE_EXPRESSION], 3000).catch(() => [])
-    throw new AttachError(`loading sonde into ${pid} failed: ${first.fail}`)
-  }
-  if (first?.value === 'not-installed') throw new AttachError(`loaded ${reg} into ${pid} but sonde did not install (NODE_DEBUG=sonde in the target says why)`)
-  const result: AttachResult = { pid, outcome: first?.value === 'already' ? 'already' : 'attached', port: found.port, inspectorWasOpen: wasOpen }
-  if (!wasOpen) {
-    const end = Date.now() + 5000
-    while (listeningPorts(pid).includes(found.port) && Date.now() < end) await sleep(50)
-    result.inspectorClosed = !listeningPorts(pid).includes(found.port)
-  }
+  const result: AttachResult = { pid, outcome: s.value === 'already' ? 'already' : 'attached', port: s.port, inspectorWasOpen: wasOpen }
+  if (!wasOpen) result.inspectorClosed = s.port !== undefined && !listeningPorts(pid).includes(s.port)
   return result
 }

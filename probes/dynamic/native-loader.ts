@@ -1,7 +1,8 @@
 // Loads a provider image built by elf-writer.ts into this process through the native loader
 // (probes/native/dyn-loader.cc): memfd_create + dlopen("/proc/self/fd/N"), keeping the fd open
 // so tracers can attach by that path; when memfd is refused (or SONDE_DYN_MODE=file), a
-// content-addressed file in the cache directory written with an atomic rename. When both fail
+// content-addressed file in the cache directory written with an atomic rename and loaded only
+// after its content was checked against the hash. When both fail
 // the reason is kept for `sonde probes` (dynamicStatus()).
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -78,15 +79,35 @@ function makeDirs(dir: string): void {
   }
 }
 
-function writeCacheFile(bytes: Uint8Array): string {
+const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex')
+
+/** An open fd on `file` if its content hashes to `digest` (no symlink followed), else null. */
+function openVerified(file: string, digest: string): number | null {
+  let fd: number
+  try { fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW) } catch { return null }
+  try { if (fs.fstatSync(fd).isFile() && sha256(fs.readFileSync(fd)) === digest) return fd } catch { /* unreadable: rewrite */ }
+  fs.closeSync(fd)
+  return null
+}
+
+// The cache file is named by the image's hash, but a file of that name is trusted only when
+// its content has that hash: it is opened once, hashed through that fd, and dlopen()ed as
+// /proc/self/fd/N, the very inode checked (a rename between check and load changes nothing).
+// A file that does not match is replaced (atomic rename) and checked again.
+function openCacheFile(bytes: Uint8Array): { file: string; fd: number } {
   const dir = cacheDir()
   makeDirs(dir)
-  const file = path.join(dir, crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 32) + '.so')
-  try { if (fs.statSync(file).size === bytes.length) return file } catch { /* not cached yet */ }
+  const digest = sha256(bytes)
+  const file = path.join(dir, digest.slice(0, 32) + '.so')
+  let fd = openVerified(file, digest)
+  if (fd !== null) return { file, fd }
+  if (fs.existsSync(file)) debug('cache file %s does not match its hash: replaced', file)
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
-  fs.writeFileSync(tmp, bytes, { mode: 0o500 })
+  fs.writeFileSync(tmp, bytes, { mode: 0o500, flag: 'wx' })
   fs.renameSync(tmp, file)
-  return file
+  fd = openVerified(file, digest)
+  if (fd === null) throw new Error(`${file} changed after it was written`)
+  return { file, fd }
 }
 
 function capsOf(types: readonly string[]): number[] {
@@ -114,10 +135,11 @@ export function loadImage(provider: string, image: ProviderImage, types: readonl
     debug('dynamic provider %s: memfd failed (%s), trying the cache file', provider, reasons.join('; '))
   }
   try {
-    const file = writeCacheFile(image.bytes)
-    const r = tryLoad(file)
+    const { file, fd } = openCacheFile(image.bytes)
+    let r: ReturnType<typeof tryLoad>
+    try { r = tryLoad(`/proc/self/fd/${fd}`) } finally { fs.closeSync(fd) }
     if (typeof r !== 'string') { status.loads++; status.mode = 'file'; return { ...r, mode: 'file', path: file, fd: -1 } }
-    reasons.push(r)
+    reasons.push(r.replace(`/proc/self/fd/${fd}`, file))
   } catch (e) {
     reasons.push(`cache file in ${cacheDir()}: ${(e as Error).message}`)
   }

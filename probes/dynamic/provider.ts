@@ -3,7 +3,8 @@
 // (elf-writer.ts) loaded by native-loader.ts; earlier modules stay loaded, so tracers already
 // attached keep working. A probe's `enabled` is one read of its own semaphore in that module's
 // .probes section (a Uint16Array view); fire() does nothing else while it is 0.
-// Set-up is strict (bad names and types throw a TypeError); fire time never throws.
+// Set-up is strict (bad names and types throw a TypeError); fire time never throws. Public
+// methods are bound to their object: a detached `fire` is still a probe's fire.
 import { validateName, validateTypes, type DynArgType } from './arg-types'
 import { coerce } from './arg-coerce'
 import { writeProviderImage } from './elf-writer'
@@ -44,7 +45,11 @@ export class DynamicProbe {
   private id = -1
   /** Coerced arguments of the fire in progress (reused: fires are synchronous). */
   private readonly scratch: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-  constructor(readonly provider: DynamicProvider, readonly name: string, readonly types: readonly DynArgType[]) {}
+  constructor(readonly provider: DynamicProvider, readonly name: string, readonly types: readonly DynArgType[]) {
+    // bound, so `const { fire } = probe` and passing probe.fire as a callback still work
+    this.fire = this.fire.bind(this)
+    this.fireWith = this.fireWith.bind(this)
+  }
 
   /** True while a tracer is attached: one typed-array read. */
   get enabled(): boolean { return this.sem[this.idx] !== 0 }
@@ -114,6 +119,9 @@ export class DynamicProvider {
 
   constructor(readonly name: string, private readonly options: ProviderOptions = {}) {
     registry.register(this, this.modules, this)
+    this.probe = this.probe.bind(this)
+    this.enable = this.enable.bind(this)
+    this.dispose = this.dispose.bind(this)
   }
 
   get enabled(): boolean { return this.isEnabled }

@@ -4,7 +4,9 @@
 // the app's own PerformanceObserver('gc') count; the app keeps answering; the inspector port
 // is closed (connect refused, no LISTEN socket of the process on it). Bad input exits 2 with
 // one line: dead PID, non-Node PID, another user's process (run as nobody), an app whose
-// SIGUSR1 handler keeps the inspector shut.
+// SIGUSR1 handler keeps the inspector shut. A target blocked in bursts
+// (test/fixtures/attach/busy-app.js): the failure or success reported is the true one, and the
+// inspector is closed once the target runs again.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -41,8 +43,8 @@ function firstLine(c: ChildProcess, prefix: string, what: string): Promise<strin
   })
 }
 
-async function startApp(file = path.join(root, 'test', 'fixtures', 'attach', 'plain-app.js')): Promise<{ pid: number; port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'pipe'] })
+async function startApp(file = path.join(root, 'test', 'fixtures', 'attach', 'plain-app.js'), flags: string[] = []): Promise<{ pid: number; port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...flags, file], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.push(child)
   const { pid, port } = JSON.parse((await firstLine(child, 'READY ', 'plain-app')).slice(6))
   return { pid, port, child }
@@ -147,6 +149,57 @@ else {
     const app = await startApp(path.join(root, 'test', 'fixtures', 'attach', 'sigusr1-app.js'))
     exit2OneLine(sonde('attach', String(app.pid)), /opened no inspector after SIGUSR1/)
     assert.is((await get(app.port, '/ping')).usr1, 1, 'the app got the signal and runs on')
+  })
+}
+
+// The target's LISTEN ports other than its own HTTP port, polled until `done(extra, seen)` or
+// the time is up; `seen` collects every inspector port that showed up.
+async function watchInspector(app: { pid: number; port: number }, withinMs: number, done: (extra: number[], seen: Set<number>) => boolean): Promise<{ extra: number[]; seen: Set<number> }> {
+  const seen = new Set<number>(), end = Date.now() + withinMs
+  for (;;) {
+    const extra = listeningPorts(app.pid).filter((p) => p !== app.port)
+    for (const p of extra) seen.add(p)
+    if (done(extra, seen) || Date.now() > end) return { extra, seen }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+const busyApp = () => startApp(path.join(root, 'test', 'fixtures', 'attach', 'busy-app.js'), ['--inspect-port=0'])
+const mapsSonde = (pid: number) => spawnSync('grep', ['-q', 'sonde.node', `/proc/${pid}/maps`]).status === 0
+
+if (skip) test.skip(`sonde attach against a busy process (${skip})`, () => {})
+else {
+  test('a main thread blocked in native code past the deadline: one-line failure, no late load, the inspector it opens later is closed', async () => {
+    const app = await busyApp()
+    await get(app.port, '/bursts?mode=native&ms=7000,3000')
+    const err = await attachSonde(app.pid, { timeoutMs: 2000 }).then(() => null, (e: Error) => e)
+    assert.is(err?.name, 'AttachError')
+    assert.is(err!.message.split('\n').length, 1)
+    assert.match(err!.message, /opened no inspector after SIGUSR1/)
+    // the inspector opens between the bursts (at ~7 s) and must be closed again
+    const w = await watchInspector(app, 30_000, (extra, seen) => seen.size > 0 && extra.length === 0)
+    assert.ok(w.seen.size > 0, 'the inspector opened after the first burst')
+    assert.equal(w.extra, [], `inspector port(s) ${w.extra} still listening`)
+    const after = await get(app.port, '/ping')
+    assert.is(after.bursts, 2)
+    assert.is(after.sonde, false, 'sonde did not load after the reported failure')
+    assert.not.ok(mapsSonde(app.pid), 'addon not mapped')
+  })
+
+  test('a JS busy loop longer than the default timeout (18 s): the outcome reported is the true one, the inspector closed after the burst', async () => {
+    const app = await busyApp()
+    await get(app.port, '/bursts?mode=js&ms=18000')
+    const r = sonde('attach', String(app.pid), '--json')
+    const after = await get(app.port, '/ping') // answers once the burst is over
+    console.log(`# attach during an 18 s JS burst: exit ${r.status} ${(r.stdout + r.stderr).trim()}`)
+    assert.is(after.bursts, 1)
+    if (r.status === 2) assert.is(after.sonde, false, `reported failure (${r.stderr.trim()}) but sonde loaded`)
+    else {
+      assert.is(JSON.parse(r.stdout).outcome, 'attached', r.stdout)
+      assert.is(after.sonde, true, 'reported attached')
+    }
+    const w = await watchInspector(app, 5000, (extra) => extra.length === 0)
+    assert.equal(w.extra, [], `inspector port(s) ${w.extra} still listening after the burst`)
   })
 }
 

@@ -15,6 +15,7 @@
 import { createProfile, CallTree, ParseError, type Profile } from '../model/profile'
 import { firstLines, runLines, type LineImporter } from './line-importer'
 import { parseCount } from './folded'
+import { checkWeight } from './weight-check'
 
 export function isBpftrace(head: string): boolean {
   const [a, b] = firstLines(head, 2)
@@ -48,6 +49,7 @@ export function createBpftraceImporter(name: string): LineImporter {
   const add = (mapName: string, stacks: string[][], countText: string, lineNo: number) => {
     const count = parseCount(countText.trim())
     if (Number.isNaN(count)) throw new ParseError(name, lineNo, `bad count "${countText.trim()}"`)
+    checkWeight(count, name, lineNo, 'count', { shown: `"${countText.trim()}"` })
     let tree = trees.get(mapName)
     if (!tree) { tree = new CallTree(); trees.set(mapName, tree) }
     let node = 0

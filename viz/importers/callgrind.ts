@@ -15,6 +15,7 @@
 // and two-function cycles; longer cycles are approximate.
 import { createProfile, ParseError, type ExactEdge, type ExactFunction, type Profile } from '../model/profile'
 import { firstLines, runLines, type LineImporter } from './line-importer'
+import { checkWeight, MAX_WEIGHT } from './weight-check'
 
 export function isCallgrind(head: string): boolean {
   const lines = firstLines(head, 30)
@@ -80,8 +81,8 @@ export function createCallgrindImporter(name: string): LineImporter {
     const s = raw.slice(i, j)
     if (s === '') return 0
     const v = Number(s)
-    if (!Number.isFinite(v) || v < 0) throw new ParseError(name, lineNo, `bad cost "${s}"`)
-    return v
+    if (Number.isNaN(v)) throw new ParseError(name, lineNo, `bad cost "${s}"`)
+    return checkWeight(v, name, lineNo, 'cost', { shown: `"${s}"` })
   }
   let positions = 1
 
@@ -99,7 +100,7 @@ export function createCallgrindImporter(name: string): LineImporter {
         seen = true
         if (key === 'events') profile.meta.event = val.split(/\s+/)[0]
         else if (key === 'positions') positions = val.split(/\s+/).length
-        else if ((key === 'summary' || key === 'totals') && total === undefined) total = Number(val.split(/\s+/)[0])
+        else if ((key === 'summary' || key === 'totals') && total === undefined) total = checkWeight(Number(val.split(/\s+/)[0]), name, lineNo, key, { shown: `"${val.split(/\s+/)[0]}"` })
         else if (key === 'creator' || key === 'cmd' || key === 'version') profile.meta[key] = val
         return true
       }
@@ -139,7 +140,7 @@ export function createCallgrindImporter(name: string): LineImporter {
         case 'calls': {
           if (!fn || !callee) throw new ParseError(name, lineNo, 'calls= without fn= and cfn=')
           const n = Number(val.trim().split(/\s+/)[0])
-          if (!Number.isInteger(n) || n < 0) throw new ParseError(name, lineNo, `bad call count "${val.trim().split(/\s+/)[0]}"`)
+          if (!Number.isInteger(n) || n < 0 || n > MAX_WEIGHT) throw new ParseError(name, lineNo, `bad call count "${val.trim().split(/\s+/)[0]}"`)
           pendingCalls = n
           break
         }

@@ -9,6 +9,7 @@
 //    "timeDeltas":[…],"sondeCallCounts":[["file:///app.js","fib",4,1,21891],…]}
 import { ParseError, type Profile } from '../model/profile'
 import { importFromCpuprofile } from './cpuprofile'
+import { inRange } from './weight-check'
 
 type Count = [string, string, number, number, number]
 
@@ -18,7 +19,7 @@ export function isCpuprofileCounts(head: string): boolean {
 
 function validCount(c: unknown): c is Count {
   return Array.isArray(c) && c.length === 5 && typeof c[0] === 'string' && typeof c[1] === 'string' &&
-    Number.isInteger(c[2]) && Number.isInteger(c[3]) && Number.isInteger(c[4]) && (c[4] as number) >= 0
+    Number.isInteger(c[2]) && Number.isInteger(c[3]) && Number.isInteger(c[4]) && inRange(c[4])
 }
 
 export function importFromCpuprofileCounts(text: string, name: string): Profile | null {

@@ -13,6 +13,7 @@
 // Without timestamps the unit is samples (hitCount or one per sample).
 import { createProfile, CallTree, ParseError, type Profile, type FrameInfo } from '../model/profile'
 import { isObject, jsonHeadHas, lineOf, parseJson } from './json-input'
+import { checkWeight } from './weight-check'
 
 export interface V8Node {
   id: number
@@ -44,6 +45,10 @@ function idLine(text: string, id: number): number | undefined {
   return lineOf(text, new RegExp(`"id"\\s*:\\s*${id}(?![0-9])`))
 }
 
+function hitCountOf(n: Record<string, unknown>, id: number, text: string, name: string): number {
+  return typeof n.hitCount === 'number' ? checkWeight(n.hitCount, name, () => idLine(text, id), `node ${id} hitCount`) : 0
+}
+
 /** Nodes of the old tree form, flattened without recursion. */
 function flattenTree(head: Record<string, unknown>, text: string, name: string): V8Node[] {
   const out: V8Node[] = []
@@ -61,7 +66,7 @@ function flattenTree(head: Record<string, unknown>, text: string, name: string):
       stack.push(k)
     }
     const cf = isObject(n.callFrame) ? n.callFrame : n
-    out.push({ id, frame: v8Frame(cf), hitCount: typeof n.hitCount === 'number' ? n.hitCount : 0, children: childIds })
+    out.push({ id, frame: v8Frame(cf), hitCount: hitCountOf(n, id, text, name), children: childIds })
   }
   return out
 }
@@ -71,7 +76,7 @@ function flatNodes(nodes: unknown[], text: string, name: string): V8Node[] {
     if (!isObject(n) || typeof n.id !== 'number') throw new ParseError(name, lineOf(text, /"nodes"/), `nodes[${i}] has no numeric id`)
     const cf = isObject(n.callFrame) ? n.callFrame : {}
     const children = Array.isArray(n.children) ? n.children.filter((c): c is number => typeof c === 'number') : []
-    const v: V8Node = { id: n.id, frame: v8Frame(cf), hitCount: typeof n.hitCount === 'number' ? n.hitCount : 0, children }
+    const v: V8Node = { id: n.id, frame: v8Frame(cf), hitCount: hitCountOf(n, n.id, text, name), children }
     if (typeof n.parent === 'number') v.parent = n.parent
     return v
   })
@@ -121,15 +126,17 @@ export function buildTree(nodes: V8Node[], profile: Profile, text: string, name:
 }
 
 /** Sample times in µs, one per sample, or null when the input has none usable. */
-function sampleTimes(p: Record<string, unknown>, count: number): number[] | null {
+// Times are µs and may be negative (V8 writes out-of-order deltas), each within ±2^53.
+function sampleTimes(p: Record<string, unknown>, count: number, text: string, name: string): number[] | null {
+  const time = (v: unknown, key: string, what: string) => checkWeight(v, name, () => lineOf(text, new RegExp(`"${key}"`)), what, { signed: true })
   if (Array.isArray(p.timeDeltas) && p.timeDeltas.length === count) {
     const out: number[] = new Array(count)
-    let t = typeof p.startTime === 'number' ? p.startTime : 0
-    for (let i = 0; i < count; i++) { t += Number(p.timeDeltas[i]) || 0; out[i] = t }
+    let t = p.startTime === undefined ? 0 : time(p.startTime, 'startTime', 'startTime')
+    for (let i = 0; i < count; i++) { t += time(p.timeDeltas[i], 'timeDeltas', `timeDeltas[${i}]`); out[i] = t }
     return out
   }
   if (Array.isArray(p.timestamps) && (p.timestamps.length === count || p.timestamps.length === count + 1)) {
-    return p.timestamps.slice(p.timestamps.length - count).map((x) => Number(x) || 0)
+    return p.timestamps.slice(p.timestamps.length - count).map((x, i) => time(x, 'timestamps', `timestamps[${i}]`))
   }
   return null
 }
@@ -146,10 +153,10 @@ export function cpuprofileFromJson(p: unknown, text: string, name: string): Prof
     return t === 0 ? tree.child(0, profile.frames.intern({ name: '(root)', kind: 'pseudo' })) : t
   }
   const samples = Array.isArray(p.samples) ? p.samples : null
-  const times = samples ? sampleTimes(p, samples.length) : null
+  const times = samples ? sampleTimes(p, samples.length, text, name) : null
   if (samples && samples.length > 0) {
     const last = samples.length - 1
-    const end = typeof p.endTime === 'number' && times ? p.endTime : NaN
+    const end = typeof p.endTime === 'number' && times ? checkWeight(p.endTime, name, () => lineOf(text, /"endTime"/), 'endTime', { signed: true }) : NaN
     let clamped = 0
     for (let i = 0; i < samples.length; i++) {
       const id = samples[i]

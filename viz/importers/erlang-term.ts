@@ -8,21 +8,9 @@
 // Quirk kept on purpose: a trailing comma before `]` is accepted, because fprof prints
 // `[{Pid, ...},` + `   ].` for a process with no extra information.
 
-export class Atom {
-  constructor(readonly name: string) {}
-}
-export class Tuple {
-  /** `line`: where the opening brace is, for errors found after reading. */
-  constructor(readonly items: Term[], readonly line = 0) {}
-}
-/** Terms kept as their printed text: pids, funs, refs, ports, binaries. */
-export class Opaque {
-  constructor(readonly kind: 'pid' | 'fun' | 'ref' | 'port' | 'binary', readonly text: string) {}
-}
-export class ErlMap {
-  constructor(readonly entries: [Term, Term][]) {}
-}
-export type Term = number | string | Atom | Tuple | Term[] | Opaque | ErlMap
+import { Atom, ErlMap, Opaque, Tuple, type Term } from './erlang-term-format'
+
+export { Atom, ErlMap, formatAtom, formatTerm, Opaque, Tuple, type Term } from './erlang-term-format'
 
 /** Thrown by the reader; the importer turns it into a ParseError naming the file. */
 export class TermSyntaxError extends Error {
@@ -31,26 +19,19 @@ export class TermSyntaxError extends Error {
   }
 }
 
-const RESERVED = new Set(['after', 'and', 'andalso', 'band', 'begin', 'bnot', 'bor', 'bsl', 'bsr', 'bxor', 'case',
-  'catch', 'cond', 'div', 'else', 'end', 'fun', 'if', 'let', 'maybe', 'not', 'of', 'or', 'orelse', 'receive', 'rem',
-  'try', 'when', 'xor'])
-
-/** An atom as Erlang prints it: bare when it can be, else quoted with escapes. */
-export function formatAtom(name: string): string {
-  if (/^[a-z][A-Za-z0-9_@]*$/.test(name) && !RESERVED.has(name)) return name
-  return `'${name.replace(/[\\']/g, (c) => '\\' + c).replace(/\n/g, '\\n').replace(/\t/g, '\\t')}'`
+interface Open {
+  kind: 'tuple' | 'list' | 'map'
+  /** Line of the opening bracket. */
+  line: number
+  items: Term[]
+  entries: [Term, Term][]
+  /** A map key read, waiting for its value (boxed: a key may be any term). */
+  key: [Term] | undefined
+  /** After `|` in a list: the next value is the tail. */
+  tail: boolean
 }
-
-/** A term printed back in Erlang syntax (for names and process information). */
-export function formatTerm(t: Term): string {
-  if (typeof t === 'number') return String(t)
-  if (typeof t === 'string') return JSON.stringify(t)
-  if (t instanceof Atom) return formatAtom(t.name)
-  if (t instanceof Tuple) return `{${t.items.map(formatTerm).join(',')}}`
-  if (Array.isArray(t)) return `[${t.map(formatTerm).join(',')}]`
-  if (t instanceof ErlMap) return `#{${t.entries.map(([k, v]) => `${formatTerm(k)} => ${formatTerm(v)}`).join(',')}}`
-  return t.text
-}
+const CLOSE = { tuple: '}', list: ']', map: '}' } as const
+const close = (o: Open): Term => o.kind === 'tuple' ? new Tuple(o.items, o.line) : o.kind === 'map' ? new ErlMap(o.entries) : o.items
 
 const isDigit = (c: number) => c >= 48 && c <= 57
 const isLower = (c: number) => c >= 97 && c <= 122
@@ -108,13 +89,66 @@ export class TermReader {
     this.pos++
   }
 
+  // Containers are read with an explicit stack, not recursion: input nesting depth is
+  // unbounded (100 000 `[` must be a syntax error or a term, never a stack overflow).
   private term(): Term {
+    const stack: Open[] = []
+    for (;;) {
+      let value: Term | undefined = this.open(stack)
+      while (value !== undefined) {
+        const top = stack[stack.length - 1]
+        if (!top) return value
+        value = this.add(top, value)
+        if (value !== undefined) stack.pop()
+      }
+    }
+  }
+
+  /** Reads a scalar, or opens a container (pushed; an empty one is returned at once). */
+  private open(stack: Open[]): Term | undefined {
     this.skipSpace()
     const s = this.text
     const c = s.charCodeAt(this.pos)
     if (this.pos >= s.length) this.fail('unexpected end of input: a term is missing')
-    if (c === 123 /* { */) { const line = this.line; return new Tuple(this.sequence('}', 'tuple'), line) }
-    if (c === 91 /* [ */) return this.list()
+    const kind = c === 123 /* { */ ? 'tuple' : c === 91 /* [ */ ? 'list' : c === 35 && s[this.pos + 1] === '{' ? 'map' : null
+    if (kind === null) return this.scalar(c)
+    const o: Open = { kind, line: this.line, items: [], entries: [], key: undefined, tail: false }
+    this.pos += kind === 'map' ? 2 : 1
+    this.skipSpace()
+    if (s[this.pos] === CLOSE[kind]) { this.pos++; return close(o) }
+    stack.push(o)
+    return undefined
+  }
+
+  /** Adds a value to the open container and reads what follows it: the closed container, or undefined for "more". */
+  private add(o: Open, v: Term): Term | undefined {
+    const s = this.text
+    if (o.kind === 'map' && o.key === undefined) {
+      o.key = [v]
+      this.skipSpace()
+      if (!s.startsWith('=>', this.pos)) this.fail(`expected "=>" in a map, found ${this.show()}`)
+      this.pos += 2
+      return undefined
+    }
+    if (o.kind === 'map') { o.entries.push([o.key![0], v]); o.key = undefined } else o.items.push(v)
+    if (o.tail) { this.expect(']', 'after an improper list tail'); return close(o) }
+    this.skipSpace()
+    const ch = s[this.pos]
+    if (ch === CLOSE[o.kind]) { this.pos++; return close(o) }
+    if (ch === ',') {
+      this.pos++
+      this.skipSpace()
+      if (o.kind === 'list' && s[this.pos] === ']') { this.pos++; return close(o) }
+      return undefined
+    }
+    // Improper lists only occur inside process information; the tail is kept as an element.
+    if (o.kind === 'list' && ch === '|') { this.pos++; o.tail = true; return undefined }
+    if (this.pos >= s.length) this.fail(`unexpected end of input inside a ${o.kind} opened on line ${o.line}`)
+    this.fail(`expected "," or "${CLOSE[o.kind]}" in a ${o.kind}, found ${this.show()}`)
+  }
+
+  private scalar(c: number): Term {
+    const s = this.text
     if (c === 39 /* ' */) return new Atom(this.quoted(39))
     if (c === 34 /* " */) return this.strings()
     if (isDigit(c) || (c === 45 && isDigit(s.charCodeAt(this.pos + 1)))) return this.number()
@@ -124,43 +158,8 @@ export class TermReader {
       return new Atom(s.slice(start, this.pos))
     }
     if (c === 60 /* < */) return s.charCodeAt(this.pos + 1) === 60 ? this.binary() : this.pid()
-    if (c === 35 /* # */) return this.hash()
+    if (c === 35 /* # */) return this.opaque()
     return this.fail(`unexpected ${this.show()}`)
-  }
-
-  /** Comma-separated terms up to `close`; the opening bracket is at pos. */
-  private sequence(close: string, what: string): Term[] {
-    const openLine = this.line
-    this.pos++
-    const items: Term[] = []
-    this.skipSpace()
-    if (this.text[this.pos] === close) { this.pos++; return items }
-    for (;;) {
-      items.push(this.term())
-      this.skipSpace()
-      const ch = this.text[this.pos]
-      if (ch === close) { this.pos++; return items }
-      if (ch === ',') {
-        this.pos++
-        this.skipSpace()
-        if (close === ']' && this.text[this.pos] === ']') { this.pos++; return items }
-        continue
-      }
-      if (close === ']' && ch === '|') return items
-      if (this.pos >= this.text.length) this.fail(`unexpected end of input inside a ${what} opened on line ${openLine}`)
-      this.fail(`expected "," or "${close}" in a ${what}, found ${this.show()}`)
-    }
-  }
-
-  private list(): Term {
-    const items = this.sequence(']', 'list')
-    if (this.text[this.pos] !== '|') return items
-    this.pos++
-    const tail = this.term()
-    this.expect(']', 'after an improper list tail')
-    // Improper lists only occur inside process information; keep the tail as an element.
-    items.push(tail)
-    return items
   }
 
   private number(): number {
@@ -232,7 +231,9 @@ export class TermReader {
       const m = /^x(\{[0-9a-fA-F]+\}|[0-9a-fA-F]{2})/.exec(s.slice(this.pos, this.pos + 12))
       if (!m) this.fail('bad \\x escape')
       this.pos += m[0].length
-      return String.fromCodePoint(parseInt(m[1].replace(/[{}]/g, ''), 16))
+      const code = parseInt(m[1].replace(/[{}]/g, ''), 16)
+      if (code > 0x10ffff) this.fail(`bad \\x escape: ${m[0].replace(/^x/, '\\x')} is above the last code point \\x{10FFFF}`)
+      return String.fromCodePoint(code)
     }
     if (c === '^') {
       const ctl = s.charCodeAt(this.pos + 1)
@@ -287,27 +288,9 @@ export class TermReader {
     }
   }
 
-  /** `#{...}` maps and the opaque `#Fun<...>`, `#Ref<...>`, `#Port<...>`. */
-  private hash(): Term {
+  /** The opaque `#Fun<...>`, `#Ref<...>`, `#Port<...>`. */
+  private opaque(): Term {
     const s = this.text
-    if (s[this.pos + 1] === '{') {
-      const openLine = this.line
-      this.pos += 2
-      const entries: [Term, Term][] = []
-      this.skipSpace()
-      if (s[this.pos] === '}') { this.pos++; return new ErlMap(entries) }
-      for (;;) {
-        const k = this.term()
-        this.skipSpace()
-        if (!s.startsWith('=>', this.pos)) this.fail(`expected "=>" in a map, found ${this.show()}`)
-        this.pos += 2
-        entries.push([k, this.term()])
-        this.skipSpace()
-        if (s[this.pos] === '}') { this.pos++; return new ErlMap(entries) }
-        if (s[this.pos] !== ',') this.fail(this.pos >= s.length ? `unexpected end of input inside a map opened on line ${openLine}` : `expected "," or "}" in a map, found ${this.show()}`)
-        this.pos++
-      }
-    }
     const m = /^#(Fun|Ref|Port)<[^>\n]*>/.exec(s.slice(this.pos, this.pos + 200))
     if (!m) this.fail(`unexpected ${this.show()}`)
     this.pos += m[0].length

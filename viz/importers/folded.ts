@@ -8,6 +8,7 @@
 // once through a name→id map, the tree walked in place.
 import { createProfile, CallTree, ParseError, type Profile } from '../model/profile'
 import { runLines, type LineImporter } from './line-importer'
+import { checkWeight } from './weight-check'
 
 /** The count after the last space: a non-negative decimal, or NaN. */
 export function parseCount(s: string): number {
@@ -59,6 +60,7 @@ export function createFoldedImporter(name: string): LineImporter {
         if (sp <= start) throw new ParseError(name, lineNo, 'missing sample count after the stack')
         throw new ParseError(name, lineNo, `bad count "${raw.slice(sp + 1, end)}"`)
       }
+      checkWeight(count, name, lineNo, 'count', { shown: `"${raw.slice(sp + 1, end)}"` })
       seen++
       let stackEnd = sp
       while (stackEnd > start && raw.charCodeAt(stackEnd - 1) === 32) stackEnd--

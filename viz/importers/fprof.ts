@@ -17,11 +17,18 @@
 
 import { createProfile, isPseudoName, ParseError, type ExactEdge, type ExactFunction, type FrameKind, type Profile, type ProfileThread } from '../model/profile'
 import { Atom, formatAtom, formatTerm, Opaque, TermReader, TermSyntaxError, Tuple, type Term } from './erlang-term'
+import { checkWeight } from './weight-check'
 
 const HEAD = /^(?:\s*%[^\n]*\n)*?\s*(?:%% Analysis results:|\{\s*analysis_options\s*,|\[\{\s*totals\s*,)/
 
 export function isFprof(head: string): boolean {
   return HEAD.test(head.slice(0, 4096))
+}
+
+/** A term in an error message: at most 60 characters of it. */
+function shown(t: Term): string {
+  const s = formatTerm(t)
+  return s.length > 60 ? s.slice(0, 60) + '…' : s
 }
 
 interface Clocks { id: Term, cnt: number, acc: number | undefined, own: number }
@@ -69,7 +76,7 @@ class FprofReader {
         this.readOptions(t, line)
       } else if (Array.isArray(t)) this.readHeader(t, line)
       else if (t instanceof Tuple) this.readFunction(t, line)
-      else this.fail(line, `unexpected term ${formatTerm(t).slice(0, 60)}`)
+      else this.fail(line, `unexpected term ${shown(t)}`)
     }
     if (!this.totals) this.fail(this.terms.line, 'no totals line ([{ totals, CNT, ACC, OWN}]): truncated file?')
   }
@@ -92,11 +99,11 @@ class FprofReader {
     } else if (typeof id === 'string') name = id
     else if (id instanceof Opaque && id.kind === 'pid') name = id.text
     else if (id instanceof Atom) name = id.name // a registered name
-    else this.fail(line, `a process header must name a pid, found ${formatTerm(id)}`)
+    else this.fail(line, `a process header must name a pid, found ${shown(id)}`)
     if (name !== 'totals' && !this.totals) this.fail(line, 'process header before the totals line')
     const block: Block = { name, line, header: head, functions: [], edges: [], seen: new Set() }
     for (const info of list.slice(1)) {
-      if (!(info instanceof Tuple) || info.items.length !== 2 || !(info.items[0] instanceof Atom)) this.fail(line, `bad process information ${formatTerm(info).slice(0, 60)}`)
+      if (!(info instanceof Tuple) || info.items.length !== 2 || !(info.items[0] instanceof Atom)) this.fail(line, `bad process information ${shown(info)}`)
       const v = info.items[1]
       this.profile.meta[`${name} ${info.items[0].name}`] = typeof v === 'string' ? v : formatTerm(v)
     }
@@ -139,13 +146,17 @@ class FprofReader {
 
   /** {Id, CNT, ACC, OWN}, times converted from printed milliseconds to microseconds. */
   private clocks(t: Term, line: number, what: string): Clocks {
-    if (!(t instanceof Tuple) || t.items.length !== 4) this.fail(line, `expected {Name, CNT, ACC, OWN} as ${what}, found ${t === undefined ? 'nothing' : formatTerm(t).slice(0, 60)}`)
+    if (!(t instanceof Tuple) || t.items.length !== 4) this.fail(line, `expected {Name, CNT, ACC, OWN} as ${what}, found ${t === undefined ? 'nothing' : shown(t)}`)
     line = t.line || line
     const [id, cnt, acc, own] = t.items
-    if (typeof cnt !== 'number' || !Number.isInteger(cnt)) this.fail(line, `CNT must be an integer, found ${formatTerm(cnt)}`)
+    if (typeof cnt !== 'number' || !Number.isInteger(cnt)) this.fail(line, `CNT must be an integer, found ${shown(cnt)}`)
     const accOk = typeof acc === 'number' || (acc instanceof Atom && acc.name === 'undefined')
-    if (!accOk) this.fail(line, `ACC must be a number or undefined, found ${formatTerm(acc)}`)
-    if (typeof own !== 'number') this.fail(line, `OWN must be a number, found ${formatTerm(own)}`)
+    if (!accOk) this.fail(line, `ACC must be a number or undefined, found ${shown(acc)}`)
+    if (typeof own !== 'number') this.fail(line, `OWN must be a number, found ${shown(own)}`)
+    // printed in milliseconds, kept in microseconds
+    checkWeight(cnt, this.file, line, 'CNT')
+    if (typeof acc === 'number') checkWeight(acc * 1000, this.file, line, 'ACC (µs)')
+    checkWeight(own * 1000, this.file, line, 'OWN (µs)')
     return { id, cnt, acc: typeof acc === 'number' ? Math.round(acc * 1000) : undefined, own: Math.round(own * 1000) }
   }
 

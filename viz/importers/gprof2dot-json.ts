@@ -8,6 +8,7 @@
 // process of the chain's leaf function).
 import { createProfile, CallTree, ParseError, type Profile, type ValueUnit } from '../model/profile'
 import { isObject, jsonHeadHas, lineOf, parseJson } from './json-input'
+import { inRange } from './weight-check'
 
 export function isGprof2dotJson(head: string): boolean {
   const w = head.slice(0, 65536)
@@ -43,7 +44,7 @@ export function gprof2dotFromJson(p: unknown, text: string, name: string): Profi
     const chain = isObject(ev) ? ev.callchain : undefined
     if (!Array.isArray(chain) || chain.length === 0) throw new ParseError(name, eventsLine, `events[${i}] has no callchain`)
     const cost = isObject(ev) && Array.isArray(ev.cost) ? ev.cost[0] : undefined
-    if (typeof cost !== 'number' || !(cost >= 0)) throw new ParseError(name, eventsLine, `events[${i}] has bad cost ${JSON.stringify(cost)}`)
+    if (!inRange(cost)) throw new ParseError(name, eventsLine, `events[${i}] has bad cost ${JSON.stringify(cost)}`)
     for (const k of chain) {
       if (typeof k !== 'number' || !(k >= 0 && k < frames.length) || !Number.isInteger(k)) {
         throw new ParseError(name, eventsLine, `events[${i}] refers to function ${JSON.stringify(k)}, which does not exist`)

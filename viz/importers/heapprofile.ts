@@ -10,6 +10,7 @@
 import { createProfile, CallTree, ParseError, type Profile } from '../model/profile'
 import { isObject, jsonHeadHas, lineOf, parseJson } from './json-input'
 import { v8Frame } from './cpuprofile'
+import { inRange } from './weight-check'
 
 export function isHeapprofile(head: string): boolean {
   return jsonHeadHas(head, ['head']) && /"selfSize"/.test(head.slice(0, 65536))
@@ -28,7 +29,7 @@ export function heapprofileFromJson(p: unknown, text: string, name: string): Pro
     const cf = isObject(n.callFrame) ? n.callFrame : {}
     const frame = v8Frame(cf)
     const self = n.selfSize
-    if (self !== undefined && (typeof self !== 'number' || !(self >= 0))) {
+    if (self !== undefined && !inRange(self)) {
       throw new ParseError(name, typeof n.id === 'number' ? lineOf(text, new RegExp(`"id"\\s*:\\s*${n.id}(?![0-9])`)) : undefined, `bad selfSize ${JSON.stringify(self)}`)
     }
     // The V8 root is the tree's synthetic root; its own bytes (rare) go to a '(root)' frame.

@@ -1,6 +1,6 @@
 // JSON parsing for the JSON-based importers (cpuprofile, heapprofile, gprof2dot JSON):
-// a syntax error becomes a ParseError naming the line, and "truncated" when the parser ran
-// off the end; lineOf() finds the line of a key in the source so semantic errors (dangling
+// a syntax error becomes a ParseError with V8's reason (and the line when V8 gives a
+// position), "truncated" only when the parser ran off the end; lineOf() finds the line of a key in the source so semantic errors (dangling
 // node ids) can name a line too.
 import { ParseError } from '../model/profile'
 
@@ -17,6 +17,10 @@ export function lineOf(text: string, re: RegExp): number | undefined {
   return m ? lineAt(text, m.index) : undefined
 }
 
+// V8's messages differ by version and by error: some carry "at position N", others only a
+// snippet ("Unexpected token 'x', \"...\" is not valid JSON"). Only an input that really
+// ends inside a value is called truncated; every other error keeps V8's own words, with the
+// line when V8 gave a position.
 export function parseJson(text: string, name: string): unknown {
   try {
     return JSON.parse(text)
@@ -24,12 +28,12 @@ export function parseJson(text: string, name: string): unknown {
     const msg = (e as Error).message
     const m = / at position (\d+)/.exec(msg)
     const end = text.trimEnd().length
-    const pos = m ? Number(m[1]) : end
-    if (pos >= end || /end of JSON input/.test(msg)) {
+    const pos = m ? Number(m[1]) : undefined
+    if (/end of JSON input/.test(msg) || (pos !== undefined && pos >= end)) {
       throw new ParseError(name, lineAt(text, end), 'truncated JSON (input ends inside a value)')
     }
-    const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/, '')
-    throw new ParseError(name, lineAt(text, pos), `invalid JSON: ${reason}`)
+    const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/, (?:\.\.\.)?".*is not valid JSON$/s, '').split('\n')[0]
+    throw new ParseError(name, pos === undefined ? undefined : lineAt(text, pos), `invalid JSON: ${reason}`)
   }
 }
 

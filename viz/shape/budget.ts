@@ -40,12 +40,23 @@ export function keepWithinBudget(g: CallGraph, selected: Uint8Array, o: BudgetOp
     }
     return l
   }
+  // A dropped node without callers or without callees can never pass flow on: eliminating
+  // others only adds edges u→v where u already had a callee and v a caller. So it and its
+  // edges leave at once, before any per-node work (10^6 leaf functions cost one pass).
+  const hasIn = new Uint8Array(g.nodes.length), hasOut = new Uint8Array(g.nodes.length)
   for (const e of g.edges) {
-    if (!selected[e.caller] || !selected[e.callee]) continue
+    if (!selected[e.caller] || !selected[e.callee] || e.caller === e.callee) continue
+    hasOut[e.caller] = 1; hasIn[e.callee] = 1
+  }
+  const inert = (v: number) => !keep[v] && (!hasIn[v] || !hasOut[v])
+  const orig = new Map<number, CallGraphEdge>()
+  for (const e of g.edges) {
+    if (!selected[e.caller] || !selected[e.callee] || inert(e.caller) || inert(e.callee)) continue
     const l = link(e.caller, e.callee)
     l.solid += edgeValue(e, o.metric); l.calls = e.calls
+    orig.set(e.caller * 0x100000000 + e.callee, e)
   }
-  const dropped = g.nodes.filter((n) => selected[n.id] && !keep[n.id]).sort((a, b) => value(a) - value(b))
+  const dropped = g.nodes.filter((n) => selected[n.id] && !keep[n.id] && !inert(n.id)).sort((a, b) => value(a) - value(b))
   for (const d of dropped) {
     const ins = [...(inn.get(d.id) ?? [])].filter(([u, l]) => u !== d.id && l.solid + l.elided >= edgeMin)
     const outs = [...(out.get(d.id) ?? [])].filter(([v, l]) => v !== d.id && l.solid + l.elided >= edgeMin)
@@ -63,8 +74,6 @@ export function keepWithinBudget(g: CallGraph, selected: Uint8Array, o: BudgetOp
   }
 
   const edges: CallGraphEdge[] = []
-  const orig = new Map<number, CallGraphEdge>()
-  for (const e of g.edges) orig.set(e.caller * 0x100000000 + e.callee, e)
   for (const [u, m] of out) {
     for (const [v, l] of m) {
       const e = orig.get(u * 0x100000000 + v)
@@ -83,7 +92,6 @@ export function keepWithinBudget(g: CallGraph, selected: Uint8Array, o: BudgetOp
 
 /** Ties every kept node no kept root reaches to its nearest kept ancestor on the widest path. */
 function connect(g: CallGraph, selected: Uint8Array, keep: Uint8Array, edges: CallGraphEdge[], metric: Metric): void {
-  const { parent, bottleneck, order } = widestPathTree(g, selected, metric)
   const reached = new Uint8Array(g.nodes.length)
   const out = new Map<number, number[]>()
   for (const e of edges) (out.get(e.caller) ?? out.set(e.caller, []).get(e.caller)!).push(e.callee)
@@ -91,6 +99,13 @@ function connect(g: CallGraph, selected: Uint8Array, keep: Uint8Array, edges: Ca
     const todo = [s]; reached[s] = 1
     while (todo.length) for (const w of out.get(todo.pop()!) ?? []) if (!reached[w]) { reached[w] = 1; todo.push(w) }
   }
+  // The widest-path tree (a pass over the whole graph) only when a kept node is left unreached;
+  // flooding from the kept roots first leaves what the tree order would flood anyway.
+  const probe = new Uint8Array(g.nodes.length)
+  const floodInto = (s: number) => { const todo = [s]; probe[s] = 1; while (todo.length) for (const w of out.get(todo.pop()!) ?? []) if (!probe[w]) { probe[w] = 1; todo.push(w) } }
+  for (const n of g.nodes) if (keep[n.id] && n.isRoot && !probe[n.id]) floodInto(n.id)
+  if (g.nodes.every((n) => !keep[n.id] || probe[n.id])) return
+  const { parent, bottleneck, order } = widestPathTree(g, selected, metric)
   for (const v of order) {
     if (!keep[v] || reached[v]) continue
     let a = parent[v]

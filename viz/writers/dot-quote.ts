@@ -19,7 +19,8 @@ export function quoteLines(lines: string[]): string {
 
 /** The node id for a function: its name when short, else a prefix and a hash of its key. */
 export function nodeId(name: string, key: string, taken: Set<string>): string {
-  let id = name.length <= MAX_ID ? name : `${name.slice(0, 40)}…#${createHash('sha1').update(key).digest('hex').slice(0, 12)}`
+  // an empty name ("a;;b" in folded input) still needs a non-empty id: Graphviz-WASM traps on ""
+  let id = name.length > MAX_ID ? `${name.slice(0, 40)}…#${createHash('sha1').update(key).digest('hex').slice(0, 12)}` : name.trim() === '' ? `(empty name)#${name.length}` : name
   if (taken.has(id)) id = `${id.slice(0, 40)}#${createHash('sha1').update(key).digest('hex').slice(0, 12)}`
   for (let n = 2; taken.has(id); n++) id = `${id}~${n}`
   taken.add(id)
