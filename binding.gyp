@@ -3,19 +3,19 @@
     {
       "target_name": "sonde",
       "sources": [
-        "probes/native/addon.cc",
-        "probes/native/probe-sites.cc",
-        "probes/native/fire-args.cc",
-        "probes/native/compat-layouts.cc",
-        "probes/native/gc-hook.cc",
-        "probes/native/alloc-sampler.cc"
+        "native/addon.cc",
+        "native/probe-sites.cc",
+        "native/fire-args.cc",
+        "native/compat-layouts.cc",
+        "native/gc-hook.cc",
+        "native/alloc-sampler.cc"
       ],
       "cflags": ["-fno-omit-frame-pointer", "-O2"],
       "cflags_cc": ["-fno-omit-frame-pointer", "-O2"]
     },
     {
       "target_name": "sonde_dyn",
-      "sources": ["probes/native/dyn-loader.cc"],
+      "sources": ["native/dyn-loader.cc"],
       "defines": ["SONDE_DYN_STANDALONE"],
       "cflags": ["-fno-omit-frame-pointer", "-O2"],
       "cflags_cc": ["-fno-omit-frame-pointer", "-O2"]

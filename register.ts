@@ -11,7 +11,7 @@
 // failure is logged with NODE_DEBUG=sonde and the rest runs on. Without the native addon the
 // static probes are a stub of the same shape (never enabled) and the collectors still work.
 import { debuglog } from 'node:util'
-import type { RuntimeProbeSet } from './probes/hooks/install-hooks'
+import type { RuntimeProbeSet } from './runtime/hooks/install-hooks'
 
 const debug = debuglog('sonde')
 const INSTALLED = Symbol.for('sonde.register.installed')
@@ -22,7 +22,7 @@ function attempt<T>(what: string, fn: () => T): T | undefined {
   try { return fn() } catch (err) { debug('register: %s failed: %s', what, (err as Error)?.stack ?? err); return undefined }
 }
 
-function probeSet(hooks: typeof import('./probes/hooks/install-hooks')): RuntimeProbeSet {
+function probeSet(hooks: typeof import('./runtime/hooks/install-hooks')): RuntimeProbeSet {
   const sp = attempt('loading static probes', () => require('./probes/static-probes') as typeof import('./probes/static-probes'))
   return sp ? { sonde: sp.sondeProbes, node: sp.nodeProbes } : hooks.disabledProbeSet()
 }
@@ -32,7 +32,7 @@ function register(): void {
   if (g[INSTALLED]) return
   const undo: (() => void)[] = []
   g[INSTALLED] = { uninstall: () => { for (const u of undo.splice(0).reverse()) attempt('uninstall', u) } }
-  const hooks = attempt('loading hooks', () => require('./probes/hooks/install-hooks') as typeof import('./probes/hooks/install-hooks'))
+  const hooks = attempt('loading hooks', () => require('./runtime/hooks/install-hooks') as typeof import('./runtime/hooks/install-hooks'))
   if (hooks) {
     const u = attempt('installing hooks', () => hooks.installRuntimeHooks(probeSet(hooks)))
     if (u) undo.push(u)
@@ -44,16 +44,16 @@ function register(): void {
 }
 
 function registerTracer(): void {
-  // SONDE_TRACE=PATTERN / SONDE_TRACE_OUT=FILE: the function tracer (probes/tracer), in every thread.
+  // SONDE_TRACE=PATTERN / SONDE_TRACE_OUT=FILE: the function tracer (tracer), in every thread.
   // Loaded only then: the tracer's instrumenter (acorn, magic-string, source maps) is ~1.5 MB of
   // heap that every mark-compact of an untraced app would walk.
   if (process.env.SONDE_TRACE === undefined) return  // set, even empty (= every module)
-  try { (require('./probes/tracer/install') as typeof import('./probes/tracer/install')).installFunctionTracerFromEnv() } catch (err) { debug('function tracer not installed: %s', (err as Error)?.message ?? err) }
+  try { (require('./tracer/install') as typeof import('./tracer/install')).installFunctionTracerFromEnv() } catch (err) { debug('function tracer not installed: %s', (err as Error)?.message ?? err) }
 }
 
 // Node's module-hooks thread runs this preload too but never the app: nothing to install there
 // (a second addon, GC ring, collectors or dashboard would only double what the app's threads report).
-const hooksThread = attempt('checking for the module-hooks thread', () => (require('./probes/tracer/hooks-thread') as typeof import('./probes/tracer/hooks-thread')).isModuleHooksThread())
+const hooksThread = attempt('checking for the module-hooks thread', () => (require('./tracer/hooks-thread') as typeof import('./tracer/hooks-thread')).isModuleHooksThread())
 if (hooksThread) debug('register: module-hooks thread, nothing installed')
 else {
   attempt('register', register)

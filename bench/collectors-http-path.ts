@@ -15,9 +15,9 @@
 // Reported: ns added per request over bare, and GCs per 100 k requests (allocation proxy).
 // Run: taskset -c 0 node --import tsx bench/collectors-http-path.ts [rounds=7] [requests=200000]
 import { PerformanceObserver } from 'node:perf_hooks'
-import { installHttpHook } from '../probes/hooks/http-hook'
-import { disabledProbeSet } from '../probes/hooks/install-hooks'
-import { httpEvents, httpServerLog } from '../probes/runtime-events'
+import { installHttpHook } from '../runtime/hooks/http-hook'
+import { disabledProbeSet } from '../runtime/hooks/install-hooks'
+import { httpEvents, httpServerLog } from '../runtime/runtime-events'
 import { createHttpCollector } from '../collectors/http-requests'
 import { createRequestCostCollector } from '../collectors/request-cost'
 import { RouteTable } from '../collectors/route-template'

@@ -1,4 +1,4 @@
-// child_process IPC cost of the message collector's IPC hook (collectors/ipc-hook.ts): round
+// child_process IPC cost of the message collector's IPC hook (runtime/hooks/ipc-hook.ts): round
 // trips parent → child → parent, bare vs both processes under -r sonde/register with
 // SONDE_COLLECT=messages (the hook stamps every send with one extra internal message and pairs
 // it on the other side). Alternating runs, ROUNDS pairs, medians; reports µs per round trip and

@@ -2,7 +2,7 @@
 // messageEvents) with the collector subscribed vs the same emits with nobody listening
 // (hooks skip building events then, so this is an upper bound). Medians of 7 runs, one process.
 // Run: node --import tsx bench/collectors-message.ts
-import { messageEvents, MessageEvent } from '../probes/runtime-events'
+import { messageEvents, MessageEvent } from '../runtime/runtime-events'
 import { createMessageCollector } from '../collectors/message-latency'
 
 const N = 1_000_000

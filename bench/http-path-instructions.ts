@@ -36,9 +36,9 @@ async function drive(root: string, variant: string, n: number): Promise<void> {
   } else if (variant === 'minimal') {
     require(path.join(here, 'bench/preloads/minimal-http-subscriber.js'))
   } else if (variant !== 'bare') {
-    const { installHttpHook } = require(path.join(root, 'probes/hooks/http-hook'))
-    const { disabledProbeSet } = require(path.join(root, 'probes/hooks/install-hooks'))
-    const { httpServerLog } = require(path.join(root, 'probes/runtime-events'))
+    const { installHttpHook } = require(path.join(root, 'runtime/hooks/http-hook'))
+    const { disabledProbeSet } = require(path.join(root, 'runtime/hooks/install-hooks'))
+    const { httpServerLog } = require(path.join(root, 'runtime/runtime-events'))
     const { createHttpCollector } = require(path.join(root, 'collectors/http-requests'))
     const { createRequestCostCollector } = require(path.join(root, 'collectors/request-cost'))
     const { RouteTable } = require(path.join(root, 'collectors/route-template'))

@@ -12,7 +12,7 @@ const path = require('node:path')
 const root = path.resolve(__dirname, '..')
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-bench-import-'))
 const trace = path.join(dir, 'concurrent.trace')
-const r = spawnSync(process.execPath, ['-r', path.join(root, 'dist', 'probes', 'tracer', 'preload.js'), path.join(__dirname, 'tracer-fixtures', 'concurrent.js')], {
+const r = spawnSync(process.execPath, ['-r', path.join(root, 'dist', 'tracer', 'preload.js'), path.join(__dirname, 'tracer-fixtures', 'concurrent.js')], {
   env: { ...process.env, SONDE_TRACE: '', SONDE_TRACE_OUT: trace }, encoding: 'utf8',
 })
 if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1) }

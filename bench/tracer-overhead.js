@@ -27,13 +27,13 @@ const N = 2e6, FIB = 25, FIB_CALLS = 242785
 const plainFibBefore = measure(() => plain.fib(FIB))
 const plainLoopBefore = measure(() => plain.loop(N))
 
-const { installFunctionTracer } = require('../dist/probes/tracer/install')
+const { installFunctionTracer } = require('../dist/tracer/install')
 const tracer = installFunctionTracer({ pattern: `${path.dirname(tracedFile)}/**`, out: path.join(dir, 'bench.trace') })
 const traced = require(tracedFile)
 const tracedLoop = measure(() => traced.loop(N))
 const tracedFib = measure(() => traced.fib(FIB))
 const plainLoopAfter = measure(() => plain.loop(N))
-// The clock the runtime reads twice per traced call (probes/tracer/runtime.ts now()), same loop shape.
+// The clock the runtime reads twice per traced call (tracer/runtime.ts now()), same loop shape.
 let sink = 0
 const clockLoop = measure(() => { for (let i = 0; i < N; i++) sink += Math.round(performance.now() * 1e6) })
 const plainFibAfter = measure(() => plain.fib(FIB))

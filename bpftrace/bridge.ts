@@ -6,11 +6,11 @@
 // its first 4 KiB. bpftrace is stopped (bpftrace-process.ts: SIGINT only while it polls, then it
 // prints its maps and exits) at the end of the duration, on stop(), or when the traced process exits.
 import fs from 'node:fs'
-import { readyMarker, spawnBpftrace, withReadyMarker } from './bpftrace-process'
-import { DEFAULT_LIMITS, emptyResult, parseBpftraceLine, type TraceResult } from './bpftrace-output'
-import { bpftraceArgs, bpftraceEnv, findOneLiner, type RenderOptions } from '../probes/oneliners/index'
+import { readyMarker, spawnBpftrace, withReadyMarker } from './process'
+import { DEFAULT_LIMITS, emptyResult, parseBpftraceLine, type TraceResult } from './output'
+import { bpftraceArgs, bpftraceEnv, findOneLiner, type RenderOptions } from './oneliners/index'
 
-export type { TraceResult, HistogramEntry } from './bpftrace-output'
+export type { TraceResult, HistogramEntry } from './output'
 
 export interface BpftraceOptions {
   /** bpftrace arguments without -f json (e.g. ['-p', '123', '-e', PROGRAM]). */

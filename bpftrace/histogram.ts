@@ -7,7 +7,7 @@
 // lhist ({min} only) counts at its lower edge, the underflow ({max: -1}) at 0. Sums are bucket
 // midpoint estimates; the exact sum is only known when the one-liner also keeps stats().
 // Units come from the map name's suffix: @lat_ns, @pause_us, @wait_ms, @size_bytes, @freed_kb.
-import { BYTES_LAYOUT, Histogram, TIME_LAYOUT, bucketLower, bucketUpper } from './histogram'
+import { BYTES_LAYOUT, Histogram, TIME_LAYOUT, bucketLower, bucketUpper } from '../collectors/histogram'
 
 export interface BpftraceBucket { min?: number; max?: number; count: number }
 

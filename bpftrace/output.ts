@@ -12,9 +12,9 @@
 // reader instead of JSON.parse's last-wins; empty lines separate prints; anything that is not
 // JSON (warnings) is kept as a note. Histograms become the collectors' log-linear model when
 // the map name carries a unit suffix (_ns, _us, _ms, _bytes, _kb, _mb), see bpftrace-histogram.ts.
-import { JsonObject, readJson } from './bpftrace-json'
-import { bucketsToHistogram, rawBucketQuantile, unitOfMapName, type BpftraceBucket } from './bpftrace-histogram'
-import { summarize, type HistogramSnapshot } from './histogram'
+import { JsonObject, readJson } from './json'
+import { bucketsToHistogram, rawBucketQuantile, unitOfMapName, type BpftraceBucket } from './histogram'
+import { summarize, type HistogramSnapshot } from '../collectors/histogram'
 
 export interface HistogramEntry {
   key: string

@@ -1,4 +1,4 @@
-// Allocation collector: V8's sampling heap profiler (started by probes/alloc-sampler.ts at
+// Allocation collector: V8's sampling heap profiler (started by runtime/alloc-sampler.ts at
 // `intervalBytes`, ≥ 32 KiB by default so it stays cheap; samples of objects already collected
 // included) emits allocSampleEvents; here they are summed per site (function, url, line) into
 // top sites by bytes and bytes/s, each with one representative stack, plus the allocation size
@@ -6,8 +6,8 @@
 // (bytes / size, V8's scaled count), i.e. an estimate of how many objects of each size were
 // allocated. Samples from emitters without a size count as one object of `bytes`. Bounded: at most MAX_SITES sites; when full, new sites fold into
 // one "(other)" site (counted).
-import { allocSampleEvents, AllocSampleEvent } from '../probes/runtime-events'
-import { DEFAULT_ALLOC_INTERVAL_BYTES } from '../probes/alloc-sampler'
+import { allocSampleEvents, AllocSampleEvent } from '../runtime/runtime-events'
+import { DEFAULT_ALLOC_INTERVAL_BYTES } from '../runtime/alloc-sampler'
 import { HistogramSnapshot, createBytesHistogram, summarize } from './histogram'
 import { createCollectorGuard } from './collector-guard'
 
@@ -31,9 +31,9 @@ export interface AllocSnapshot {
 const MAX_SITES = 2000
 const MAX_STACK = 32
 
-/** Starts the sampler and returns its stop function (probes/alloc-sampler.ts `startAllocSampler`). */
+/** Starts the sampler and returns its stop function (runtime/alloc-sampler.ts `startAllocSampler`). */
 export type SamplerStarter = (opts: { intervalBytes: number; maxSamplesPerSec?: number }) => () => void
-/** The sampler's interval in effect (probes/alloc-sampler.ts allocSamplerStats), when it can tell. */
+/** The sampler's interval in effect (runtime/alloc-sampler.ts allocSamplerStats), when it can tell. */
 export type SamplerInterval = () => number
 
 export function createAllocationCollector(opts: { intervalBytes?: number; maxSamplesPerSec?: number; topSites?: number; startSampler?: SamplerStarter; samplerInterval?: SamplerInterval } = {}) {

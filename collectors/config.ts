@@ -8,7 +8,7 @@
 //   SONDE_COLLECT=default,-alloc                defaults without the allocation sampler
 //   SONDE_COLLECT=none                          nothing
 
-import { DEFAULT_ALLOC_INTERVAL_BYTES, DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC } from '../probes/alloc-sampler'
+import { DEFAULT_ALLOC_INTERVAL_BYTES, DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC } from '../runtime/alloc-sampler'
 
 export const COLLECTOR_NAMES = ['messages', 'gc', 'alloc', 'eventloop', 'http', 'request-cost'] as const
 export type CollectorName = typeof COLLECTOR_NAMES[number]
@@ -37,7 +37,7 @@ export interface CollectorsConfig {
 export const DEFAULT_CONFIG: Readonly<CollectorsConfig> = Object.freeze({
   collectors: [...COLLECTOR_NAMES],
   allocIntervalBytes: DEFAULT_ALLOC_INTERVAL_BYTES,  // 512 KiB, V8's own default; 64 KiB cost ~15 µs CPU per express request (bench/collectors-express.ts)
-  allocMaxRate: DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC,  // 100/s: the interval doubles while more arrive (probes/alloc-sampler.ts)
+  allocMaxRate: DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC,  // 100/s: the interval doubles while more arrive (runtime/alloc-sampler.ts)
   maxRoutes: 100,
   maxChannels: 64,
   topSites: 20,

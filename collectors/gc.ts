@@ -3,7 +3,7 @@
 // before/after, bytes freed, bytes allocated between GCs. A worker's deltas are forwarded to
 // the main thread (worker-bridge.ts) and merged per kind, with up to 64 of its recent GCs per
 // flush for the timeline (threadId tells them apart); share of time is the main thread's.
-import { gcEvents, GcEvent } from '../probes/runtime-events'
+import { gcEvents, GcEvent } from '../runtime/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
@@ -43,7 +43,7 @@ const RECENT = 256
 /** Recent GCs a worker forwards per bridge flush (the rest are in the histograms only). */
 const FORWARD_RECENT = 64
 
-/** Starts the per-isolate GC ring of this thread (probes/gc-hook.ts `installGcHook`, refcounted); returns its uninstall. */
+/** Starts the per-isolate GC ring of this thread (runtime/gc-ring.ts `installGcHook`, refcounted); returns its uninstall. */
 export type GcHookInstaller = () => () => void
 
 export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: number; installHook?: GcHookInstaller } = {}) {

@@ -3,7 +3,7 @@
 // SONDE_DASHBOARD=PORT until the dashboard takes over. Errors answer 500 with one line; nothing
 // here throws into the host.
 import http from 'node:http'
-import { markInternalServer } from '../probes/hooks/http-hook'
+import { markInternalServer } from '../runtime/hooks/http-hook'
 import { debuglog } from 'node:util'
 import type { Registry } from 'prom-client'
 import type { CollectorsSnapshot } from './snapshot'

@@ -5,7 +5,7 @@
 // request to httpServerLog, read here in batches (before each heatmap rotation, before a
 // snapshot, and when the hook has filled a quarter of the log); httpEvents from other emitters
 // are still recorded one by one.
-import { httpEvents, httpServerLog, HTTP_LOG_FINISH, HttpEvent } from '../probes/runtime-events'
+import { httpEvents, httpServerLog, HTTP_LOG_FINISH, HttpEvent } from '../runtime/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { RouteTable } from './route-template'

@@ -34,22 +34,22 @@ function registryOf(): Registry | undefined {
   return c.registry
 }
 
-/** The allocation sampler lives in probes/alloc-sampler.ts (native); absent → the alloc collector only aggregates. */
+/** The allocation sampler lives in runtime/alloc-sampler.ts (native); absent → the alloc collector only aggregates. */
 function sampler(): { start: SamplerStarter; interval: SamplerInterval } | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('../probes/alloc-sampler') as { startAllocSampler?: SamplerStarter; allocSamplerStats?: () => { intervalBytes: number } }
+    const mod = require('../runtime/alloc-sampler') as { startAllocSampler?: SamplerStarter; allocSamplerStats?: () => { intervalBytes: number } }
     if (typeof mod.startAllocSampler !== 'function') return undefined
     const stats = mod.allocSamplerStats
     return { start: mod.startAllocSampler, interval: typeof stats === 'function' ? () => stats().intervalBytes : () => 0 }
   } catch { return undefined }
 }
 
-/** The GC ring lives in probes/gc-hook.ts (native); absent → the GC collector only aggregates what others emit. */
+/** The GC ring lives in runtime/gc-ring.ts (native); absent → the GC collector only aggregates what others emit. */
 function gcHookInstaller(): GcHookInstaller | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('../probes/gc-hook') as { installGcHook?: GcHookInstaller }
+    const mod = require('../runtime/gc-ring') as { installGcHook?: GcHookInstaller }
     return typeof mod.installGcHook === 'function' ? mod.installGcHook : undefined
   } catch { return undefined }
 }

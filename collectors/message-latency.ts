@@ -5,11 +5,11 @@
 // and its deltas are forwarded to the main thread (worker-bridge.ts), so the main registry
 // covers every thread.
 // Bounded: at most maxChannels channel labels; further channels fold into channel "other".
-import { messageEvents, MessageEvent } from '../probes/runtime-events'
+import { messageEvents, MessageEvent } from '../runtime/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
-import { installIpcHook, IPC_CHANNEL_ID } from './ipc-hook'
+import { installIpcHook, IPC_CHANNEL_ID } from '../runtime/hooks/ipc-hook'
 
 export interface ChannelStats {
   channel: string

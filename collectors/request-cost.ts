@@ -43,9 +43,9 @@
 // - GC time: every GC pause whose start lies inside [start, finish] counts fully for the
 //   request: a pause stops every request in flight, so this is the latency GC added to it.
 import v8 from 'node:v8'
-import { TokenBucket, loopBusyUs } from '../probes/measure-budget'
+import { TokenBucket, loopBusyUs } from '../runtime/measure-budget'
 import { threadId } from 'node:worker_threads'
-import { httpEvents, gcEvents, httpServerLog, HTTP_LOG_START, HttpEvent, GcEvent } from '../probes/runtime-events'
+import { httpEvents, gcEvents, httpServerLog, HTTP_LOG_START, HttpEvent, GcEvent } from '../runtime/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { RouteTable } from './route-template'
 import { createCollectorGuard, guardedInterval } from './collector-guard'

@@ -3,7 +3,7 @@
 // segment that is a number, a UUID or a long hex string becomes ":id". A RouteTable caps the
 // distinct labels; beyond the cap, new routes fold into "other" (counted).
 
-import type { HttpServerLog } from '../probes/runtime-events'
+import type { HttpServerLog } from '../runtime/runtime-events'
 
 const NUMERIC = /^\d+$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

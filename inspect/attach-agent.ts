@@ -1,5 +1,5 @@
 // The inspector client of `sonde attach`, run as its own detached process
-// (`node dist/probes/attach-agent.js`, plan in SONDE_ATTACH_PLAN) so that it can outlive the
+// (`node dist/inspect/attach-agent.js`, plan in SONDE_ATTACH_PLAN) so that it can outlive the
 // CLI: a target whose main thread is blocked opens its inspector, and runs what was sent to
 // it, only when it next runs, and the inspector must be closed then, whenever that is.
 //   1. waits for the target's inspector (it opens on the main thread, after SIGUSR1);

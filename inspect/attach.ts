@@ -45,7 +45,7 @@ const ROOT = (() => {
   return path.basename(up) === 'dist' ? path.dirname(up) : up
 })()
 export const registerPath = path.join(ROOT, 'dist', 'register.js')
-const agentPath = path.join(ROOT, 'dist', 'probes', 'attach-agent.js')
+const agentPath = path.join(ROOT, 'dist', 'inspect', 'attach-agent.js')
 /** After the deadline: time for a load the target started just before it to answer. */
 const GRACE_MS = 3000
 /** After the answer: time for the target's scheduled close to take effect. */

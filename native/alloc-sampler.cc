@@ -7,7 +7,7 @@
 // ones included), and GetAllocationProfile copies the whole tree, so once the profile holds
 // more than kMaxSamples samples it is restarted (stop + start: V8 frees its samples and tree,
 // ids start again). Only the current sampling interval's "bytes until next sample" is lost.
-// The JS side (probes/alloc-sampler.ts) normally restarts after every poll that saw samples
+// The JS side (runtime/alloc-sampler.ts) normally restarts after every poll that saw samples
 // (allocStart again), so a poll copies only new samples; the cap is the fallback.
 #include <string.h>
 #include <unordered_map>

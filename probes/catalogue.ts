@@ -1,5 +1,5 @@
 // The probe catalogue: every static probe sonde ships, declared once.
-// The C fire functions (probes/native/probes.gen.h), the TS API (static-probes.ts),
+// The C fire functions (native/probes.gen.h), the TS API (static-probes.ts),
 // docs/probes.md and `sonde probes --json` are generated from this table or checked
 // against it by test/probes/catalogue.test.ts. bpftrace argument positions are 0-based
 // and follow the order of `args`.

@@ -22,7 +22,7 @@
 // its interval at the next restart while the observed rate is above the cap and halves it back
 // (never below intervalBytes) once the rate falls under a quarter of the cap. Estimates stay
 // unbiased: every poll reads samples taken at one interval, which V8 uses to scale them.
-import { nativeAddon } from './addon'
+import { nativeAddon } from '../probes/addon'
 import { allocSampleEvents } from './runtime-events'
 
 /** Mean bytes between samples unless configured: V8's own default; the one place for this number. */

@@ -5,7 +5,7 @@
 // GC arrives once, in order, shortly after it ends. A GC that finds the ring full is dropped
 // and counted (gcHookStats().dropped). Events are emitted only while gcEvents.active.
 import { threadId } from 'node:worker_threads'
-import { nativeAddon } from './addon'
+import { nativeAddon } from '../probes/addon'
 import { gcEvents, type GcEvent } from './runtime-events'
 
 const FIELDS = 8

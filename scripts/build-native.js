@@ -100,7 +100,7 @@ function upToDate() {
   if (!built.every((f) => fs.existsSync(f))) return false
   if (!fs.readFileSync(built[0]).includes(`sonde-node-abi=${process.versions.modules};`)) return false
   const oldest = Math.min(...built.map((f) => fs.statSync(f).mtimeMs))
-  const native = path.join(root, 'probes', 'native')
+  const native = path.join(root, 'native')
   const sources = [path.join(root, 'binding.gyp'), ...fs.readdirSync(native).map((f) => path.join(native, f))]
   return sources.every((f) => fs.statSync(f).mtimeMs <= oldest)
 }

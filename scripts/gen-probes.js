@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates, from probes/catalogue.ts (the one place probes are declared):
-//   probes/native/probes.gen.h   C probe sites (our own .note.stapsdt macros) + N-API fire functions
+//   native/probes.gen.h   C probe sites (our own .note.stapsdt macros) + N-API fire functions
 //   docs/probes.md               the probe table
 //   the generated region of probes/static-probes.ts (the typed TS API)
 // `npm ci` runs node-gyp before tsc, so the outputs are committed; test/probes/catalogue.test.ts
@@ -181,7 +181,7 @@ function generateDocs(probes, stringArgMax) {
     '',
     '`gc__start`/`gc__done` (both providers) also fire for V8 callback kinds 8 (incremental marking starts)',
     'and 16 (weak callbacks), which `--trace-gc` does not print as collections: filter `/arg0 & 7/` to count',
-    'the Scavenge / Minor Mark-Compact / Mark-Compact collections it prints (test/probes/gc-hook.test.ts).',
+    'the Scavenge / Minor Mark-Compact / Mark-Compact collections it prints (test/runtime/gc-ring.test.ts).',
     '',
     'bpftrace 0.17 only accepts `arg0`..`arg5` (its x86-64 `max_arg` check also applies to usdt probes:',
     '"x86_64 doesn\'t support arg6"); arguments at position 6 and later need a newer bpftrace, or, for the',
@@ -205,7 +205,7 @@ function generateDocs(probes, stringArgMax) {
 }
 
 const paths = {
-  header: path.join(root, 'probes/native/probes.gen.h'),
+  header: path.join(root, 'native/probes.gen.h'),
   docs: path.join(root, 'docs/probes.md'),
   ts: path.join(root, 'probes/static-probes.ts'),
 }

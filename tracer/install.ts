@@ -103,7 +103,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
  */
 function staticFuncProbes(): { entry: FuncProbe; ret: FuncProbe } | undefined {
   try {
-    const sp = require(path.join(__dirname, '..', 'static-probes')) as { sondeProbes?: { func__entry?: FuncProbe; func__return?: FuncProbe } }
+    const sp = require('../probes/static-probes') as typeof import('../probes/static-probes')
     const entry = sp.sondeProbes?.func__entry, ret = sp.sondeProbes?.func__return
     return entry && ret ? { entry, ret } : undefined
   } catch (e) {

@@ -7,10 +7,10 @@ import * as path from 'node:path'
 
 export type ModuleFilter = (file: string) => boolean
 
-// This file lives at <root>/probes/tracer or <root>/dist/probes/tracer.
-const HERE_ROOT = path.resolve(__dirname, '..', '..')
+// This file lives at <root>/tracer or <root>/dist/tracer.
+const HERE_ROOT = path.resolve(__dirname, '..')
 const SONDE_ROOT = path.basename(HERE_ROOT) === 'dist' ? path.dirname(HERE_ROOT) : HERE_ROOT
-const SONDE_OWN = new Set(['dist', 'probes', 'collectors', 'viz', 'web', 'cli', 'index.ts', 'register.ts'])
+const SONDE_OWN = new Set(['dist', 'native', 'probes', 'runtime', 'collectors', 'bpftrace', 'tracer', 'inspect', 'viz', 'web', 'cli', 'examples', 'index.ts', 'register.ts'])
 
 function isSonde(file: string): boolean {
   if (!file.startsWith(SONDE_ROOT + path.sep)) return false

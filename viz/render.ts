@@ -1,16 +1,16 @@
 // The library face of `sonde callgraph`: Profile (+ options) → DOT, SVG, PNG, JSON or the
 // fprof-style table. `diff` is a second Profile to colour by signed change against.
-import type { Profile } from '../model/profile'
-import { buildCallGraph, type CallGraphOptions } from '../shape/shape'
-import { diffByKey } from '../shape/diff'
-import { hasPruning, pruneProfileFrames } from '../shape/prune-frames'
-import { deriveCallGraph } from './derive'
-import { selectThreads } from './select-threads'
-import { toDot, type DotOptions } from '../writers/dot-writer'
-import { toJson } from '../writers/json-writer'
-import { toTextTable } from '../writers/text-table'
-import { dotToSvg, type SvgOptions } from '../writers/svg'
-import { svgToPng, type PngOptions } from '../writers/png'
+import type { Profile } from './model/profile'
+import { buildCallGraph, type CallGraphOptions } from './graph/shape'
+import { diffByKey } from './graph/diff'
+import { hasPruning, pruneProfileFrames } from './graph/prune-frames'
+import { deriveCallGraph } from './graph/derive'
+import { selectThreads } from './graph/select-threads'
+import { toDot, type DotOptions } from './writers/dot-writer'
+import { toJson } from './writers/json-writer'
+import { toTextTable } from './writers/text-table'
+import { dotToSvg, type SvgOptions } from './writers/svg'
+import { svgToPng, type PngOptions } from './writers/png'
 
 export type CallGraphOutput = 'dot' | 'svg' | 'png' | 'json' | 'txt'
 export const callGraphOutputs: CallGraphOutput[] = ['dot', 'svg', 'png', 'json', 'txt']

@@ -5,5 +5,5 @@
 'use strict'
 const dist = require('node:path').resolve(__dirname, '../../dist')
 require(`${dist}/index.js`)
-require(`${dist}/probes/hooks/install-hooks.js`)
+require(`${dist}/runtime/hooks/install-hooks.js`)
 require(`${dist}/collectors/env-start.js`)

@@ -1,4 +1,4 @@
-// The one-liner library: catalogue of probes/oneliners/*.bt (each file documents itself in its
+// The one-liner library: catalogue of bpftrace/oneliners/*.bt (each file documents itself in its
 // header, bpftrace tools style), and rendering into commands that paste and run as-is here.
 // Placeholders in the .bt programs, filled by renderOneLiner():
 //   SONDE_ADDON     absolute path of build/Release/sonde.node (usdt:PATH:sonde:probe attaches
@@ -8,7 +8,7 @@
 //   $1              the target PID (bpftrace positional parameter; needsPid one-liners)
 import fs from 'node:fs'
 import path from 'node:path'
-import { locateNative, packageRoot } from '../native-path'
+import { locateNative, packageRoot } from '../../probes/native-path'
 
 export interface OneLiner {
   name: string
@@ -85,7 +85,7 @@ export const oneLiners: readonly OneLiner[] = [
 // The .bt files and the addon live under the package root (sources run from there, dist/ one down).
 const ROOT = packageRoot
 
-export const oneLinerDir = path.join(ROOT, 'probes', 'oneliners')
+export const oneLinerDir = path.join(ROOT, 'bpftrace', 'oneliners')
 /** The sonde addon this Node loads (a process with sonde maps the same file; see addonPathOf). */
 export const addonPath = locateNative('sonde', ROOT).file ?? path.join(ROOT, 'build', 'Release', 'sonde.node')
 

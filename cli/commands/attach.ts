@@ -1,8 +1,8 @@
 // `sonde attach PID [--json]`: load sonde (dist/register.js) into a running Node.js process
-// started without it, through its inspector, then close the inspector again (probes/attach.ts).
+// started without it, through its inspector, then close the inspector again (inspect/attach.ts).
 import { UsageError } from '../usage-error'
-import { attachSonde, AttachError } from '../../probes/attach'
-import { parsePid, TargetError } from '../../probes/target-process'
+import { attachSonde, AttachError } from '../../inspect/attach'
+import { parsePid, TargetError } from '../../inspect/target-process'
 
 export const summary = 'load sonde into a running Node.js process (through its inspector, closed again afterwards)'
 

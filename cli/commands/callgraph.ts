@@ -7,10 +7,9 @@ import { writeFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { UsageError } from '../usage-error'
-import { importProfileFile } from '../../viz/importers'
-import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/callgraph/render-call-graph'
-import type { Metric } from '../../viz/shape/shape-options'
-import { OptionError, type Profile } from '../../viz/model/profile'
+import { asCliError, load } from '../profile-input'
+import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/render'
+import type { Metric } from '../../viz/graph/shape-options'
 
 export const summary = 'fprof-style call graph of a profile: DOT, SVG, PNG, JSON or text table'
 
@@ -78,33 +77,6 @@ function outputType(output: string | undefined, out: string | undefined): CallGr
   const t = EXT[extname(out).toLowerCase()]
   if (!t) throw new UsageError(`-o ${out}: cannot tell the output type from '${extname(out) || 'no extension'}' (use --output dot|svg|png|json|txt)`)
   return t
-}
-
-/** A one-line progress bar on stderr, only when stderr is a terminal. */
-export function progressBar(label: string): ((done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined
-  let last = -1
-  return (done, total) => {
-    if (!(total > 0)) return
-    const pct = Math.min(100, Math.floor((100 * done) / total))
-    if (pct === last) return
-    last = pct
-    const w = 30, fill = Math.round((w * pct) / 100)
-    process.stderr.write(`\r${label} [${'#'.repeat(fill)}${' '.repeat(w - fill)}] ${pct}%${pct === 100 ? '\r\x1b[K' : ''}`)
-  }
-}
-
-/**
- * The library's option errors become usage errors (exit 2, one line); everything else is
- * returned as it is, so an internal failure — V8's own RangeError included — exits 1
- * (cli/main.ts: one line, the stack only with SONDE_DEBUG).
- */
-export function asCliError(e: unknown): unknown {
-  return e instanceof OptionError ? new UsageError(e.message) : e
-}
-
-export async function load(input: string, format: string | undefined): Promise<Profile> {
-  return importProfileFile(input, { format, onProgress: progressBar('reading') })
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -4,7 +4,7 @@
 // gets a generated token, printed once in the URL.
 import { parseArgs } from 'node:util'
 import { UsageError } from '../usage-error'
-import { intArg, untilSignalOr } from './demo'
+import { intArg, untilSignalOr } from '../args'
 import { startDashboard, DashboardConfigError, MIN_TOKEN_LENGTH, urlToOpen } from '../../web/server'
 
 export const summary = 'the dashboard without an app: profile explorer and the sonde processes on this host'

@@ -2,7 +2,8 @@
 // with its load and the live dashboard. Ctrl-C (or --duration) stops everything and exits 0.
 import { parseArgs } from 'node:util'
 import { UsageError } from '../usage-error'
-import { startDemo } from '../../web/demo/run-demo'
+import { intArg, untilSignalOr } from '../args'
+import { startDemo } from '../../examples/demo/run-demo'
 import { DashboardConfigError, urlToOpen } from '../../web/server'
 
 export const summary = 'demo express app + worker pool + load, with the live dashboard (npm start)'
@@ -10,22 +11,6 @@ export const summary = 'demo express app + worker pool + load, with the live das
 const HELP = `usage: sonde demo [--port N] [--duration S] [--stream-interval MS]
   --port N        dashboard port on 127.0.0.1 (default 7777; 0 = any free port)
   --duration S    stop after S seconds (default: until Ctrl-C)`
-
-export function intArg(v: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined
-  const n = Number(v)
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in ${min}..${max}, got '${v}'`)
-  return n
-}
-
-export function untilSignalOr(ms: number | undefined): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (why: string) => { process.off('SIGINT', onInt); process.off('SIGTERM', onTerm); if (t) clearTimeout(t); resolve(why) }
-    const onInt = () => done('SIGINT'), onTerm = () => done('SIGTERM')
-    process.on('SIGINT', onInt); process.on('SIGTERM', onTerm)
-    const t = ms !== undefined ? setTimeout(() => done('duration'), ms) : undefined
-  })
-}
 
 export async function run(argv: string[]): Promise<number> {
   let v

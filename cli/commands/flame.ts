@@ -3,10 +3,10 @@
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { UsageError } from '../usage-error'
-import { asCliError, load } from './callgraph'
+import { asCliError, load } from '../profile-input'
 import { toFlameSvg } from '../../viz/writers/flame-svg'
-import { pruneProfileFrames } from '../../viz/shape/prune-frames'
-import { selectThreads } from '../../viz/callgraph/select-threads'
+import { pruneProfileFrames } from '../../viz/graph/prune-frames'
+import { selectThreads } from '../../viz/graph/select-threads'
 
 export const summary = 'flame graph SVG of a profile (d3-hierarchy partition)'
 

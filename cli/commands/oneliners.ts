@@ -1,8 +1,8 @@
 // `sonde oneliners [NAME] [--pid PID] [--provider NAME] [--json]`: the one-liner library as
 // commands that paste and run as-is on this install (addon path and PID filled in).
 import { UsageError } from '../usage-error'
-import { findOneLiner, headerOf, oneLiners, readOneLinerFile, renderCommand, renderProgram, type OneLiner, type RenderOptions } from '../../probes/oneliners/index'
-import { inspectTarget, parsePid, TargetError } from '../../probes/target-process'
+import { findOneLiner, headerOf, oneLiners, readOneLinerFile, renderCommand, renderProgram, type OneLiner, type RenderOptions } from '../../bpftrace/oneliners/index'
+import { inspectTarget, parsePid, TargetError } from '../../inspect/target-process'
 
 export const summary = 'print the bpftrace one-liner library, ready to paste (addon path and PID filled in)'
 

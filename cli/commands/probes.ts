@@ -87,7 +87,7 @@ function liveBpftraceLine(pid: number, target: string, provider: string, name: s
 }
 
 function live(pid: number, json: boolean): number {
-  const { readProcessProbes, ProcProbesError } = require('../../probes/proc-probes') as typeof import('../../probes/proc-probes')
+  const { readProcessProbes, ProcProbesError } = require('../../inspect/proc-probes') as typeof import('../../inspect/proc-probes')
   let objects
   try { objects = readProcessProbes(pid) } catch (e) {
     if (e instanceof ProcProbesError) throw new UsageError(e.message)

@@ -11,7 +11,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { UsageError } from '../usage-error'
-import { compileModuleFilter } from '../../probes/tracer/module-pattern'
+import { compileModuleFilter } from '../../tracer/module-pattern'
 
 export const summary = 'run a node command with sonde: function tracing, CPU profile (+ exact counts), dashboard'
 
@@ -31,7 +31,7 @@ export interface RunOptions {
 }
 
 /**
- * What `--stacks` adds to the child's node flags (probes/oneliners docs: docs/oneliners.md).
+ * What `--stacks` adds to the child's node flags (bpftrace/oneliners docs: docs/oneliners.md).
  * --perf-basic-prof also opens V8's log: one isolate-*-v8.log per isolate in the working
  * directory (Node 20); `--logfile=+` sends it to an unlinked temporary file instead. Node refuses
  * --logfile in NODE_OPTIONS, so processes the app itself starts still write theirs.
@@ -109,12 +109,12 @@ export function childEnv(o: RunOptions, base: NodeJS.ProcessEnv = process.env): 
     env.SONDE_TRACE = o.traceFunctions
     env.SONDE_TRACE_OUT = path.resolve(o.traceOut ?? 'sonde.trace')
     delete env.SONDE_TRACE_CREATED
-    preloads.push(path.join(dist, 'probes', 'tracer', 'preload.js'))
+    preloads.push(path.join(dist, 'tracer', 'preload.js'))
   }
   if (o.cpuProfile) {
     env.SONDE_CPU_PROFILE = path.resolve(o.cpuProfile)
     if (o.counts) env.SONDE_CPU_COUNTS = '1'
-    preloads.push(path.join(dist, 'probes', 'tracer', 'cpu-profile-child.js'))
+    preloads.push(path.join(dist, 'tracer', 'cpu-profile-child.js'))
   }
   if (o.dashboard !== undefined) env.SONDE_DASHBOARD = String(o.dashboard)
   // NODE_OPTIONS refuses V8 flags such as --no-turbo-inlining: those go on the node command

@@ -2,10 +2,10 @@
 // one-liner with bpftrace -f json against PID and prints its aggregations as the collectors'
 // histograms (count, p50/p90/p99, max) and sorted maps, or the whole result as JSON.
 import { UsageError } from '../usage-error'
-import { bpftraceMissing, BpftraceError, runOneLiner, type TraceResult } from '../../collectors/bpftrace-bridge'
-import { findOneLiner, oneLiners } from '../../probes/oneliners/index'
-import { inspectTarget, parsePid, TargetError } from '../../probes/target-process'
-import { formatTraceResult } from './trace-format'
+import { bpftraceMissing, BpftraceError, runOneLiner, type TraceResult } from '../../bpftrace/bridge'
+import { findOneLiner, oneLiners } from '../../bpftrace/oneliners/index'
+import { inspectTarget, parsePid, TargetError } from '../../inspect/target-process'
+import { formatTraceResult } from '../trace-format'
 
 export const summary = 'run a one-liner against a process with bpftrace and print its histograms and maps'
 

@@ -3,7 +3,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { collectors } from '../../collectors'
-import { startDashboard, type Dashboard } from '../server'
+import { startDashboard, type Dashboard } from '../../web/server'
 import { createDemoApp } from './demo-app'
 import { createWorkerPool } from './worker-pool'
 import { startLoad } from './load-generator'

@@ -1,5 +1,5 @@
 // Loads a provider image built by elf-writer.ts into this process through the native loader
-// (probes/native/dyn-loader.cc): memfd_create + dlopen("/proc/self/fd/N"), keeping the fd open
+// (native/dyn-loader.cc): memfd_create + dlopen("/proc/self/fd/N"), keeping the fd open
 // so tracers can attach by that path; when memfd is refused (or SONDE_DYN_MODE=file), a
 // content-addressed file in the cache directory written with an atomic rename and loaded only
 // after its content was checked against the hash. When both fail

@@ -1,4 +1,4 @@
-// Allocation sampling for alloc__sample: V8's sampling heap profiler (probes/alloc-sampler.ts)
+// Allocation sampling for alloc__sample: V8's sampling heap profiler (runtime/alloc-sampler.ts)
 // runs only while the probe is enabled or allocSampleEvents has a listener; when nobody listens
 // it is not started at all (V8 then puts no sampling observer on the allocation path).
 //
@@ -16,7 +16,7 @@ export interface AllocProbeSet { alloc__sample: Fireable<[number, string, string
 
 /**
  * Mean bytes between samples when the hook starts the sampler (a tracer, no collector): the
- * same default as the allocation collector (probes/alloc-sampler.ts, 512 KiB), so a tracer
+ * same default as the allocation collector (runtime/alloc-sampler.ts, 512 KiB), so a tracer
  * sees the same sample rate whichever of the two started the sampler.
  */
 export const ALLOC_INTERVAL_BYTES = DEFAULT_ALLOC_INTERVAL_BYTES

@@ -3,9 +3,9 @@
 // gc__done, heap__grow/shrink and node:gc__* by themselves, gated by the semaphores: nothing
 // in JS is needed for the probes. What costs something is the ring that copies every GC to JS
 // (two GetHeapStatistics and one threadsafe-function wake-up of the loop per GC), so this hook
-// turns it on (probes/gc-hook.ts installGcHook) only while gcEvents has a listener: a collector
+// turns it on (runtime/gc-ring.ts installGcHook) only while gcEvents has a listener: a collector
 // subscribing re-evaluates the gate at once, so no GC after the subscription is missed.
-import { installGcHook } from '../gc-hook'
+import { installGcHook } from '../gc-ring'
 import { gcEvents } from '../runtime-events'
 import { createHookGuard } from './hook-guard'
 import { gateOn } from './probe-gate'

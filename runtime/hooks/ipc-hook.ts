@@ -22,7 +22,7 @@
 // the USDT probes msg__send/msg__receive are not fired for IPC (this hook lives in collectors/).
 import { ChildProcess } from 'node:child_process'
 import { debuglog } from 'node:util'
-import { messageEvents } from '../probes/runtime-events'
+import { messageEvents } from '../runtime-events'
 
 const debug = debuglog('sonde')
 const STAMP = 'NODE_SONDE_IPC_T'

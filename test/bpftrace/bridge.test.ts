@@ -1,4 +1,4 @@
-// runBpftrace on its process runner (collectors/bpftrace-process.ts, whose own test covers the
+// runBpftrace on its process runner (bpftrace/process.ts, whose own test covers the
 // stop in detail: repeated SIGINT only while bpftrace polls, SIGKILL at the deadline). Here: a
 // bpftrace that lost its first SIGINT still ends with its maps, durationS and watchPid end a
 // run; a stand-in executable plays bpftrace (MODE below). The real bpftrace parts check that
@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { runBpftrace, runOneLiner } from '../../collectors/bpftrace-bridge'
+import { runBpftrace, runOneLiner } from '../../bpftrace/bridge'
 import { missing } from '../support/system'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-bridge-'))

@@ -7,9 +7,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { missing } from '../support/system'
-import { oneLiners } from '../../probes/oneliners/index'
+import { oneLiners } from '../../bpftrace/oneliners/index'
 import { startWorkload, traceBatch, type OneLinerRun, type Workload } from './oneliners-workload'
-import type { TraceResult } from '../../collectors/bpftrace-output'
+import type { TraceResult } from '../../bpftrace/output'
 
 const skip = missing('root', 'bpftrace', 'tracefs')
 

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { runOneLiner, type TraceResult } from '../../collectors/bpftrace-bridge'
+import { runOneLiner, type TraceResult } from '../../bpftrace/bridge'
 import { STACK_FLAGS } from '../../cli/commands/run'  // the flags `sonde run --stacks` gives node
 
 const root = path.resolve(__dirname, '..', '..')
@@ -23,7 +23,7 @@ export function startWorkload(): Promise<Workload> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-ol-'))
   const traceOut = path.join(dir, 'w.trace')
   const removeDir = () => fs.rmSync(dir, { recursive: true, force: true })
-  const child = spawn(process.execPath, ['--expose-gc', ...STACK_FLAGS, '-r', path.join(dist, 'register.js'), '-r', path.join(dist, 'probes', 'tracer', 'preload.js'),
+  const child = spawn(process.execPath, ['--expose-gc', ...STACK_FLAGS, '-r', path.join(dist, 'register.js'), '-r', path.join(dist, 'tracer', 'preload.js'),
     path.join(root, 'test', 'fixtures', 'oneliners', 'workload.js')], {
     env: { ...process.env, SONDE_DIST: dist, SONDE_TRACE: '**/oneliners/workload.js', SONDE_TRACE_OUT: traceOut },
     stdio: ['pipe', 'pipe', 'pipe'],

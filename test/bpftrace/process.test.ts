@@ -1,4 +1,4 @@
-// The bpftrace stop (collectors/bpftrace-process.ts) against stand-in executables that act out
+// The bpftrace stop (bpftrace/process.ts) against stand-in executables that act out
 // what bpftrace 0.17 does (MODE below), and against real bpftrace: a map of 8192 keys printed
 // while a stop is under way arrives whole, and the process 'exit' hook kills a bpftrace that a
 // test left running.
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { pollState, spawnBpftrace, type BpftraceExit } from '../../collectors/bpftrace-process'
+import { pollState, spawnBpftrace, type BpftraceExit } from '../../bpftrace/process'
 import { missing } from '../support/system'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-bt-proc-'))
@@ -129,7 +129,7 @@ else {
 
   test('the exit hook kills a bpftrace a finished test left running', () => {
     const code = `
-      const { spawnBpftrace } = require(${JSON.stringify(path.join(__dirname, '../../collectors/bpftrace-process'))})
+      const { spawnBpftrace } = require(${JSON.stringify(path.join(__dirname, '../../bpftrace/process'))})
       const p = spawnBpftrace({ args: ['-e', 'BEGIN { printf("READY\\\\n"); }'], ref: false, onLine: () => {} })
       console.log('PID ' + p.pid)
       setTimeout(() => {}, 3000) // it attaches meanwhile; then nothing holds this process open`

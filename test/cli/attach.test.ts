@@ -15,8 +15,8 @@ import net from 'node:net'
 import path from 'node:path'
 import { missing } from '../support/system'
 import { startBpftrace } from '../support/bpftrace'
-import { addonPath } from '../../probes/oneliners/index'
-import { attachSonde, listeningPorts } from '../../probes/attach'
+import { addonPath } from '../../bpftrace/oneliners/index'
+import { attachSonde, listeningPorts } from '../../inspect/attach'
 
 const root = path.resolve(__dirname, '..', '..')
 const sonde = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), ...args], { encoding: 'utf8', timeout: 60_000 })
@@ -137,7 +137,7 @@ else {
 
   test('not root and not its user: exit 2, one line, no signal sent', async () => {
     // runs the CLI as nobody: it needs to read this checkout (a clone under /root may not be)
-    const readable = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'dist', 'probes', 'attach.js'))})`], { uid: 65534, gid: 65534 })
+    const readable = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'dist', 'inspect', 'attach.js'))})`], { uid: 65534, gid: 65534 })
     if (readable.status !== 0) { console.log('# skip: this checkout is not readable by uid 65534'); return }
     const app = await startApp(path.join(root, 'test', 'fixtures', 'attach', 'sigusr1-app.js'))
     const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), 'attach', String(app.pid)], { encoding: 'utf8', uid: 65534, gid: 65534, timeout: 30_000 })

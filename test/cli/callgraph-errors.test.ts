@@ -55,7 +55,7 @@ test('only option errors become usage errors: a V8 RangeError stays an internal 
 // Fault injection: an internal bug (V8's RangeError) inside the renderer, through the real
 // CLI entry. It must exit 1 with one line, the stack only with SONDE_DEBUG.
 const BUGGY = `
-const r = require(${JSON.stringify(join(root, 'dist', 'viz', 'callgraph', 'render-call-graph.js'))})
+const r = require(${JSON.stringify(join(root, 'dist', 'viz', 'render.js'))})
 r.renderCallGraph = async () => { new Array(-1) }
 require(${JSON.stringify(join(root, 'dist', 'cli', 'main.js'))}).main(['callgraph', ${JSON.stringify(join(root, 'test', 'fixtures', 'stackcollapse', 'recursion.txt'))}])
 `

@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
-import { addonPath, bpftraceEnv, findOneLiner, oneLiners, readOneLinerFile, programOf } from '../../probes/oneliners/index'
+import { addonPath, bpftraceEnv, findOneLiner, oneLiners, readOneLinerFile, programOf } from '../../bpftrace/oneliners/index'
 
 const root = path.resolve(__dirname, '..', '..')
 const sonde = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), ...args], { encoding: 'utf8', timeout: 30_000 })

@@ -2,7 +2,7 @@
 // validation, Prometheus exposition names and values, and a throwing collector.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { gcEvents, messageEvents, httpEvents, allocSampleEvents } from '../../probes/runtime-events'
+import { gcEvents, messageEvents, httpEvents, allocSampleEvents } from '../../runtime/runtime-events'
 import { startCollectors, stopCollectors, collectors, CollectorConfigError, parseCollectSpec } from '../../collectors/index'
 import { routeTemplate, RouteTable } from '../../collectors/route-template'
 

@@ -5,13 +5,13 @@
 // collector runs here) attributes samples to the churning function.
 // Kinds: --trace-gc prints one line per GC of kind 1, 2 or 4 (every line kind, parsed by
 // test/support/trace-gc.ts); V8 also calls the GC callbacks for kind 8 (start of incremental marking, no line of its own)
-// and 16 (weak callbacks, no line), so both sides count kind & 7 (as test/probes/gc-hook.test.ts
+// and 16 (weak callbacks, no line), so both sides count kind & 7 (as test/runtime/gc-ring.test.ts
 // does, which proves the same per thread on the addon alone, without register).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { missing, which } from '../support/system'
 import { parseTraceGcLine } from '../support/trace-gc'
-import { traceApp } from './trace-session'
+import { traceApp } from '../support/trace-session'
 
 const skip = missing('root', 'bpftrace', 'tracefs')
 const on = '@on[tid] && (arg0 & 7)'

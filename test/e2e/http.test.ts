@@ -5,7 +5,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { missing } from '../support/system'
-import { traceApp } from './trace-session'
+import { traceApp } from '../support/trace-session'
 
 const skip = missing('root', 'bpftrace', 'tracefs')
 const N = 23

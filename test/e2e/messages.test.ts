@@ -16,8 +16,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { missing } from '../support/system'
-import { median } from './run-app'
-import { traceApp } from './trace-session'
+import { median } from '../support/run-app'
+import { traceApp } from '../support/trace-session'
 
 const skip = missing('root', 'bpftrace', 'tracefs')
 const ROUNDS = 200

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { ElfError, readUsdtNotes } from '../../probes/elf-notes'
+import { ElfError, readUsdtNotes } from '../../inspect/elf-notes'
 import { writeProviderImage } from '../../probes/dynamic/elf-writer'
 import { missing } from '../support/system'
 

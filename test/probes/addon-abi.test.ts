@@ -10,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { apps, dist, register, root } from './run-app'
+import { apps, dist, register, root } from '../support/run-app'
 
 const { LINES, lineDir } = require(path.join(root, 'scripts', 'node-lines.js')) as { LINES: number[]; lineDir(m: number): string }
 const major = Number(process.versions.node.split('.')[0])
@@ -21,7 +21,7 @@ let wrong = ''
 test.before(() => {
   const dir = lineDir(other)
   for (const f of ['binding.gyp']) fs.copyFileSync(path.join(root, f), path.join(tmp, f))
-  fs.cpSync(path.join(root, 'probes', 'native'), path.join(tmp, 'probes', 'native'), { recursive: true })
+  fs.cpSync(path.join(root, 'native'), path.join(tmp, 'native'), { recursive: true })
   const gyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] })
   const env = { ...process.env }
   delete env.npm_config_nodedir

@@ -7,8 +7,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import path from 'node:path'
-import { startAllocSampler, allocSamplerStats } from '../../probes/alloc-sampler'
-import { allocSampleEvents, type AllocSampleEvent } from '../../probes/runtime-events'
+import { startAllocSampler, allocSamplerStats } from '../../runtime/alloc-sampler'
+import { allocSampleEvents, type AllocSampleEvent } from '../../runtime/runtime-events'
 import { addonStatus } from '../../probes/addon'
 import { missing } from '../support/system'
 import { startBpftrace, type Bpftrace } from '../support/bpftrace'
@@ -105,7 +105,7 @@ test('bpftrace: summed alloc__sample bytes per function put the heavy allocator 
   if (skip) { console.log(`skip: ${skip}`); return }
   const A = addonStatus().path
   const code = `
-    const { startAllocSampler } = require(${JSON.stringify(path.join(root, 'dist/probes/alloc-sampler.js'))})
+    const { startAllocSampler } = require(${JSON.stringify(path.join(root, 'dist/runtime/alloc-sampler.js'))})
     require(${JSON.stringify(path.join(root, 'dist/probes/addon.js'))}).nativeAddon()  // map the addon before attaching
     ${allocateLots.toString()}
     ${allocateLittle.toString()}

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { apps, dist, register } from './run-app'
+import { apps, dist, register } from '../support/run-app'
 
 const DEADLINE_MS = 60_000
 

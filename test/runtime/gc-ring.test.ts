@@ -65,7 +65,7 @@ function result(stdout: string): any {
 }
 
 test('the drained ring equals --trace-gc, main thread and worker', async () => {
-  assert.ok(fs.existsSync(path.join(dist, 'probes/gc-hook.js')), 'dist/ missing: run npx tsc first')
+  assert.ok(fs.existsSync(path.join(dist, 'runtime/gc-ring.js')), 'dist/ missing: run npx tsc first')
   assert.ok(addonStatus().loaded)
   if (!which('stdbuf')) assert.unreachable('stdbuf (coreutils) missing')
   const { stdout } = await run(null)

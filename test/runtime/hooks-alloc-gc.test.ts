@@ -10,11 +10,11 @@ import * as assert from 'uvu/assert'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { addonStatus } from '../../probes/addon'
-import { allocSamplerStats, startAllocSampler } from '../../probes/alloc-sampler'
-import { allocSampleEvents, gcEvents, type GcEvent } from '../../probes/runtime-events'
-import { installAllocHook } from '../../probes/hooks/alloc-hook'
-import { installGcEventsHook } from '../../probes/hooks/gc-events-hook'
-import { pollGates, POLL_MS } from '../../probes/hooks/probe-gate'
+import { allocSamplerStats, startAllocSampler } from '../../runtime/alloc-sampler'
+import { allocSampleEvents, gcEvents, type GcEvent } from '../../runtime/runtime-events'
+import { installAllocHook } from '../../runtime/hooks/alloc-hook'
+import { installGcEventsHook } from '../../runtime/hooks/gc-events-hook'
+import { pollGates, POLL_MS } from '../../runtime/hooks/probe-gate'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const tick = () => new Promise<void>((r) => queueMicrotask(r))

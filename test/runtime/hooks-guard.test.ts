@@ -7,10 +7,10 @@ import * as assert from 'uvu/assert'
 import http from 'node:http'
 import diagnostics_channel from 'node:diagnostics_channel'
 import { MessageChannel, MessagePort } from 'node:worker_threads'
-import { createHookGuard, HOOK_FAULT_CODE, MAX_FAULTS } from '../../probes/hooks/hook-guard'
-import { installHttpHook, type HttpProbeSet } from '../../probes/hooks/http-hook'
-import { installMessageHook } from '../../probes/hooks/message-hook'
-import { disabledProbe } from '../../probes/hooks/install-hooks'
+import { createHookGuard, HOOK_FAULT_CODE, MAX_FAULTS } from '../../runtime/hooks/hook-guard'
+import { installHttpHook, type HttpProbeSet } from '../../runtime/hooks/http-hook'
+import { installMessageHook } from '../../runtime/hooks/message-hook'
+import { disabledProbe } from '../../runtime/hooks/install-hooks'
 
 const warnings: Error[] = []
 process.on('warning', (w) => { if ((w as Error & { code?: string }).code === HOOK_FAULT_CODE) warnings.push(w) })

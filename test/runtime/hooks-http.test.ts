@@ -3,7 +3,7 @@
 // status 200, durations > 0, and the express route template.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { runApp } from './run-app'
+import { runApp } from '../support/run-app'
 
 const N = 23
 

@@ -3,7 +3,7 @@
 // put in its own payloads, and the app's messages untouched.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { runApp, median } from './run-app'
+import { runApp, median } from '../support/run-app'
 
 const ROUNDS = 23
 

@@ -3,7 +3,7 @@
 // never enabled, the hooks still feed the event sources).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { register, runApp } from './run-app'
+import { register, runApp } from '../support/run-app'
 
 const ROUNDS = 23
 

@@ -7,9 +7,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import http from 'node:http'
-import { installHttpHook } from '../../probes/hooks/http-hook'
-import { disabledProbeSet } from '../../probes/hooks/install-hooks'
-import { httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH } from '../../probes/runtime-events'
+import { installHttpHook } from '../../runtime/hooks/http-hook'
+import { disabledProbeSet } from '../../runtime/hooks/install-hooks'
+import { httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH } from '../../runtime/runtime-events'
 
 type Entry = { kind: number; id: number; url?: string; measured?: boolean }
 /** httpServerLog entries from seq `from` on (the log holds far more than these tests write). */

@@ -2,7 +2,7 @@
 // bad program rejects `ready` with bpftrace's error, -f json parsed, exit() seen as `exited`.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { withReadyMarker } from '../../collectors/bpftrace-process'
+import { withReadyMarker } from '../../bpftrace/process'
 import { startBpftrace } from './bpftrace'
 import { missing } from './system'
 

@@ -1,5 +1,5 @@
 // The tests' one way to run real bpftrace. The process and its stop are the product's
-// (collectors/bpftrace-process.ts: SIGINT only while bpftrace polls, repeated after 1 s, SIGKILL
+// (bpftrace/process.ts: SIGINT only while bpftrace polls, repeated after 1 s, SIGKILL
 // at 10 s or up to 60 s while it still works, an exit hook kills leftovers); this adds what tests need on top:
 // - a READY handshake: the program's BEGIN prints a unique marker, and BEGIN runs only after
 //   every probe is attached, so a test fires its events after `await bt.ready` and none is missed
@@ -12,8 +12,8 @@
 // Writing programs for it: aggregate in maps (a printf per event wakes bpftrace's reader and
 // perturbs latencies), %ld/%lu for 64-bit values (%d truncates), few strings per action (its
 // stack is 512 bytes).
-import { DEFAULT_LIMITS, emptyResult, parseBpftraceLine, type TraceResult } from '../../collectors/bpftrace-output'
-import { readyMarker, spawnBpftrace, withReadyMarker, type BpftraceExit } from '../../collectors/bpftrace-process'
+import { DEFAULT_LIMITS, emptyResult, parseBpftraceLine, type TraceResult } from '../../bpftrace/output'
+import { readyMarker, spawnBpftrace, withReadyMarker, type BpftraceExit } from '../../bpftrace/process'
 
 export interface BpftraceOptions {
   /** bpftrace -p PID */

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { apps, dist, register } from './run-app'
-import { startBpftrace, type Bpftrace } from '../support/bpftrace'
+import { startBpftrace, type Bpftrace } from './bpftrace'
 
 export interface Session {
   result: any

@@ -9,13 +9,13 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { importFromSondeTrace } from '../../viz/importers/sonde-trace'
-import { deriveCallGraph } from '../../viz/callgraph/derive'
-import type { CallGraph } from '../../viz/callgraph/call-graph'
+import { deriveCallGraph } from '../../viz/graph/derive'
+import type { CallGraph } from '../../viz/model/call-graph'
 import type { Profile } from '../../viz/model/profile'
 
 const root = path.resolve(__dirname, '..', '..')
 const app = path.join(root, 'test', 'fixtures', 'apps', 'tracer-known')
-const preload = path.join(root, 'dist', 'probes', 'tracer', 'preload.js')
+const preload = path.join(root, 'dist', 'tracer', 'preload.js')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-tracer-'))
 
 interface AppResult { fib: number; helper: number; caught: number; double: number; waitedMs: number; mainMs: number; outerMs: number; workerFib?: number }

@@ -10,10 +10,10 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { buildSync } from 'esbuild'
 import { importFromSondeTrace } from '../../viz/importers/sonde-trace'
-import { deriveCallGraph } from '../../viz/callgraph/derive'
+import { deriveCallGraph } from '../../viz/graph/derive'
 
 const root = path.resolve(__dirname, '..', '..')
-const preload = path.join(root, 'dist', 'probes', 'tracer', 'preload.js')
+const preload = path.join(root, 'dist', 'tracer', 'preload.js')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-compat-'))
 const minimist = path.dirname(require.resolve('minimist/package.json'))
 const tape = path.join(path.dirname(require.resolve('tape/package.json')), 'bin', 'tape')

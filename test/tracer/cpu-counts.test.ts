@@ -9,7 +9,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { importProfileFile } from '../../viz/importers/index'
-import { deriveCallGraph } from '../../viz/callgraph/derive'
+import { deriveCallGraph } from '../../viz/graph/derive'
 
 const root = path.resolve(__dirname, '..', '..')
 const app = path.join(root, 'test', 'fixtures', 'apps', 'tracer-cpu')

@@ -13,12 +13,12 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { importFromSondeTrace } from '../../viz/importers/sonde-trace'
-import { deriveCallGraph } from '../../viz/callgraph/derive'
-import type { CallGraph } from '../../viz/callgraph/call-graph'
-import { apps, register } from './run-app'
+import { deriveCallGraph } from '../../viz/graph/derive'
+import type { CallGraph } from '../../viz/model/call-graph'
+import { apps, register } from '../support/run-app'
 
 const dir = path.join(apps, 'tracer-formats')
-const preload = path.join(path.dirname(register), 'probes', 'tracer', 'preload.js')
+const preload = path.join(path.dirname(register), 'tracer', 'preload.js')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-formats-'))
 
 /** Where each counted function is defined (file under tracer-formats/, 1-based line). */

@@ -11,12 +11,12 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { importFromSondeTrace } from '../../viz/importers/sonde-trace'
-import { deriveCallGraph } from '../../viz/callgraph/derive'
-import type { CallGraph } from '../../viz/callgraph/call-graph'
+import { deriveCallGraph } from '../../viz/graph/derive'
+import type { CallGraph } from '../../viz/model/call-graph'
 
 const root = path.resolve(__dirname, '..', '..')
 const app = path.join(root, 'test', 'fixtures', 'apps', 'tracer-generators')
-const preload = path.join(root, 'dist', 'probes', 'tracer', 'preload.js')
+const preload = path.join(root, 'dist', 'tracer', 'preload.js')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-gen-'))
 
 interface Out { sync: { sum: number; wallMs: number }; delegated: string; async: { sum: number; wallMs: number }; mainMs: number; mainOuterMs: number }

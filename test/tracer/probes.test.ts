@@ -18,7 +18,7 @@ const skip = missing('root', 'bpftrace') ?? (fs.existsSync(addon) && fs.existsSy
 test('bpftrace sees func__entry / func__return with name, depth and duration', async (ctx) => {
   if (skip) { console.log(`skip: ${skip}`); return void ctx }
   const out = path.join(os.tmpdir(), `sonde-probes-${process.pid}.trace`)
-  const app = spawn(process.execPath, ['-r', path.join(root, 'dist', 'probes', 'tracer', 'preload.js'), 'probe-app.js'], {
+  const app = spawn(process.execPath, ['-r', path.join(root, 'dist', 'tracer', 'preload.js'), 'probe-app.js'], {
     cwd: path.join(root, 'test', 'fixtures', 'apps', 'tracer-known'), env: { ...process.env, SONDE_TRACE: '', SONDE_TRACE_OUT: out }, stdio: ['pipe', 'pipe', 'inherit'],
   })
   const appExit = new Promise((r) => app.on('exit', r))

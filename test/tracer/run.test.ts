@@ -8,12 +8,12 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { importFromSondeTrace } from '../../viz/importers/sonde-trace'
 import { importProfileFile } from '../../viz/importers/index'
-import { deriveCallGraph } from '../../viz/callgraph/derive'
+import { deriveCallGraph } from '../../viz/graph/derive'
 
 const root = path.resolve(__dirname, '..', '..')
 const app = path.join(root, 'test', 'fixtures', 'apps', 'tracer-known')
 const sonde = path.join(root, 'bin', 'sonde.js')
-const preload = path.join(root, 'dist', 'probes', 'tracer', 'preload.js')
+const preload = path.join(root, 'dist', 'tracer', 'preload.js')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-run-'))
 
 function sondeRun(args: string[]) {
@@ -73,7 +73,7 @@ test('sonde run --cpu-profile --counts: sampled profile with exact V8 call count
   assert.is(fib.length, 1)
   assert.is(fib[0].calls, 21891)
   // fib(20) takes well under a millisecond: whether the sampler caught it is luck; its CNT is
-  // exact either way (test/probes/tracer-cpu-counts.test.ts covers the unsampled case).
+  // exact either way (test/tracer/cpu-counts.test.ts covers the unsampled case).
   const counts = (JSON.parse(fs.readFileSync(out, 'utf8')) as { sondeCallCounts: [string, string, number, number, number][] }).sondeCallCounts
   const mine = counts.filter((c) => c[0].endsWith('/tracer-known/app.js'))
   const count = (name: string) => mine.find((c) => c[1] === name)?.[4]

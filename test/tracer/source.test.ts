@@ -10,13 +10,13 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { importFromSondeTrace } from '../../viz/importers/sonde-trace'
-import { deriveCallGraph } from '../../viz/callgraph/derive'
-import { instrument } from '../../probes/tracer/instrument'
-import { restoreOriginalSource } from '../../probes/tracer/original-source'
+import { deriveCallGraph } from '../../viz/graph/derive'
+import { instrument } from '../../tracer/instrument'
+import { restoreOriginalSource } from '../../tracer/original-source'
 
 const root = path.resolve(__dirname, '..', '..')
 const app = path.join(root, 'test', 'fixtures', 'apps', 'tracer-sloppy')
-const preload = path.join(root, 'dist', 'probes', 'tracer', 'preload.js')
+const preload = path.join(root, 'dist', 'tracer', 'preload.js')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-src-'))
 
 function run(traced: boolean, trace: string) {

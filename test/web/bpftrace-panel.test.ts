@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { withIntervalPrints, rebin } from '../../web/server/bpftrace-panel'
-import { findOneLiner, renderProgram } from '../../probes/oneliners/index'
+import { findOneLiner, renderProgram } from '../../bpftrace/oneliners/index'
 
 test('interval prints: every aggregation map of msg-latency and http-latency, once', () => {
   const msg = withIntervalPrints(renderProgram(findOneLiner('msg-latency')!))

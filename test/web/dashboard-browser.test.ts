@@ -74,8 +74,8 @@ test('every live view draws real data within 8 s', async () => {
     assert.ok(laneKinds.includes('scavenge'), `lanes: ${laneKinds}`)
 
     // Allocation sites: the demo's allocation-heavy route (buildReport, ~2.6 MB per request) is
-    // the top row, at the line where dist/web/demo/demo-app.js declares it.
-    const declLine = fs.readFileSync(path.join(root, 'dist/web/demo/demo-app.js'), 'utf8').split('\n').findIndex((l) => l.startsWith('function buildReport(')) + 1
+    // the top row, at the line where dist/examples/demo/demo-app.js declares it.
+    const declLine = fs.readFileSync(path.join(root, 'dist/examples/demo/demo-app.js'), 'utf8').split('\n').findIndex((l) => l.startsWith('function buildReport(')) + 1
     const labels = await page.$$eval('#alloc-bars g.bar text.label', (t) => t.map((x) => x.textContent ?? ''))
     assert.is(labels[0], `buildReport demo-app.js:${declLine}`, `top allocation site: ${labels.slice(0, 3)}`)
     const keys = await page.$$eval('#alloc-bars g.bar', (g) => g.map((x) => x.getAttribute('data-key') ?? ''))

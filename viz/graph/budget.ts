@@ -4,7 +4,7 @@
 // the flow through the dropped node (w(u→d)·w(d→v)/ACC(d) ≤ min of both), drawn dashed.
 // Then every kept node that no kept root reaches is tied to its nearest kept ancestor on
 // the widest (max-bottleneck) path from a root, so nothing floats free.
-import type { CallGraph, CallGraphEdge, CallGraphNode } from '../callgraph/call-graph'
+import type { CallGraph, CallGraphEdge, CallGraphNode } from '../model/call-graph'
 import { edgeValue, type Metric, metricTotal, nodeValue } from './shape-options'
 import { widestPathTree } from './widest-path'
 

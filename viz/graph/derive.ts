@@ -11,7 +11,7 @@ import type { CallTree, ExactGraph, Frame, Profile } from '../model/profile'
 import { selectThreads } from './select-threads'
 
 export { selectThreads } from './select-threads'
-import { type CallGraph, type CallGraphEdge, type CallGraphNode, wholeOf } from './call-graph'
+import { type CallGraph, type CallGraphEdge, type CallGraphNode, wholeOf } from '../model/call-graph'
 
 export interface DeriveOptions {
   /** Only these threads / processes (a name or the forms select-threads.ts accepts); default: all merged. */

@@ -1,7 +1,7 @@
 // --diff OTHER: the signed change of each function between two profiles, in percentage
 // points of each profile's own whole (so profiles of different lengths compare), matched
 // by frame identity (name, file, line). Positive = a larger share in this profile.
-import type { CallGraph } from '../callgraph/call-graph'
+import type { CallGraph } from '../model/call-graph'
 import { defaultMetric, type Metric, metricTotal, nodeValue } from './shape-options'
 
 export function diffByKey(current: CallGraph, other: CallGraph, metric: Metric = defaultMetric(current.unit)): Map<string, number> {

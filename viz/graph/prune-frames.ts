@@ -5,7 +5,7 @@
 //    out-edges are shared among its callers in proportion to their edge weight; an ignored
 //    node is removed with what is reachable only through it.
 import { CallTree, type Profile } from '../model/profile'
-import { type CallGraph, type CallGraphEdge, wholeOf } from '../callgraph/call-graph'
+import { type CallGraph, type CallGraphEdge, wholeOf } from '../model/call-graph'
 
 export interface FramePruning {
   ignore?: RegExp

@@ -2,7 +2,7 @@
 // --root (matches and their callees), --leaf (matches and their callers), --depth (calls
 // away from the roots), and --invert (callees point at callers). Graph walks are
 // iterative; a regex that matches nothing is an error naming the option.
-import { adjacency, type CallGraph } from '../callgraph/call-graph'
+import { adjacency, type CallGraph } from '../model/call-graph'
 import { OptionError } from '../model/profile'
 
 export interface Selection {

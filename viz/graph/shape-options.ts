@@ -1,7 +1,7 @@
 // Options that shape a derived call graph before it is written, with their defaults and
 // validation (set-up is strict: a bad option throws with a message naming it).
 import { OptionError, type ValueUnit } from '../model/profile'
-import type { CallGraph, CallGraphEdge, CallGraphNode } from '../callgraph/call-graph'
+import type { CallGraph, CallGraphEdge, CallGraphNode } from '../model/call-graph'
 
 export type Metric = 'time' | 'samples' | 'bytes' | 'calls'
 

@@ -2,8 +2,8 @@
 // invert → selection (--focus/--root/--leaf/--depth) → thresholds and node budget with
 // aggregate edges. Percentages stay relative to the whole profile after pruning.
 import type { Profile } from '../model/profile'
-import type { CallGraph } from '../callgraph/call-graph'
-import { deriveCallGraph } from '../callgraph/derive'
+import type { CallGraph } from '../model/call-graph'
+import { deriveCallGraph } from './derive'
 import { keepWithinBudget } from './budget'
 import { hasPruning, pruneGraphFrames, pruneProfileFrames } from './prune-frames'
 import { invertGraph, selectNodes } from './select'

@@ -2,7 +2,7 @@
 // through which the heaviest chain of calls reaches it. Used to reconnect kept nodes
 // across dropped ones. Dijkstra with a binary max-heap; `order` is the finishing order,
 // so a node's tree parent always comes before it.
-import type { CallGraph } from '../callgraph/call-graph'
+import type { CallGraph } from '../model/call-graph'
 import { edgeValue, type Metric, nodeValue } from './shape-options'
 
 export interface WidestPathTree {

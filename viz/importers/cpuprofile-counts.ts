@@ -1,6 +1,6 @@
 // Importer for `sonde run --cpu-profile FILE --counts`: a V8 .cpuprofile (sampled ACC/OWN,
 // read by the cpuprofile importer) plus V8 precise-coverage call counts written by
-// probes/tracer/cpu-profile-child.ts, which become the thread's exact per-function CNT
+// tracer/cpu-profile-child.ts, which become the thread's exact per-function CNT
 // (ProfileThread.functionCalls). Coverage names a function by its start offset, the
 // profile by the position V8 reports for it (the parameter list): both are matched on
 // url, name and line, then the nearest start column at or before the profile's. Functions

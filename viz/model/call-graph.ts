@@ -1,7 +1,7 @@
 // The derived call graph: per function CNT / ACC / OWN and per caller→callee edge weight
 // and calls, in the profile's unit. Built once by deriveCallGraph(); shaping and every
 // writer only read it (shaping returns a new, smaller graph of the same shape).
-import type { FrameKind, ValueUnit } from '../model/profile'
+import type { FrameKind, ValueUnit } from './profile'
 
 export interface CallGraphNode {
   /** Dense index in `nodes`. */

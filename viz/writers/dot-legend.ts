@@ -1,9 +1,9 @@
 // The legend of a call graph: what the figures are, the heat scale (or the diverging
 // scale of a --diff), and the two special styles (aggregate edges, pseudo frames). Drawn
 // as one HTML-like label; every text in it is XML-escaped.
-import type { CallGraph } from '../callgraph/call-graph'
-import type { Metric } from '../shape/shape-options'
-import { metricTotal } from '../shape/shape-options'
+import type { CallGraph } from '../model/call-graph'
+import type { Metric } from '../graph/shape-options'
+import { metricTotal } from '../graph/shape-options'
 import { formatValue } from './format-value'
 import { divergingColor, heatColor, PSEUDO_FILL } from './palette'
 import { escapeXml } from './xml-escape'

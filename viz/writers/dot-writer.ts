@@ -4,8 +4,8 @@
 // aggregate edges over elided nodes are dashed; pseudo frames are grey and dashed; a
 // legend explains the scale. Output is deterministic: nodes by id, edges by (caller,
 // callee), attributes sorted, every string quoted (see dot-quote.ts).
-import type { CallGraph, CallGraphNode } from '../callgraph/call-graph'
-import { edgeValue, type Metric, defaultMetric, metricTotal, nodeValue } from '../shape/shape-options'
+import type { CallGraph, CallGraphNode } from '../model/call-graph'
+import { edgeValue, type Metric, defaultMetric, metricTotal, nodeValue } from '../graph/shape-options'
 import { attrList, ellipsize, nodeId, Quoted, quote, quoteLines, wrapName } from './dot-quote'
 import { formatCount, formatPercent, formatValue } from './format-value'
 import { divergingColor, heatColor, moduleColor, PSEUDO_FILL, PSEUDO_TEXT, textColorFor } from './palette'

@@ -3,7 +3,7 @@
 // `self`/`total` in the profile's unit; top-level `total` is the sum of all OWN of the
 // whole profile (shaping drops nodes, never the 100 %). Extra fields (file, line, kind,
 // elided) are present only when they carry information.
-import type { CallGraph } from '../callgraph/call-graph'
+import type { CallGraph } from '../model/call-graph'
 
 export interface JsonCallGraph {
   name: string

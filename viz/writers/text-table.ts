@@ -7,8 +7,8 @@
 //      main                  1   100.0 ms    10.0 ms
 //    * fib                  89    90.0 ms    90.0 ms   <- the function
 //      helper                3     5.0 ms            }
-import type { CallGraph } from '../callgraph/call-graph'
-import { adjacency } from '../callgraph/call-graph'
+import type { CallGraph } from '../model/call-graph'
+import { adjacency } from '../model/call-graph'
 import { formatCount, formatPercent, formatValue } from './format-value'
 
 const W = 12

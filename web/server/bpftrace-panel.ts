@@ -1,24 +1,20 @@
 // The dashboard's "bpftrace" panel: runs one library one-liner at a time with bpftrace against
 // the process this dashboard observes (its own pid: `-p process.pid`), and streams the parsed
-// maps and histograms (collectors/bpftrace-output) to the page as `event: bpftrace` on the SSE
+// maps and histograms (bpftrace/output) to the page as `event: bpftrace` on the SSE
 // stream. The one-liners print their maps only at exit, so an `interval:s:1 { print(@m); … }`
 // probe is added for every aggregation map (unless the program already has an interval probe).
 // Bounded: one run at a time, at most MAX_SECONDS, payload cut to a few maps, rows and buckets.
-// Stopping is the bridge's (collectors/bpftrace-process.ts: SIGINT when safe, repeated, SIGKILL at 10-60 s).
-import { bpftraceMissing, runBpftrace, type BpftraceRun, type TraceResult } from '../../collectors/bpftrace-bridge'
-import { unitOfMapName } from '../../collectors/bpftrace-histogram'
-import { bpftraceArgs, bpftraceEnv, findOneLiner, oneLiners } from '../../probes/oneliners/index'
-import { inspectTarget } from '../../probes/target-process'
+// Stopping is the bridge's (bpftrace/process.ts: SIGINT when safe, repeated, SIGKILL at 10-60 s).
+import { bpftraceMissing, runBpftrace, type BpftraceRun, type TraceResult } from '../../bpftrace/bridge'
+import { unitOfMapName } from '../../bpftrace/histogram'
+import { bpftraceArgs, bpftraceEnv, findOneLiner, oneLiners } from '../../bpftrace/oneliners/index'
+import { inspectTarget } from '../../inspect/target-process'
+import type { PanelHist, PanelMap, PanelState } from '../shared/wire'
 
 export const MAX_SECONDS = 300
 const MAX_HISTS = 6, MAX_MAPS = 6, MAX_ROWS = 20, MAX_BUCKETS = 64
 
-export interface PanelHist { map: string; key: string; unit: 'ns' | 'bytes' | null; scale: number; buckets: { min?: number; max?: number; count: number }[]; count: number; p50: number; p99: number; max: number }
-export interface PanelMap { map: string; rows: [string, number][]; keys: number }
-export interface PanelState {
-  name: string; pid: number; state: 'running' | 'done' | 'failed'; startedMs: number; durationS: number
-  elapsedS: number; attachedProbes: number; prints: number; histograms: PanelHist[]; maps: PanelMap[]; notes: string[]; error?: string
-}
+export type { PanelHist, PanelMap, PanelState } from '../shared/wire'
 
 export class PanelError extends Error { constructor(message: string, readonly status: number) { super(message) } }
 

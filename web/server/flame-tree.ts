@@ -2,8 +2,9 @@
 // d3 partition: {n: name, f: file:line, v: self, c: children}. Cells below minShare of the total
 // are folded into their parent's self weight so a 10^6-node profile stays a small document.
 import type { Profile } from '../../viz/model/profile'
+import type { FlameCell } from '../shared/wire'
 
-export interface FlameCell { n: string; f?: string; k?: string; v: number; c?: FlameCell[] }
+export type { FlameCell } from '../shared/wire'
 
 interface Work { frame: number; self: number; total: number; kids: Map<number, Work> }
 

@@ -12,7 +12,7 @@ import { createStreamHub, type StreamHubOptions } from './stream-hub'
 import { startLiveFeed } from './live-feed'
 import { createProfileJobs, type ProfileJobLimits } from './profile-jobs'
 import { registerProcess } from './process-registry'
-import { markInternalServer } from '../../probes/hooks/http-hook'
+import { markInternalServer } from '../../runtime/hooks/http-hook'
 import { createBpftracePanel } from './bpftrace-panel'
 
 export { DashboardConfigError, isLoopbackHost } from './listen-safety'

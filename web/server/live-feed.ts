@@ -4,18 +4,11 @@
 // the events since the previous tick); the page backfills the full history from
 // GET /api/snapshot when it (re)opens the stream.
 import v8 from 'node:v8'
-import { collectors, type CollectorsSnapshot } from '../../collectors'
+import { collectors } from '../../collectors'
 import type { StreamHub } from './stream-hub'
+import type { HeapSpace, LiveSnapshot } from '../shared/wire'
 
-export interface HeapSpace { name: string; sizeBytes: number; usedBytes: number; availableBytes: number }
-
-export interface LiveSnapshot extends CollectorsSnapshot {
-  uptimeSeconds: number
-  /** process.hrtime clock at snapshot time (the clock of gc.recent[].startNs). */
-  hrtimeNs: number
-  memory: NodeJS.MemoryUsage
-  heapSpaces: HeapSpace[]
-}
+export type { HeapSpace, LiveSnapshot } from '../shared/wire'
 
 export function heapSpaces(): HeapSpace[] {
   return v8.getHeapSpaceStatistics().map((s) => ({

@@ -5,11 +5,11 @@
 // importer's ParseError, answered 400 with its first line.
 import { importProfileText } from '../../viz/importers'
 import { OptionError, ParseError } from '../../viz/model/profile'
-import { renderCallGraph, type RenderOptions } from '../../viz/callgraph/render-call-graph'
-import { buildCallGraph } from '../../viz/shape/shape'
+import { renderCallGraph, type RenderOptions } from '../../viz/render'
+import { buildCallGraph } from '../../viz/graph/shape'
 import { toJsonGraph } from '../../viz/writers/json-writer'
 import { toFolded } from '../../viz/writers/folded'
-import type { Metric } from '../../viz/shape/shape-options'
+import type { Metric } from '../../viz/graph/shape-options'
 import { createProfileStore, type ProfileInfo, type StoredProfile } from './profile-store'
 import { toFlameTree } from './flame-tree'
 

@@ -8,7 +8,7 @@
 const express = require('express')
 const seen = {}
 if (process.env.SONDE_EXTRA_LISTENER === '1') {
-  const { httpEvents } = require(process.env.SONDE_DIST + '/probes/runtime-events.js')
+  const { httpEvents } = require(process.env.SONDE_DIST + '/runtime/runtime-events.js')
   httpEvents.subscribe((e) => { if (e.side === 'server' && e.phase === 'response') seen[e.method + ' ' + e.status] = (seen[e.method + ' ' + e.status] || 0) + 1 })
 }
 const app = express()

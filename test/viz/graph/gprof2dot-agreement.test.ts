@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { importProfileFile } from '../../../viz/importers'
-import { deriveCallGraph } from '../../../viz/callgraph/derive'
+import { deriveCallGraph } from '../../../viz/graph/derive'
 
 const G2D = process.env.GPROF2DOT
 

@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { importProfileFile } from '../../../viz/importers'
-import { deriveCallGraph } from '../../../viz/callgraph/derive'
-import { matchThreads, selectThreads } from '../../../viz/callgraph/select-threads'
+import { deriveCallGraph } from '../../../viz/graph/derive'
+import { matchThreads, selectThreads } from '../../../viz/graph/select-threads'
 import { createProfile, OptionError } from '../../../viz/model/profile'
 
 const fx = join(__dirname, '..', '..', 'fixtures')
@@ -47,7 +47,7 @@ test('perf script without tids (comm-pid): the number picks the thread', async (
   assert.equal(names(matchThreads(p.threads, 'node-16215')), ['node-16215'])
 })
 
-test('sonde-trace workers ("worker N" as probes/tracer/trace-file.ts names them)', () => {
+test('sonde-trace workers ("worker N" as tracer/trace-file.ts names them)', () => {
   const p = createProfile('t.trace', 'sonde-trace', 'nanoseconds')
   p.threads.push({ name: 'main' }, { name: 'worker 3' }, { name: 'worker 12' })
   for (const w of ['worker 3', 'worker-3', 'worker3', '3']) assert.equal(names(matchThreads(p.threads, w)), ['worker 3'], w)

@@ -1,9 +1,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { buildCallGraph, shapeCallGraph } from '../../../viz/shape/shape'
-import { deriveCallGraph } from '../../../viz/callgraph/derive'
-import type { CallGraph } from '../../../viz/callgraph/call-graph'
-import { profileFromExact, profileFromFolded, profileFromStacks } from '../callgraph/build-profile'
+import { buildCallGraph, shapeCallGraph } from '../../../viz/graph/shape'
+import { deriveCallGraph } from '../../../viz/graph/derive'
+import type { CallGraph } from '../../../viz/model/call-graph'
+import { profileFromExact, profileFromFolded, profileFromStacks } from './build-profile'
 
 const node = (g: CallGraph, n: string) => g.nodes.find((x) => x.name === n)
 const edges = (g: CallGraph) => g.edges.map((e) => `${g.nodes[e.caller].name}${e.elided ? '~>' : '->'}${g.nodes[e.callee].name} ${e.weight}`).sort()

@@ -7,9 +7,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { importFromFprof, isFprof } from '../../../viz/importers/fprof'
 import type { Profile } from '../../../viz/model/profile'
-import { selectThreads } from '../../../viz/callgraph/select-threads'
+import { selectThreads } from '../../../viz/graph/select-threads'
 import { importProfileFile, importProfileText } from '../../../viz/importers'
-import { deriveCallGraph } from '../../../viz/callgraph/derive'
+import { deriveCallGraph } from '../../../viz/graph/derive'
 import { expectedThreads, importedRows, oracle, table } from './fprof-oracle'
 
 const root = path.resolve(__dirname, '../../..')

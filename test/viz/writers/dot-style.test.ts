@@ -1,10 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { buildCallGraph } from '../../../viz/shape/shape'
+import { buildCallGraph } from '../../../viz/graph/shape'
 import { toDot } from '../../../viz/writers/dot-writer'
 import { heatColor, divergingColor, skewed, textColorFor } from '../../../viz/writers/palette'
 import { formatValue, formatPercent } from '../../../viz/writers/format-value'
-import { profileFromFolded, profileFromStacks } from '../callgraph/build-profile'
+import { profileFromFolded, profileFromStacks } from '../graph/build-profile'
 
 const line = (dot: string, id: string) => dot.split('\n').find((l) => l.startsWith(`  "${id}" [`))!
 

@@ -1,10 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { buildCallGraph } from '../../../viz/shape/shape'
+import { buildCallGraph } from '../../../viz/graph/shape'
 import { toDot } from '../../../viz/writers/dot-writer'
 import { dotToSvg } from '../../../viz/writers/svg'
 import { quote } from '../../../viz/writers/dot-quote'
-import { profileFromStacks } from '../callgraph/build-profile'
+import { profileFromStacks } from '../graph/build-profile'
 
 const XSS = '<img src=x onerror=alert(1)>'
 const hostile = ['node', 'edge', 'graph', 'digraph', 'subgraph', 'strict', 'a"b', 'back\\slash\\N\\G', 'new\nline', XSS, '</title><script>alert(2)</script>', 'x'.repeat(300), 'é ünïcødé → ✓']

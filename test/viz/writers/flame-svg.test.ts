@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { mergedTree, toFlameSvg, type Cell } from '../../../viz/writers/flame-svg'
 import { CallTree, createProfile } from '../../../viz/model/profile'
-import { profileFromExact, profileFromFolded } from '../callgraph/build-profile'
+import { profileFromExact, profileFromFolded } from '../graph/build-profile'
 
 test('widths follow inclusive weight; names escaped; tooltip has ACC and OWN', () => {
   const svg = toFlameSvg(profileFromFolded('main;a 30\nmain;<b&"> 10'), { width: 1000 })

@@ -1,7 +1,7 @@
 // Horizontal bar lists: top allocation sites (bytes/s, function and url:line) and heap by space
 // (used within size). Names are set with .text() only.
 import * as d3 from 'd3'
-import type { LiveSnapshot } from '../../server/live-feed'
+import type { LiveSnapshot } from '../../shared/wire'
 import { bytes } from '../format'
 
 interface Bar { key: string; label: string; sub: string; value: number; max: number; title: string }

@@ -4,7 +4,7 @@
 // bpftrace buckets, labelled in the map's unit) and a table of the count/sum maps.
 import * as d3 from 'd3'
 import { apiJson } from '../api'
-import type { PanelHist, PanelState } from '../../server/bpftrace-panel'
+import type { PanelHist, PanelState } from '../../shared/wire'
 import { bytes, ns } from '../format'
 import { fillTable } from './gc-view'
 

@@ -1,7 +1,7 @@
 // GC timeline by kind: one lane per GC kind over the last 30 s, each GC a mark as wide as its
 // pause (at least 1 px), plus the GC share of wall time and a per-kind summary table.
 import * as d3 from 'd3'
-import type { LiveSnapshot } from '../../server/live-feed'
+import type { LiveSnapshot } from '../../shared/wire'
 import type { GcEvent } from './live-store'
 import { bytes, ns, pct } from '../format'
 

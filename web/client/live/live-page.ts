@@ -2,7 +2,7 @@
 // tick (≥ 1 Hz). Page Visibility: while the page is hidden the stream is closed (the server
 // counts one client fewer); when shown again it backfills and reopens.
 import { apiJson, openStream, type StreamHandle } from '../api'
-import type { LiveSnapshot } from '../../server/live-feed'
+import type { LiveSnapshot } from '../../shared/wire'
 import { LiveStore } from './live-store'
 import { drawHeatmap } from './heatmap-view'
 import { drawGc } from './gc-view'
@@ -10,7 +10,7 @@ import { drawMessages, drawCost } from './tables-view'
 import { drawAlloc, drawHeap } from './bars-view'
 import { drawLoop } from './loop-view'
 import { createBpftraceView } from './bpftrace-view'
-import type { PanelState } from '../../server/bpftrace-panel'
+import type { PanelState } from '../../shared/wire'
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 

@@ -1,7 +1,7 @@
 // The page's copy of the live data: the last snapshot, heatmap columns merged by interval
 // start (the stream sends the intervals that may have changed since its previous tick; a
 // backfill sends the whole ring), a bounded list of recent GCs and a bounded utilization history.
-import type { LiveSnapshot } from '../../server/live-feed'
+import type { LiveSnapshot } from '../../shared/wire'
 import type { SeriesSnapshot } from '../../../collectors/series-ring'
 
 export type HeatPoint = SeriesSnapshot['points'][number]

@@ -1,6 +1,6 @@
 // Event loop: utilization over time (line, 0..1) with the delay percentiles in the caption.
 import * as d3 from 'd3'
-import type { LiveSnapshot } from '../../server/live-feed'
+import type { LiveSnapshot } from '../../shared/wire'
 import { ns, pct } from '../format'
 
 export function drawLoop(el: HTMLElement, caption: HTMLElement, badge: HTMLElement, elu: { t: number; v: number }[], snap: LiveSnapshot | undefined): void {

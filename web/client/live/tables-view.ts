@@ -1,6 +1,6 @@
 // Message channels (rate, p50/p99/max latency, in flight) and per-request cost by route
 // (CPU, allocated bytes, GC time and GC share of the request's CPU).
-import type { LiveSnapshot } from '../../server/live-feed'
+import type { LiveSnapshot } from '../../shared/wire'
 import { bytes, ns, pct, rate } from '../format'
 import { fillTable } from './gc-view'
 

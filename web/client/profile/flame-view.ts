@@ -2,7 +2,7 @@
 // the top: an icicle). Click a frame to zoom into it (click the root to zoom out); the frame's
 // function is reported so the side panel shows its callers and callees.
 import * as d3 from 'd3'
-import type { FlameCell } from '../../server/flame-tree'
+import type { FlameCell } from '../../shared/wire'
 
 type Node = d3.HierarchyRectangularNode<FlameCell>
 

@@ -5,7 +5,7 @@ import * as d3 from 'd3'
 import { api, apiJson } from '../api'
 import { createCallGraphView } from './callgraph-view'
 import { createFlameView } from './flame-view'
-import type { FlameCell } from '../../server/flame-tree'
+import type { FlameCell } from '../../shared/wire'
 
 interface ProfileInfo { id: string; name: string; format: string; unit: string; source: string; createdMs: number }
 interface JsonGraph { unit: string; total: number; nodes: { id: number; name: string; self: number; total: number; calls: number | null }[]; edges: { caller: number; callee: number; weight: number; calls: number | null }[] }

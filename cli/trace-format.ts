@@ -1,6 +1,6 @@
 // Readable summary of a bpftrace result for `sonde trace`: histograms as count / p50 / p90 /
 // p99 / max in their unit, maps sorted by value (top 20), stats, the last printf lines.
-import type { TraceResult } from '../../collectors/bpftrace-output'
+import type { TraceResult } from '../bpftrace/output'
 
 function fmt(v: number, unit: 'ns' | 'bytes' | null): string {
   if (unit === 'ns') {
