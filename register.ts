@@ -9,6 +9,10 @@
 // that fails to load must not take the app down either, so they are required lazily); a
 // failure is logged with NODE_DEBUG=sonde and the rest runs on. Without the native addon the
 // static probes are a stub of the same shape (never enabled) and the collectors still work.
+// First, before any other module of sonde loads: the addon, whose load registers the GC
+// callbacks and starts recording GCs (kept for the GC collector's first subscription), so the
+// garbage sonde's own start-up makes is counted like the app's.
+try { (require('./probes/addon') as typeof import('./probes/addon')).nativeAddon() } catch { /* the stub: register says why below */ }
 import { debuglog } from 'node:util'
 import type { RuntimeProbeSet } from './probes/hooks/install-hooks'
 
@@ -43,6 +47,9 @@ function register(): void {
 }
 
 attempt('register', register)
+// No GC consumer started with register: stop recording the start-up GCs (a collector started
+// later counts from its own start).
+attempt('ending start-up GC records', () => (require('./probes/gc-hook') as typeof import('./probes/gc-hook')).endStartupGcRecords())
 
 // SONDE_TRACE=PATTERN / SONDE_TRACE_OUT=FILE: the function tracer (probes/tracer), in every thread.
 // Loaded only then: the tracer's instrumenter (acorn, magic-string, source maps) is ~1.5 MB of
