@@ -35,6 +35,7 @@ else test('idle loop delay p50 = loop-lag one-liner ± 0.5 ms; 50 ms block ≥ 4
   })
   let out = ''
   c.stdout!.on('data', (d) => { out += d })
+  const exited = new Promise((res) => c.once('exit', res))
   try {
     await waitFor(() => out, /READY/)
     const bt = startBpftrace(renderProgram(findOneLiner('loop-lag')!, { pid: c.pid }), { pid: c.pid, json: true })
@@ -55,7 +56,7 @@ else test('idle loop delay p50 = loop-lag one-liner ± 0.5 ms; 50 ms block ≥ 4
     await new Promise((r) => setTimeout(r, 100))
     c.stdin!.write('end\n')
     const r = JSON.parse((await waitFor(() => out, /RESULT (.*)\n/))[1])
-    await new Promise((res) => c.once('exit', res))
+    await exited
     process.stdout.write(`  50 ms block: max delay ${(r.delay.max / 1e6).toFixed(1)} ms\n`)
     assert.ok(r.delay.max >= 45e6, `max delay ${r.delay.max} ns after a 50 ms block`)
     const lines = out.split('\n').map(parseTraceGcLine).filter((l) => l !== null && l.isolate === r.iso)

@@ -2,8 +2,8 @@
 // `node -r dist/register.js` (SONDE_COLLECT from the environment). Routes per phase prefix P
 // (each phase its own rows in the table): /P/wait awaits a 50 ms timer and burns nothing,
 // /P/cpu burns a calibrated loop (~5 ms of CPU), /P/alloc builds 27 000 small objects (~4 MB of
-// V8 heap) and burns little. /truth runs the same loop 20 times alone and answers its CPU time
-// per run from process.cpuUsage (the independent truth for /P/cpu); /snap answers the
+// V8 heap) and burns little. /truth answers the same loop's CPU time per run measured alone in a timer
+// callback with process.cpuUsage during the phase (the independent truth for /P/cpu); /snap answers the
 // collectors' snapshot and the process's CPU time (µs). Prints "PORT n".
 'use strict'
 const fastify = require('fastify')
@@ -27,7 +27,12 @@ for (const p of ['a', 'b', 'c']) {
   app.get(`/${p}/cpu`, async () => String(spin(LOOP)))
   app.get(`/${p}/alloc`, async () => String(buildRows(27000).length))
 }
-app.get('/truth', async () => ({ cpuMs: cpuMsPerRun(LOOP, 20) }))
+// The truth sampler: every 100 ms a timer (not a request) runs the loop once alone in its
+// callback and measures it with process.cpuUsage, so the truth is taken on the same thread under
+// the same machine load as the requests of the phase; /truth answers their mean and restarts it.
+let truthMs = 0, truthRuns = 0
+setInterval(() => { truthMs += cpuMsPerRun(LOOP, 1); truthRuns++ }, 100).unref()
+app.get('/truth', async () => { const r = { cpuMs: truthMs / truthRuns, runs: truthRuns }; truthMs = 0; truthRuns = 0; return r })
 app.get('/snap', async () => { const u = process.cpuUsage(); return { processCpuUs: u.user + u.system, ...collectors.snapshot() } })
 app.listen({ port: 0, host: '127.0.0.1' }).then(() => process.stdout.write(`PORT ${app.server.address().port}\n`))
 process.stdin.on('data', () => {})
