@@ -1,6 +1,7 @@
 // `node -r sonde/register app.js` / `node --import sonde/register app.js`:
 // installs the runtime hooks that fire probes and feed collectors, in the main thread and in
-// every worker (workers inherit execArgv, so the preload runs there too). Idempotent per
+// every worker (workers inherit execArgv, so the preload runs there too), but not in Node's
+// module-hooks thread, which runs preloads and no app code. Idempotent per
 // thread: loaded twice (e.g. -r and --import, or two copies of sonde) it installs once.
 // Loading the static probes loads the addon in this thread, which registers its V8 GC callbacks
 // (gc/heap probes fire natively); the GC ring (gcEvents) and the allocation sampler
@@ -9,10 +10,6 @@
 // that fails to load must not take the app down either, so they are required lazily); a
 // failure is logged with NODE_DEBUG=sonde and the rest runs on. Without the native addon the
 // static probes are a stub of the same shape (never enabled) and the collectors still work.
-// First, before any other module of sonde loads: the addon, whose load registers the GC
-// callbacks and starts recording GCs (kept for the GC collector's first subscription), so the
-// garbage sonde's own start-up makes is counted like the app's.
-try { (require('./probes/addon') as typeof import('./probes/addon')).nativeAddon() } catch { /* the stub: register says why below */ }
 import { debuglog } from 'node:util'
 import type { RuntimeProbeSet } from './probes/hooks/install-hooks'
 
@@ -46,14 +43,26 @@ function register(): void {
   attempt('starting dashboard', () => (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv())
 }
 
-attempt('register', register)
-// No GC consumer started with register: stop recording the start-up GCs (a collector started
-// later counts from its own start).
-attempt('ending start-up GC records', () => (require('./probes/gc-hook') as typeof import('./probes/gc-hook')).endStartupGcRecords())
-
-// SONDE_TRACE=PATTERN / SONDE_TRACE_OUT=FILE: the function tracer (probes/tracer), in every thread.
-// Loaded only then: the tracer's instrumenter (acorn, magic-string, source maps) is ~1.5 MB of
-// heap that every mark-compact of an untraced app would walk.
-if (process.env.SONDE_TRACE !== undefined) {  // set, even empty (= every module)
+function registerTracer(): void {
+  // SONDE_TRACE=PATTERN / SONDE_TRACE_OUT=FILE: the function tracer (probes/tracer), in every thread.
+  // Loaded only then: the tracer's instrumenter (acorn, magic-string, source maps) is ~1.5 MB of
+  // heap that every mark-compact of an untraced app would walk.
+  if (process.env.SONDE_TRACE === undefined) return  // set, even empty (= every module)
   try { (require('./probes/tracer/install') as typeof import('./probes/tracer/install')).installFunctionTracerFromEnv() } catch (err) { debug('function tracer not installed: %s', (err as Error)?.message ?? err) }
+}
+
+// Node's module-hooks thread runs this preload too but never the app: nothing to install there
+// (a second addon, GC ring, collectors or dashboard would only double what the app's threads report).
+const hooksThread = attempt('checking for the module-hooks thread', () => (require('./probes/tracer/hooks-thread') as typeof import('./probes/tracer/hooks-thread')).isModuleHooksThread())
+if (hooksThread) debug('register: module-hooks thread, nothing installed')
+else {
+  // First, before the rest of sonde loads: the addon, whose load registers the GC
+  // callbacks and starts recording GCs (kept for the GC collector's first subscription), so the
+  // garbage sonde's own start-up makes is counted like the app's.
+  attempt('loading the addon', () => (require('./probes/addon') as typeof import('./probes/addon')).nativeAddon())
+  attempt('register', register)
+  // No GC consumer started with register: stop recording the start-up GCs (a collector started
+  // later counts from its own start).
+  attempt('ending start-up GC records', () => (require('./probes/gc-hook') as typeof import('./probes/gc-hook')).endStartupGcRecords())
+  registerTracer()
 }

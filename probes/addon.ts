@@ -62,15 +62,15 @@ function warnOnce(message: string): void {
 }
 
 /** The binary to load, or a reason why there is none. */
-function pick(): { file?: string; error?: string; wrongAbi?: boolean } {
+function pick(): { file?: string; tried?: string; error?: string; wrongAbi?: boolean } {
   const forced = process.env.SONDE_ADDON_PATH
   if (forced) {
     const file = path.resolve(forced)
-    if (!fs.existsSync(file)) return { error: `not built: ${file} missing` }
+    if (!fs.existsSync(file)) return { tried: file, error: `not built: ${file} missing` }
     const built = builtAbi(file)
     const abi = Number(process.versions.modules)
     if (built !== undefined && built !== abi) {
-      return { wrongAbi: true, error: `${file} was built for Node ${nodeMajorOfAbi(built)} (ABI ${built}), this is Node ${process.versions.node} (ABI ${abi}); ${rebuildHint}` }
+      return { tried: file, wrongAbi: true, error: `${file} was built for Node ${nodeMajorOfAbi(built)} (ABI ${built}), this is Node ${process.versions.node} (ABI ${abi}); ${rebuildHint}` }
     }
     return { file }
   }
@@ -95,9 +95,9 @@ function stub(): NativeAddon {
 }
 
 function load(): NativeAddon {
-  const { file, error, wrongAbi } = pick()
+  const { file, tried, error, wrongAbi } = pick()
   if (!file) {
-    status = { loaded: false, path: '', error }
+    status = { loaded: false, path: tried ?? '', error }
     debug('addon not loaded: %s', error)
     if (wrongAbi) warnOnce(`sonde: native probes off: ${error}`)
     return stub()

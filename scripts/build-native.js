@@ -50,7 +50,7 @@ function nodedirFor(nodeBin, major) {
 
 function build(nodeBin, major) {
   const dir = nodedirFor(nodeBin, major)
-  const args = [nodeGyp(), 'rebuild', '--release', '-j', '2']
+  const args = [nodeGyp(), 'rebuild', '--release', '-j', '2', '--loglevel=warn']
   if (dir) args.push(`--nodedir=${dir}`)
   process.stdout.write(`build-native: Node ${major} (${nodeBin}), headers ${dir ?? 'fetched by node-gyp'}\n`)
   const env = { ...process.env }

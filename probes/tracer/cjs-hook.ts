@@ -1,10 +1,15 @@
-// CommonJS side of the function tracer: wraps Module.prototype._compile, the one place every
-// CommonJS module's source passes through (require, require from ESM, .cjs, and whatever
-// source a loader like tsx hands over after its own transform), and instruments modules
-// the filter accepts. A module that fails to parse or instrument runs unmodified.
+// CommonJS side of the function tracer: wraps Module.prototype._compile(content, filename,
+// format). The `load` hook (load-hook.ts) has instrumented whatever came through Node's own
+// loaders before it gets here (that source is marked and passes unchanged); this hook is for
+// source that reaches _compile without passing a load hook: loaders that read and transform
+// files themselves and call module._compile with the result (tsx's and ts-node's require
+// hooks, @babel/register, pirates). The third argument says what the source is ('module' for
+// require(esm), 'commonjs-typescript'/'typescript'/... for TypeScript Node has not stripped
+// yet; module-source.ts), and the format it becomes is passed on with the new source.
+// A module that fails to parse or instrument runs unmodified.
 import Module = require('node:module')
 import { debuglog } from 'node:util'
-import { instrument } from './instrument'
+import { instrumentModule } from './module-source'
 import type { ModuleFilter } from './module-pattern'
 
 const debug = debuglog('sonde')
@@ -16,19 +21,19 @@ export function installCjsHook(filter: ModuleFilter, onModule?: (file: string, f
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype
   const original = proto._compile
   const hooked: Compile = function (this: unknown, content, filename, ...rest) {
-    let code = content
-    if (typeof content === 'string' && typeof filename === 'string') {
+    let r: ReturnType<typeof instrumentModule> = null
+    const format = rest[0]
+    if (typeof content === 'string' && typeof filename === 'string' && (format == null || typeof format === 'string')) {
       try {
-        if (filter(filename)) {
-          const r = instrument(content, filename, { module: false })
-          if (r) { code = r.code; onModule?.(filename, r.sites.length) }
-        }
+        if (filter(filename)) r = instrumentModule(content, filename, format)
+        if (r) onModule?.(filename, r.sites.length)
       } catch (err) {
         debug('tracer: %s left untraced: %s', filename, (err as Error)?.message)
-        code = content
+        r = null
       }
     }
-    return original.call(this, code, filename, ...rest)
+    // Outside the try: what the module itself throws is the app's, and it must run only once.
+    return r ? original.call(this, r.code, filename, r.format, ...rest.slice(1)) : original.call(this, content, filename, ...rest)
   }
   proto._compile = hooked
   return () => { if (proto._compile === hooked) proto._compile = original }

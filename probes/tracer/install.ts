@@ -1,17 +1,18 @@
 // Installs the function tracer in this thread: the runtime at
-// globalThis[Symbol.for('sonde.tracer')], the CommonJS require hook, the ES-module loader
-// hooks, Function.prototype.toString showing instrumented functions' original source, and
-// the flushes: at exit (every thread), on SIGINT/SIGTERM (main thread; when the
-// app has no handler of its own the signal is re-raised after the flush, so the process
-// still dies by it exactly as before) and on demand (flushFunctionTrace()).
+// globalThis[Symbol.for('sonde.tracer')], the module load hook (every module Node's loaders
+// read), the CommonJS _compile hook (source that other loaders compile themselves),
+// Function.prototype.toString showing instrumented functions' original source, and the
+// flushes: at exit (every thread), on SIGINT/SIGTERM (main thread; when the app has no
+// handler of its own the signal is re-raised after the flush, so the process still dies by
+// it exactly as before) and on demand (flushFunctionTrace()).
 // From the environment (`-r sonde/register`): SONDE_TRACE=PATTERN, SONDE_TRACE_OUT=FILE,
 // SONDE_TRACE_BUFFER_BYTES=N.
-import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { isMainThread, parentPort } from 'node:worker_threads'
-import { pathToFileURL } from 'node:url'
+import { isMainThread } from 'node:worker_threads'
 import { debuglog } from 'node:util'
 import { installCjsHook } from './cjs-hook'
+import { isModuleHooksThread } from './hooks-thread'
+import { installLoadHook } from './load-hook'
 import { compileModuleFilter } from './module-pattern'
 import { createRegistry, TRACER_KEY } from './module-tracer'
 import { installToStringHook } from './original-source'
@@ -40,29 +41,6 @@ export interface FunctionTracer {
   /** Appends everything buffered so far to the trace file. */
   flush(): void
   uninstall(): void
-}
-
-function hooksFile(): string | undefined {
-  const here = path.join(__dirname, 'esm-hooks.js')
-  if (fs.existsSync(here)) return here
-  const root = path.resolve(__dirname, '..', '..')
-  const built = path.join(root, 'dist', 'probes', 'tracer', 'esm-hooks.js')
-  return fs.existsSync(built) ? built : undefined
-}
-
-function registerEsmHooks(pattern: string | undefined): void {
-  const file = hooksFile()
-  const mod = require('node:module') as { register?: (url: string, opts: unknown) => void }
-  if (!file || typeof mod.register !== 'function') { debug('tracer: ES-module hooks unavailable'); return }
-  mod.register(pathToFileURL(file).href, { data: { pattern } })
-}
-
-/**
- * Node's module-hooks thread also runs -r/--import preloads; it runs no app code and must
- * not register hooks again. It is the one worker without a parentPort.
- */
-export function isLoaderThread(): boolean {
-  return !isMainThread && parentPort === null
 }
 
 /** Installs the tracer in this thread (once; later calls return the first). Throws only on bad options. */
@@ -98,13 +76,18 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
   for (const s of signals) process.on(s, onSignal)
   const uninstallCjs = installCjsHook(filter)
   const uninstallToString = installToStringHook()
-  try { registerEsmHooks(opts.pattern) } catch (e) { debug('tracer: module.register failed: %s', (e as Error).message) }
+  let uninstallLoad: (() => void) | undefined
+  try {
+    uninstallLoad = installLoadHook(filter)
+    if (!uninstallLoad) debug('tracer: module.registerHooks unavailable: only CommonJS is traced')
+  } catch (e) { debug('tracer: module.registerHooks failed: %s', (e as Error).message) }
   const tracer: FunctionTracer = {
     runtime: rt,
     out,
     flush: () => flush(false),
     uninstall: () => {
       uninstallCjs()
+      try { uninstallLoad?.() } catch (e) { debug('tracer: deregistering the load hook failed: %s', (e as Error).message) }
       uninstallToString()
       process.removeListener('exit', onExit)
       for (const s of signals) process.removeListener(s, onSignal)
@@ -132,7 +115,7 @@ function staticFuncProbes(): { entry: FuncProbe; ret: FuncProbe } | undefined {
 /** Installs from SONDE_TRACE / SONDE_TRACE_OUT / SONDE_TRACE_BUFFER_BYTES when SONDE_TRACE is set. */
 export function installFunctionTracerFromEnv(probes?: { entry: FuncProbe; ret: FuncProbe }): FunctionTracer | undefined {
   const pattern = process.env.SONDE_TRACE
-  if (pattern === undefined || isLoaderThread()) return undefined
+  if (pattern === undefined || isModuleHooksThread()) return undefined
   const bytes = process.env.SONDE_TRACE_BUFFER_BYTES
   probes ??= staticFuncProbes()
   return installFunctionTracer({

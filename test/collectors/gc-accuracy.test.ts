@@ -3,13 +3,12 @@
 // worker (whose GCs are forwarded to the main registry). Counted: the delta of /metrics between
 // two marks in the child's stdout vs the --trace-gc lines between the same marks.
 //
-// Kind mapping. --trace-gc prints one line per garbage collection, named "Scavenge",
-// "Minor Mark-Compact" or "Mark-Compact" (also "Mark-Compact (reduce)"); those are V8 GCType
-// 1, 2 and 4, our kinds scavenge, minor_mark_compact, mark_sweep_compact. V8 also calls the GC
+// Kind mapping. --trace-gc prints one line per garbage collection (its line kinds per V8 and
+// their GCType: test/support/trace-gc.ts); those are V8 GCType 1, 2 and 4, our kinds scavenge,
+// minor_mark_compact, mark_sweep_compact. V8 also calls the GC
 // callbacks with two types that are not collections and print no line of their own:
 // 8 (kGCTypeIncrementalMarking: the start of incremental marking; the marking steps that follow
-// run between JS and are summarised as "+ X ms in N steps" inside the later "Mark-Compact ...
-// finalize incremental marking" line) and 16 (kGCTypeProcessWeakCallbacks: second-pass weak
+// run between JS and are summarised as "+ X ms in N steps" inside the later full GC's line) and 16 (kGCTypeProcessWeakCallbacks: second-pass weak
 // callbacks, run after a GC). So "GC count" = the _count of kinds 1|2|4 summed, and it must equal
 // the number of lines exactly; kinds 8/16 are exported as incremental_marking/weak_callbacks and
 // left out of both sides. Pause: the first number of "a.bc / d.ef ms" is the GC's duration; the
@@ -20,6 +19,7 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { which } from '../support/system'
+import { parseTraceGcLine } from '../support/trace-gc'
 
 const root = path.resolve(__dirname, '../..')
 const dist = path.join(root, 'dist')
@@ -48,12 +48,12 @@ function traceGc(stdout: string): { byIsolate: Map<string, Trace>; duringReads: 
   for (const line of stdout.split('\n')) {
     if (line.startsWith('MARK ')) { state = line.slice(5); continue }
     if (line.startsWith('RESULT ')) break
-    const m = /^\[\d+:(0x[0-9a-f]+)\]\s+[\d.]+ ms: (Scavenge|Minor Mark-Compact|Mark-Compact)\b.*?MB, ([\d.]+) \/ [\d.]+ ms/.exec(line)
-    if (!m || state === 'before') continue
+    const g = parseTraceGcLine(line)
+    if (!g || state === 'before') continue
     if (state !== 'based') { duringReads++; continue }
-    const t = byIsolate.get(m[1]) ?? { count: 0, pauseMs: 0 }
-    t.count++; t.pauseMs += Number(m[3])
-    byIsolate.set(m[1], t)
+    const t = byIsolate.get(g.isolate) ?? { count: 0, pauseMs: 0 }
+    t.count++; t.pauseMs += g.pauseMs
+    byIsolate.set(g.isolate, t)
   }
   return { byIsolate, duringReads }
 }

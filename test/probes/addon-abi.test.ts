@@ -47,7 +47,7 @@ test('sonde probes says why and how to rebuild', () => {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sonde.js'), 'probes'], {
     encoding: 'utf8', timeout: 60_000, env: { ...process.env, SONDE_ADDON_PATH: wrong },
   })
-  assert.match(r.stdout + r.stderr, new RegExp(`addon: NOT LOADED: .*built for Node ${other}.*build-native\\.js`))
+  assert.match(r.stdout + r.stderr, new RegExp(`addon: NOT LOADED \\(.*\\): .*built for Node ${other}.*build-native\\.js`))
 })
 
 test('loaded by hand anyway, the addon refuses at init (SONDE_ADDON_ABI), the host lives on', () => {

@@ -3,13 +3,14 @@
 // number of collections V8's own --trace-gc printed in the same run (durations > 0), and
 // alloc__sample (started by register's allocation hook because the probe is enabled; no
 // collector runs here) attributes samples to the churning function.
-// Kinds: --trace-gc prints one line per Scavenge (1), Minor Mark-Compact (2) and Mark-Compact (4);
-// V8 also calls the GC callbacks for kind 8 (start of incremental marking, no line of its own)
+// Kinds: --trace-gc prints one line per GC of kind 1, 2 or 4 (every line kind, parsed by
+// test/support/trace-gc.ts); V8 also calls the GC callbacks for kind 8 (start of incremental marking, no line of its own)
 // and 16 (weak callbacks, no line), so both sides count kind & 7 (as test/probes/gc-hook.test.ts
 // does, which proves the same per thread on the addon alone, without register).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { missing, which } from '../support/system'
+import { parseTraceGcLine } from '../support/trace-gc'
 import { traceApp } from './trace-session'
 
 const skip = missing('root', 'bpftrace', 'tracefs')
@@ -24,15 +25,19 @@ usdt::sonde:alloc__sample { @alloc[str(arg1)] = count(); }
 END { clear(@on); }
 `
 
-/** --trace-gc collections between the MARK lines. */
-function traceGcCount(stdout: string): number {
+/** --trace-gc collections between the MARK lines, and the isolates they came from. */
+function traceGcCount(stdout: string): { n: number; isolates: Set<string> } {
   let open = false, n = 0
+  const isolates = new Set<string>()
   for (const line of stdout.split('\n')) {
     if (line === 'MARK start') open = true
     else if (line === 'MARK end') open = false
-    else if (open && /^\[\d+:0x[0-9a-f]+\]\s+[\d.]+ ms: (Scavenge|Minor Mark-Compact|Mark-Compact)\b/.test(line)) n++
+    else {
+      const g = parseTraceGcLine(line)
+      if (open && g) { n++; isolates.add(g.isolate) }
+    }
   }
-  return n
+  return { n, isolates }
 }
 
 if (skip) test.skip(`e2e gc (${skip})`, () => {})
@@ -41,9 +46,10 @@ else test('gc__start = gc__done = node:gc__start = --trace-gc in the same run; a
   const s = await traceApp('gc-churn.js', { SONDE_WAIT_PROBE: 'gc__start,gc__done,node:gc__start,alloc__sample,func__entry' }, script,
     { nodeArgs: ['--expose-gc', '--trace-gc'], lineBuffered: true })
   const v = (k: string): number => Number((new RegExp(`^@${k}: (\\d+)$`).exec(s.trace.find((l) => l.startsWith(`@${k}: `)) ?? '') ?? [])[1])
-  const expected = traceGcCount(s.appStdout)
+  const { n: expected, isolates } = traceGcCount(s.appStdout)
   const why = `${s.trace.filter((l) => !l.startsWith('@alloc')).join('\n')}\n${s.appStdout.split('\n').filter((l) => /MARK|Scav|Mark-/.test(l)).map((l) => l.slice(0, 70)).join('\n')}`
   assert.ok(expected >= 3, `a few GCs in the window: ${why}`)
+  assert.is(isolates.size, 1, 'the window holds the main isolate\'s GCs only (bpftrace counts the main thread\'s)')
   assert.is(v('start'), expected, why)
   assert.is(v('done'), expected, why)
   assert.is(v('node_start'), expected, why)

@@ -51,6 +51,14 @@ test('standalone dashboard → proxied app: 23 GETs, 23 in the bpftrace histogra
     assert.is(again.status, 409, 'one run at a time')
     await poll('bpftrace attached', async () => ((await (await fetch(via)).json()) as { current: PanelState }).current.attachedProbes > 0 || undefined, 20_000)
     const appPort = Number(fs.readFileSync(path.join(dir, 'app-port'), 'utf8'))
+    // attachedProbes comes from bpftrace's attached_probes line, printed before the uprobes are
+    // in place, so requests sent right then can go unseen. The counted window opens once a
+    // request is seen: GET /warmup until a periodic print shows it in a histogram.
+    await poll('bpftrace sees the app\'s requests', async () => {
+      await (await fetch(`http://127.0.0.1:${appPort}/warmup`)).text()
+      const c = ((await (await fetch(via)).json()) as { current: PanelState }).current
+      return c.histograms.some((h) => h.key.startsWith('GET,/warmup')) || undefined
+    }, 20_000)
     for (let i = 0; i < 23; i++) await (await fetch(`http://127.0.0.1:${appPort}/work`)).text()
     await (await fetch(`http://127.0.0.1:${entry.port}/api/status`)).text()  // the in-process dashboard: not the app's traffic
     await new Promise((r) => setTimeout(r, 300))
@@ -61,7 +69,7 @@ test('standalone dashboard → proxied app: 23 GETs, 23 in the bpftrace histogra
     for (const h of done.histograms) { const url = h.key.split(',')[1]?.replace(/\?.*$/, '') ?? ''; if (h.key.startsWith('GET,')) byUrl.set(url, (byUrl.get(url) ?? 0) + h.count) }
     const seen = done.histograms.map((h) => `${h.key}:${h.count}`).join(' ')
     assert.is(byUrl.get('/work'), 23, `histograms: ${seen}`)
-    assert.equal([...byUrl.keys()], ['/work'], `only the app's own requests: ${seen}`)
+    assert.equal([...byUrl.keys()].sort(), ['/warmup', '/work'], `only the app's own requests: ${seen}`)
   } finally {
     app.kill('SIGKILL')
     await d.close()

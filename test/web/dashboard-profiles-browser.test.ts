@@ -11,12 +11,52 @@ import { missing } from '../support/system'
 import { root } from './support/demo-child'
 import { ARTIFACTS } from './support/browser'
 import { diagnosed, openDemoSession, type BrowserSession } from './support/browser-session'
+import type { Page } from 'playwright-core'
 
 const skip = missing('chromium')
 let s: BrowserSession
 
 // Prime weights: main 41 = dropA 30 (leafB 23 + leafC 7) + other 11.
 const FOLDED = 'main;dropA;leafB 23\nmain;dropA;leafC 7\nmain;other 11\n'
+
+interface JsonNode { name: string; total: number }
+const shownNames = (page: Page): Promise<string[]> => page.$$eval('#graph-view g.node', (gs) => [...new Set(gs.map((g) => (g.querySelector('a')?.getAttribute('xlink:title') ?? g.querySelector('title')?.textContent ?? '').split('\n')[0]))].filter((n) => n !== 'sonde legend').sort())
+
+/** One change event, as a user's edit gives (a second would re-render under the later steps); its handler sets the status to "rendering…" before it returns. */
+async function setNodeThres(page: Page, value: string): Promise<void> {
+  await page.$eval('#node-thres', (el, v) => { (el as HTMLInputElement).value = v; el.dispatchEvent(new Event('change')) }, value)
+}
+
+/**
+ * Sets the page's node threshold (%) from the recorded profile itself, just below `name`'s
+ * share: halfway to the next smaller share, so no function sits on the threshold. How long the
+ * demo's routes take differs per Node line and machine, so a fixed threshold keeps or prunes a
+ * function depending on speed. Every function's share comes from the unpruned call graph
+ * (nodeThres=0, no budget) of the same profile; after the page re-renders, it must show exactly
+ * the functions at or above the threshold, and some function must lie below it, so the
+ * threshold is seen to prune.
+ */
+async function thresholdBelow(page: Page, name: string): Promise<void> {
+  const id = await page.$eval('#profile-list', (el) => (el as HTMLSelectElement).value)
+  const all = await page.evaluate(async (id) => {
+    const token = sessionStorage.getItem('sonde.token')
+    const r = await fetch(`/api/profiles/${id}/callgraph.json?nodeThres=0&edgeThres=0&budget=0`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+    return await r.json() as { total: number; nodes: JsonNode[] }
+  }, id)
+  const share = (n: JsonNode): number => (100 * n.total) / all.total
+  const target = all.nodes.filter((n) => n.name === name).map(share)
+  assert.ok(target.length, `${name} in the unpruned call graph: ${all.nodes.map((n) => n.name).join(', ')}`)
+  const top = Math.max(...target)
+  const lower = all.nodes.filter((n) => n.total > 0).map(share).filter((v) => v < top)
+  assert.ok(lower.length > 0, `some function below ${name} (${top.toFixed(3)} %)`)
+  const thres = (top + Math.max(...lower)) / 2
+  const kept = all.nodes.filter((n) => n.total > 0 && share(n) >= thres)
+  const expected = [...new Set(kept.map((n) => n.name))].sort()
+  assert.ok(kept.length <= 150, 'within the default node budget')
+  await setNodeThres(page, String(thres))
+  await page.waitForFunction((n) => document.getElementById('prof-status')?.textContent === `${n} functions shown`, kept.length, { timeout: 15_000 })
+  assert.equal(await shownNames(page), expected.filter((n) => n !== 'sonde legend'), `node ≥ ${thres.toFixed(3)} %`)
+}
 
 test.before(async () => {
   if (skip) return
@@ -31,8 +71,17 @@ test('call graph of a CPU profile recorded from the page: pan, zoom, search, foc
     const { page } = s
     await page.click('nav button[data-tab=profiles]')
     await page.fill('#rec-seconds', '2')
+    // The demo's own load picks its routes at random, at a rate that depends on how fast the
+    // line runs them; this loop keeps computeScores (GET /api/users/:id) running through the
+    // whole recording, so the profile holds it on any line and machine.
+    const app = /demo app on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(s.demo.output())
+    assert.ok(app, s.demo.output())
+    let recording = true
+    const load = (async () => { while (recording) await (await fetch(`${app![1]}api/users/7`)).arrayBuffer() })()
     await page.click('#rec')
-    await page.waitForSelector('#graph-view svg g.node', { timeout: 30_000 })
+    await page.waitForSelector('#graph-view svg g.node', { timeout: 30_000 }).finally(() => { recording = false })
+    await load
+    await thresholdBelow(page, 'computeScores')
     const layer = () => page.$eval('#graph-view g.zoom-layer', (g) => g.getAttribute('transform') ?? '')
     const b = (await (await page.$('#graph-view'))!.boundingBox())!
     await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2)
@@ -68,6 +117,8 @@ test('call graph of a CPU profile recorded from the page: pan, zoom, search, foc
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-flame.png') })
     await page.fill('#search', '')
     await page.click('#view-graph')
+    await setNodeThres(page, '0.5')  // the default again, for the profiles of the next tests
+    await page.waitForFunction(() => /functions shown/.test(document.getElementById('prof-status')?.textContent ?? ''), undefined, { timeout: 15_000 })
     assert.equal(s.consoleErrors, [])
   })
 })
