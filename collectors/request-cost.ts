@@ -8,23 +8,30 @@
 //   above it); `count` is every request, `measured` the ones behind the histograms.
 // - Totals: the main thread's CPU time and the main-thread CPU of GC pauses since the collector
 //   started, read from the same clock. A route's share of them is its measured sum scaled to all
-//   its requests (× count / measured); what no route explains is reported as unattributed (Node's
-//   work outside request callbacks, timers and other non-request code, the requests' share of
-//   GCs that started while other code ran), so the shares and the rest add up to the totals.
+//   its requests (× count / measured). A route's GC is the GCs that started in its requests' code
+//   plus their pro-rata share (by bytes allocated since the previous GC, probes/loose-gc.ts) of
+//   the GCs that started between callbacks; what no route explains is reported as unattributed
+//   (Node's work outside request callbacks, timers and other non-request code, GCs that started
+//   in other code, the share of loose GCs other code's allocation caused), so the shares and the
+//   rest add up to the totals.
 // - Feed: the HTTP hook appends each server request's finish to httpServerLog (runtime-events.ts)
 //   with the measured ones' figures; this collector replays the log in batches (its 100 ms timer,
 //   before a snapshot). httpEvents emitted by others (tests, other servers) are measured here
 //   with the same attribution, begun at their request event and ended at their response event.
 import { TokenBucket } from '../probes/measure-budget'
-import { httpEvents, httpServerLog, HTTP_LOG_START, HttpEvent } from '../probes/runtime-events'
-import { costBegin, costEnd, costOut, costCells, threadCpuNs, COST_GC_CPU_NS } from '../probes/request-context'
+import { httpEvents, httpServerLog, HTTP_LOG_START, HTTP_LOG_GC, HttpEvent } from '../probes/runtime-events'
+import { costBegin, costEnd, costOut, costCells, costSettle, threadCpuNs, COST_GC_CPU_NS } from '../probes/request-context'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { RouteTable } from './route-template'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
 
 const log = httpServerLog  // a local: one load fewer per access than the module binding
 
-export interface RouteCost { route: string; count: number; measured: number; cpu: Histogram; gc: Histogram; allocated: Histogram }
+export interface RouteCost {
+  route: string; count: number; measured: number; cpu: Histogram; gc: Histogram; allocated: Histogram
+  /** The measured requests' pro-rata share of GCs that started between callbacks (not in `gc`), ns. */
+  looseGcNs: number
+}
 
 export interface RequestCostSnapshot {
   routes: {
@@ -38,7 +45,9 @@ export interface RequestCostSnapshot {
     gcShareOfCpu: number
     /** This route's CPU (measured sum × count / measured) / the thread's CPU since the collector started. */
     cpuShare: number
-    /** The same for GC CPU: this route's GC CPU / all main-thread GC CPU since the collector started. */
+    /** The measured requests' share of GCs that started between callbacks, pro rata of their allocation, ns (cumulative). */
+    looseGcNs: number
+    /** The same for GC CPU: this route's GC CPU (its requests' GCs and pro-rata share, scaled) / all main-thread GC CPU since the collector started. */
     gcShare: number
     histograms: { cpu: HistogramSnapshot; gc: HistogramSnapshot; allocated: HistogramSnapshot }
   }[]
@@ -54,21 +63,22 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
   const byRoute = new Map<string, RouteCost>()
   let lastLabel = '', lastCost: RouteCost | undefined
   let bucket = new TokenBucket()
-  let dropped = 0, cpuAtStart = 0, gcAtStart = 0
+  let dropped = 0, cpuAtStart = 0, gcAtStart = 0, lostGcNs = 0
   let unsubs: (() => void)[] = [], stopTimer: (() => void) | undefined
   let running = false
 
   function costOf(label: string): RouteCost {
     if (label === lastLabel && lastCost !== undefined) return lastCost
     let c = byRoute.get(label)
-    if (c === undefined) { c = { route: label, count: 0, measured: 0, cpu: createTimeHistogram(), gc: createTimeHistogram(), allocated: createBytesHistogram() }; byRoute.set(label, c) }
+    if (c === undefined) { c = { route: label, count: 0, measured: 0, cpu: createTimeHistogram(), gc: createTimeHistogram(), allocated: createBytesHistogram(), looseGcNs: 0 }; byRoute.set(label, c) }
     lastLabel = label; lastCost = c
     return c
   }
 
-  function record(c: RouteCost, cpuNs: number, gcNs: number, allocBytes: number): void {
+  function record(c: RouteCost, cpuNs: number, gcNs: number, allocBytes: number, looseGcNs: number): void {
     c.measured++
     c.cpu.record(cpuNs); c.gc.record(gcNs); c.allocated.record(allocBytes)
+    c.looseGcNs += looseGcNs
   }
 
   function onHttp(e: HttpEvent): void {
@@ -79,12 +89,20 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
     }
     const c = costOf(routes.label(e.url, e.route))
     c.count++
-    if (costEnd(e.requestId)) record(c, costOut.cpuNs, costOut.gcNs, costOut.allocBytes)
+    if (costEnd(e.requestId)) record(c, costOut.cpuNs, costOut.gcNs, costOut.allocBytes, costOut.looseGcNs)
+  }
+
+  /** A finished request's share of a later GC: to the route of its finish entry, while the ring still holds it. */
+  function lateGc(k: number, i: number, mask: number): void {
+    const ref = log.startNs[k], r = ref & mask
+    if (i - ref >= log.size || log.id[r] !== log.id[k]) { lostGcNs += log.gcNs[k]; return }
+    costOf(routes.logged(log, r)).looseGcNs += log.gcNs[k]
   }
 
   // Replay of httpServerLog from `cursor` (entries the hook wrote since the last drain).
   let cursor = 0
   function drainLog(): void {
+    costSettle()  // the GCs since the last boundary, split now (a finished request's share is a log entry)
     const seq = log.seq, size = log.size, mask = size - 1
     let i = cursor
     if (seq - i > size) { dropped += seq - i - size; i = seq - size }  // only while this collector was off
@@ -92,9 +110,10 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
     for (; i < seq; i++) {
       const k = i & mask
       if (kind[k] === HTTP_LOG_START) continue  // the hook measures from there; the finish carries the figures
+      if (kind[k] === HTTP_LOG_GC) { lateGc(k, i, mask); continue }
       const c = costOf(routes.logged(log, k))
       c.count++
-      if (cpu[k] >= 0) record(c, cpu[k], log.gcNs[k], log.allocBytes[k])
+      if (cpu[k] >= 0) record(c, cpu[k], log.gcNs[k], log.allocBytes[k], log.looseGcNs[k])
     }
     cursor = seq
   }
@@ -114,13 +133,14 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
     let cpuRoutes = 0, gcRoutes = 0
     const rows = [...byRoute.values()].map((c) => {
       const scale = c.measured > 0 ? c.count / c.measured : 0
-      cpuRoutes += c.cpu.sum * scale; gcRoutes += c.gc.sum * scale
+      cpuRoutes += c.cpu.sum * scale; gcRoutes += (c.gc.sum + c.looseGcNs) * scale
       return {
         route: c.route, count: c.count, measured: c.measured,
         cpuNs: summarize(c.cpu), gcNs: summarize(c.gc), allocatedBytes: summarize(c.allocated),
         gcShareOfCpu: c.cpu.sum > 0 ? Math.min(1, c.gc.sum / c.cpu.sum) : 0,
         cpuShare: cpuNs > 0 ? Math.min(1, (c.cpu.sum * scale) / cpuNs) : 0,
-        gcShare: gcNs > 0 ? Math.min(1, (c.gc.sum * scale) / gcNs) : 0,
+        looseGcNs: c.looseGcNs,
+        gcShare: gcNs > 0 ? Math.min(1, ((c.gc.sum + c.looseGcNs) * scale) / gcNs) : 0,
         histograms: { cpu: c.cpu.snapshot(), gc: c.gc.snapshot(), allocated: c.allocated.snapshot() },
       }
     })

@@ -40,7 +40,7 @@ export interface NativeAddon {
   /** [samples seen, profiler restarts] */
   allocStats(): [number, number]
   allocStop(): void
-  /** Cells written by costRead/costReadHeap and the GC callbacks (COST_* indices in cost-clock.ts); absent when the addon could not allocate them. */
+  /** Cells written by costRead/costReadHeap and the GC callbacks (COST_* indices in request-context.ts); absent when the addon could not allocate them. */
   costCells?: Float64Array
   /** costCells[COST_CPU_NS] = this thread's CPU time, ns. */
   costRead?(): void

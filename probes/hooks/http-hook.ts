@@ -88,14 +88,27 @@ let lostStarts = 0
 // Module-local references to the log and its columns: one load fewer per access than through
 // the module binding (which tsx, used by the benches, even compiles to a getter call).
 const log = httpServerLog
-const { kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuNs: logCpuNs, allocBytes: logAlloc, gcNs: logGcNs, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log
+const { kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuNs: logCpuNs, allocBytes: logAlloc, gcNs: logGcNs, looseGcNs: logLooseGc, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log
 const LOG_MASK = log.size - 1, LOG_QUARTER = (log.size >> 2) - 1
 const bucket = new TokenBucket()
 
+/**
+ * A measured request whose client went away before the response finished gets no finish
+ * event: its response's 'close' (emitted after 'finish' otherwise, when costEnd finds the request
+ * already ended) ends the measurement, so its slot is freed and the hooks go off after the last.
+ */
+function endOnClose(this: ServerResponse): void {
+  try {
+    const id = (this.req as Tagged | undefined)?.[kId]
+    if (id !== undefined) costEnd(id)
+  } catch { /* never into the host's event */ }
+}
+
 /** A measured request (request-cost's budget allows one more): measured from here, and its start entry. */
-function measureStart(id: number, now: number): void {
+function measureStart(id: number, now: number, response: ServerResponse | undefined): void {
   if (!bucket.take(now, log.measuredPerSec)) return
   costBegin(id)
+  response?.on('close', endOnClose)
   const seq = log.seq++, k = seq & LOG_MASK
   logKind[k] = HTTP_LOG_START; logId[k] = id; logNs[k] = now
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
@@ -113,7 +126,7 @@ function logFinish(request: IncomingMessage, id: number, startNs: number, now: n
     const o = late(request, 'originalUrl')
     logRoute[k] = undefined; logUrl[k] = typeof o === 'string' ? o : request.url
   }
-  if (costEnd(id)) { logCpuNs[k] = costOut.cpuNs; logAlloc[k] = costOut.allocBytes; logGcNs[k] = costOut.gcNs }
+  if (costEnd(id, seq)) { logCpuNs[k] = costOut.cpuNs; logAlloc[k] = costOut.allocBytes; logGcNs[k] = costOut.gcNs; logLooseGc[k] = costOut.looseGcNs }
   else logCpuNs[k] = -1
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
 }
@@ -172,14 +185,14 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
   const nsReq = node.http__server__request, nsRes = node.http__server__response
   const ncReq = node.http__client__request, ncRes = node.http__client__response
 
-  function serverStart(msg: { request: IncomingMessage; socket: Socket; server?: unknown }): void {
+  function serverStart(msg: { request: IncomingMessage; response?: ServerResponse; socket: Socket; server?: unknown }): void {
     if ((msg.server as Record<symbol, unknown> | undefined)?.[kInternalServer] === true) return  // sonde's own dashboard / metrics traffic
     const request = msg.request
     const startNs = Number(process.hrtime.bigint())
     const id = begin(request as Tagged, startNs)
     if (sReq.enabled) sReq.fire(request.method ?? '', request.url ?? '', id)
     if (nsReq.enabled) { const s = msg.socket; nsReq.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, request.method ?? '', request.url ?? '', fdOf(s)) }
-    if (log.measuredPerSec > 0 && log.active) measureStart(id, startNs)
+    if (log.measuredPerSec > 0 && log.active) measureStart(id, startNs, msg.response)
     if (httpEvents.active) httpEvents.emitActive({ side: 'server', phase: 'request', requestId: id, method: request.method ?? '', url: request.url ?? '', startNs })
   }
 

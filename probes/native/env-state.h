@@ -24,6 +24,12 @@ struct EnvState {
 enum CostCell {
   kCostCpuNs = 0, kCostHeapUsed, kCostGcCpuNs, kCostGcWallNs, kCostGcFreed, kCostGcCount,
   kCostWantFreed,  // set from JS: read the used heap around every GC so kCostGcFreed is kept
+  kCostInSlice,    // set from JS: 1 while a measured request's code runs
+  // GCs that started with kCostInSlice 0 (V8's own tasks between callbacks, other code): their
+  // CPU, and the bytes allocated since the previous GC (used heap at their start minus the used
+  // heap after the GC before), which request-context.ts splits among the requests pro rata
+  kCostLooseGcCpuNs, kCostLooseAllocBytes,
+  kCostUsedAfterGc,  // used heap at the end of the latest GC with heap statistics read
   kCostCells
 };
 double sonde_thread_cpu_ns();

@@ -86,10 +86,17 @@ static void Epilogue(v8::Isolate* iso, v8::GCType type, v8::GCCallbackFlags flag
   }
   int32_t kind = p.kind, fl = static_cast<int32_t>(flags);
   if (double* cost = s->cost) {
-    cost[kCostGcCpuNs] += sonde_thread_cpu_ns() - p.cpuNs;
+    double cpu = sonde_thread_cpu_ns() - p.cpuNs;
+    cost[kCostGcCpuNs] += cpu;
     cost[kCostGcWallNs] += static_cast<double>(dur);
     if (p.stats && p.used > used) cost[kCostGcFreed] += static_cast<double>(p.used - used);
     if (kind & 7) cost[kCostGcCount] += 1;
+    if (cost[kCostInSlice] == 0) {
+      cost[kCostLooseGcCpuNs] += cpu;
+      double grown = static_cast<double>(p.used) - cost[kCostUsedAfterGc];
+      if (p.stats && grown > 0) cost[kCostLooseAllocBytes] += grown;
+    }
+    if (p.stats) cost[kCostUsedAfterGc] = static_cast<double>(used);
   }
   if (on(SONDE_IDX_sonde_gc__done)) sonde_site_sonde_gc__done(kind, fl, dur, p.used, used);
   if (on(SONDE_IDX_node_gc__done)) sonde_site_node_gc__done(kind, fl, iso);

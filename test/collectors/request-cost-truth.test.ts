@@ -5,15 +5,16 @@
 // sums over the table are sums over all requests.
 // Phases, each on its own routes: a) /a/wait alone (8 connections), then /a/cpu alone (1
 // connection); b) /b/wait beside /b/cpu, 8 connections each; c) /c/alloc beside /c/wait.
-// Truths: the calibrated loop's CPU per run measured alone with process.cpuUsage, in a timer
-// callback of the app every 100 ms during each phase (route /truth: the machine is shared and a
-// loop's CPU time moves with the load on the other core, so the truth is taken under the same
-// load); the process's CPU time over the whole window; the thread's GC
+// Truths: the calibrated loop's CPU per run measured alone with process.cpuUsage around the
+// loop inside each CPU request of the phase (route /truth: the machine is shared and a loop's
+// CPU time moves with the load on the other core, so the truth is taken on the same runs; the
+// measured figure also holds fastify's own work per request, ~2 % of it); the process's CPU
+// time over the whole window; the thread's GC
 // CPU over phase c (the collector's totals, read from the GC callbacks themselves). Bounds are
 // the acceptance bands: a waiting route ≤ 0.2 ms CPU per request, the CPU route within 10 % of
 // its truth, Σ per-request CPU ≤ process CPU, GC share of CPU ≤ 100 %, the allocating route
-// ≥ 80 % of the GC time of its phase that started in request code (GCs V8 runs from its task
-// queue between callbacks start in nobody's code: unattributed, printed).
+// ≥ 80 % of all the GC CPU of its phase (the GCs that started in its code, and its pro-rata share
+// of those V8 started between callbacks).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
@@ -23,7 +24,7 @@ import autocannon from 'autocannon'
 const root = path.resolve(__dirname, '../..')
 const dist = path.join(root, 'dist')
 
-interface Row { route: string; count: number; measured: number; histograms: Record<'cpu' | 'gc' | 'allocated', { sum: number; count: number }> }
+interface Row { route: string; count: number; measured: number; looseGcNs: number; histograms: Record<'cpu' | 'gc' | 'allocated', { sum: number; count: number }> }
 interface Snap { processCpuUs: number; requestCost: { routes: Row[]; totals: { cpuNs: number; gcNs: number; unattributedCpuNs: number; unattributedGcNs: number } } }
 
 async function json<T>(port: number, p: string): Promise<T> { return (await fetch(`http://127.0.0.1:${port}${p}`)).json() as Promise<T> }
@@ -42,6 +43,8 @@ function since(r: Row, s0: Snap) {
     route: r.route, count: r.count - (b?.count ?? 0), measured: n,
     cpuMs: d('cpu') / n / 1e6, gcMs: d('gc') / n / 1e6, allocMB: d('allocated') / n / 1e6,
     gcShareOfCpu: d('gc') / d('cpu'),
+    /** All GC charged to the route (its requests' own and their share of between-callback GCs), ms. */
+    gcAllMs: (d('gc') + r.looseGcNs - (b?.looseGcNs ?? 0)) / 1e6,
   }
 }
 
@@ -60,8 +63,8 @@ test('per-request CPU, GC and allocation by async context match their truths und
     // those requests that is not the steady state the bands are about; phases are deltas after it.
     await load(port, [['/a/wait', 2], ['/a/cpu', 1], ['/b/wait', 2], ['/b/cpu', 1], ['/c/alloc', 1], ['/c/wait', 2]], 1)
     const s0 = await json<Snap>(port, '/snap')
-    await load(port, [['/a/wait', 8]], 3)
     await truth()
+    await load(port, [['/a/wait', 8]], 3)
     await load(port, [['/a/cpu', 1]], 3)
     const ta = await truth()
     await load(port, [['/b/wait', 8], ['/b/cpu', 8]], 4)
@@ -79,18 +82,20 @@ test('per-request CPU, GC and allocation by async context match their truths und
     for (const w of ['/a/wait', '/b/wait', '/c/wait']) assert.ok(row(w).cpuMs <= 0.2, `${w}: ${row(w).cpuMs} ms CPU/request`)
     for (const [p, t] of [['/a/cpu', ta], ['/b/cpu', tb]] as const) {
       const err = row(p).cpuMs / t - 1
-      process.stdout.write(`  ${p}: truth ${t.toFixed(3)} ms CPU (the loop alone in a timer callback during the phase), ${(err * 100).toFixed(1)} % off\n`)
+      process.stdout.write(`  ${p}: truth ${t.toFixed(3)} ms CPU (the loop alone inside each request, process.cpuUsage), ${(err * 100).toFixed(1)} % off\n`)
       assert.ok(Math.abs(err) <= 0.10, `${p}: ${row(p).cpuMs} ms vs truth ${t} ms`)
     }
     const perRequest = rows.reduce((a, r) => a + r.cpuMs * r.count, 0), processMs = (s1.processCpuUs - s0.processCpuUs) / 1e3
     process.stdout.write(`  Σ per-request CPU ${perRequest.toFixed(0)} ms ≤ process CPU ${processMs.toFixed(0)} ms over the window\n`)
     assert.ok(perRequest <= processMs, `Σ per-request CPU ${perRequest} ms > process CPU ${processMs} ms`)
-    const alloc = row('/c/alloc'), gcPhase = (s1.requestCost.totals.gcNs - sb.requestCost.totals.gcNs) / 1e6
-    const share = alloc.gcMs * alloc.count / gcPhase
-    const attributed = alloc.gcMs * alloc.count + row('/c/wait').gcMs * row('/c/wait').count
-    process.stdout.write(`  /c/alloc carries ${(share * 100).toFixed(1)} % of the ${gcPhase.toFixed(1)} ms of GC CPU of its phase, ${(alloc.gcMs * alloc.count / attributed * 100).toFixed(1)} % of the part that started in request code (/c/wait ${(row('/c/wait').gcMs * row('/c/wait').count).toFixed(2)} ms); the rest started between callbacks (V8's scavenge task) and is unattributed\n`)
+    // Phase c's rows from its own start (sb): a warm-up request's bytes still waiting for a GC's
+    // split at s0 get their share of a phase-a GC, on /c/alloc's row but outside phase c's total.
+    const phaseC = (route: string) => since(s1.requestCost.routes.find((x) => x.route === route)!, sb)
+    const alloc = phaseC('/c/alloc'), wait = phaseC('/c/wait'), gcPhase = (s1.requestCost.totals.gcNs - sb.requestCost.totals.gcNs) / 1e6
+    const share = alloc.gcAllMs / gcPhase, own = alloc.gcMs * alloc.count / gcPhase
+    process.stdout.write(`  /c/alloc carries ${(share * 100).toFixed(1)} % of the ${gcPhase.toFixed(1)} ms of GC CPU of its phase (${(own * 100).toFixed(1)} % started in its code), /c/wait ${(wait.gcAllMs / gcPhase * 100).toFixed(1)} %, unattributed ${((1 - share - wait.gcAllMs / gcPhase) * 100).toFixed(1)} %\n`)
     assert.ok(share <= 1, `allocating route's GC share ${share}`)
-    assert.ok(alloc.gcMs * alloc.count >= 0.8 * attributed, `allocating route's share of the attributed GC ${alloc.gcMs * alloc.count} of ${attributed} ms`)
+    assert.ok(share >= 0.8, `allocating route's share of all GC: ${alloc.gcAllMs} of ${gcPhase} ms`)
     assert.ok(alloc.allocMB >= 3 && alloc.allocMB <= 6, `alloc ${alloc.allocMB} MB/request (~4 MB)`)
     assert.ok(row('/c/wait').allocMB < 0.2, `wait ${row('/c/wait').allocMB} MB/request`)
   } finally {

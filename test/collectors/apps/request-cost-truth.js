@@ -2,9 +2,12 @@
 // `node -r dist/register.js` (SONDE_COLLECT from the environment). Routes per phase prefix P
 // (each phase its own rows in the table): /P/wait awaits a 50 ms timer and burns nothing,
 // /P/cpu burns a calibrated loop (~5 ms of CPU), /P/alloc builds 27 000 small objects (~4 MB of
-// V8 heap) and burns little. /truth answers the same loop's CPU time per run measured alone in a timer
-// callback with process.cpuUsage during the phase (the independent truth for /P/cpu); /snap answers the
-// collectors' snapshot and the process's CPU time (µs). Prints "PORT n".
+// V8 heap) and burns little. /truth answers the loop's mean CPU time per run since the last
+// /truth, measured around the loop alone with process.cpuUsage inside every /P/cpu request (the
+// independent truth for /P/cpu: getrusage of the process, not sonde's thread clock, on the very
+// runs sonde measured, under the phase's load; the machine is shared and a loop's CPU time
+// moves with the load on the other core); /snap answers the collectors' snapshot and the
+// process's CPU time (µs). Prints "PORT n".
 'use strict'
 const fastify = require('fastify')
 const { setTimeout: sleep } = require('node:timers/promises')
@@ -24,14 +27,20 @@ const LOOP = Math.round(1e6 * 5 / cpuMsPerRun(1e6, 30))
 const app = fastify()
 for (const p of ['a', 'b', 'c']) {
   app.get(`/${p}/wait`, async () => { await sleep(50); return 'ok' })
-  app.get(`/${p}/cpu`, async () => String(spin(LOOP)))
+  app.get(`/${p}/cpu`, async () => String(timedSpin()))
   app.get(`/${p}/alloc`, async () => String(buildRows(27000).length))
 }
-// The truth sampler: every 100 ms a timer (not a request) runs the loop once alone in its
-// callback and measures it with process.cpuUsage, so the truth is taken on the same thread under
-// the same machine load as the requests of the phase; /truth answers their mean and restarts it.
+// The truth: each /P/cpu request's loop timed with process.cpuUsage; /truth answers their mean
+// and restarts it. getrusage moves in scheduler ticks, so one run reads coarsely; the mean over a
+// phase's hundreds of runs does not.
 let truthMs = 0, truthRuns = 0
-setInterval(() => { truthMs += cpuMsPerRun(LOOP, 1); truthRuns++ }, 100).unref()
+function timedSpin() {
+  const t0 = process.cpuUsage()
+  const r = spin(LOOP)
+  const d = process.cpuUsage(t0)
+  truthMs += (d.user + d.system) / 1000; truthRuns++
+  return r
+}
 app.get('/truth', async () => { const r = { cpuMs: truthMs / truthRuns, runs: truthRuns }; truthMs = 0; truthRuns = 0; return r })
 app.get('/snap', async () => { const u = process.cpuUsage(); return { processCpuUs: u.user + u.system, ...collectors.snapshot() } })
 app.listen({ port: 0, host: '127.0.0.1' }).then(() => process.stdout.write(`PORT ${app.server.address().port}\n`))
