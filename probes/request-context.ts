@@ -153,6 +153,9 @@ export function costEnd(id: number, logSeq = -1): boolean {
   return true
 }
 
+/** Measured requests in flight (the hooks are on while > 0). */
+export function costInFlight(): number { return inflight }
+
 /** Splits the GCs that ran since the last boundary (the collector calls it before a snapshot). */
 export function costSettle(): void {
   looseGc.settle(costCells)

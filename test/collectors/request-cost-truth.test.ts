@@ -4,7 +4,8 @@
 // seconds per phase). Every request is measured here (cost-per-sec above the request rate), so
 // sums over the table are sums over all requests.
 // Phases, each on its own routes: a) /a/wait alone (8 connections), then /a/cpu alone (1
-// connection); b) /b/wait beside /b/cpu, 8 connections each; c) /c/alloc beside /c/wait.
+// connection); b) /b/wait beside /b/cpu, 8 connections each, and /b/after (the loop after an
+// await, in a promise continuation) on 4; c) /c/alloc beside /c/wait.
 // Truths: the calibrated loop's CPU per run measured alone with process.cpuUsage around the
 // loop inside each CPU request of the phase (route /truth: the machine is shared and a loop's
 // CPU time moves with the load on the other core, so the truth is taken on the same runs; the
@@ -58,16 +59,16 @@ test('per-request CPU, GC and allocation by async context match their truths und
       c.stdout!.on('data', (d) => { out += d; const m = /PORT (\d+)/.exec(out); if (m) resolve(Number(m[1])) })
       c.on('exit', (code) => reject(new Error(`app exited ${code}`)))
     })
-    const truth = () => json<{ cpuMs: number }>(port, '/truth').then((t) => t.cpuMs)
+    const truth = () => json<{ cpuMs: number; afterMs: number }>(port, '/truth')
     // Warm-up: every route's first requests compile fastify's and the app's code, real CPU of
     // those requests that is not the steady state the bands are about; phases are deltas after it.
-    await load(port, [['/a/wait', 2], ['/a/cpu', 1], ['/b/wait', 2], ['/b/cpu', 1], ['/c/alloc', 1], ['/c/wait', 2]], 1)
+    await load(port, [['/a/wait', 2], ['/a/cpu', 1], ['/b/wait', 2], ['/b/cpu', 1], ['/b/after', 1], ['/c/alloc', 1], ['/c/wait', 2]], 1)
     const s0 = await json<Snap>(port, '/snap')
     await truth()
     await load(port, [['/a/wait', 8]], 3)
     await load(port, [['/a/cpu', 1]], 3)
     const ta = await truth()
-    await load(port, [['/b/wait', 8], ['/b/cpu', 8]], 4)
+    await load(port, [['/b/wait', 8], ['/b/cpu', 8], ['/b/after', 4]], 4)
     const tb = await truth()
     const sb = await json<Snap>(port, '/snap')
     await load(port, [['/c/alloc', 4], ['/c/wait', 4]], 4)
@@ -80,7 +81,7 @@ test('per-request CPU, GC and allocation by async context match their truths und
       assert.ok(r.gcShareOfCpu <= 1, `${r.route}: GC share of CPU ${r.gcShareOfCpu}`)
     }
     for (const w of ['/a/wait', '/b/wait', '/c/wait']) assert.ok(row(w).cpuMs <= 0.2, `${w}: ${row(w).cpuMs} ms CPU/request`)
-    for (const [p, t] of [['/a/cpu', ta], ['/b/cpu', tb]] as const) {
+    for (const [p, t] of [['/a/cpu', ta.cpuMs], ['/b/cpu', tb.cpuMs], ['/b/after', tb.afterMs]] as const) {
       const err = row(p).cpuMs / t - 1
       process.stdout.write(`  ${p}: truth ${t.toFixed(3)} ms CPU (the loop alone inside each request, process.cpuUsage), ${(err * 100).toFixed(1)} % off\n`)
       assert.ok(Math.abs(err) <= 0.10, `${p}: ${row(p).cpuMs} ms vs truth ${t} ms`)

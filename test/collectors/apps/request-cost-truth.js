@@ -1,7 +1,8 @@
 // Fixture for test/collectors/request-cost-truth.test.ts: a fastify app under
 // `node -r dist/register.js` (SONDE_COLLECT from the environment). Routes per phase prefix P
 // (each phase its own rows in the table): /P/wait awaits a 50 ms timer and burns nothing,
-// /P/cpu burns a calibrated loop (~5 ms of CPU), /P/alloc builds 27 000 small objects (~4 MB of
+// /P/cpu burns a calibrated loop (~5 ms of CPU), /P/after awaits a 20 ms timer and then burns
+// the same loop (in a promise continuation: the request's code after its first callback), /P/alloc builds 27 000 small objects (~4 MB of
 // V8 heap) and burns little. /truth answers the loop's mean CPU time per run since the last
 // /truth, measured around the loop alone with process.cpuUsage inside every /P/cpu request (the
 // independent truth for /P/cpu: getrusage of the process, not sonde's thread clock, on the very
@@ -27,21 +28,26 @@ const LOOP = Math.round(1e6 * 5 / cpuMsPerRun(1e6, 30))
 const app = fastify()
 for (const p of ['a', 'b', 'c']) {
   app.get(`/${p}/wait`, async () => { await sleep(50); return 'ok' })
-  app.get(`/${p}/cpu`, async () => String(timedSpin()))
+  app.get(`/${p}/cpu`, async () => String(timedSpin(cpuTruth)))
+  app.get(`/${p}/after`, async () => { await sleep(20); return String(timedSpin(afterTruth)) })
   app.get(`/${p}/alloc`, async () => String(buildRows(27000).length))
 }
 // The truth: each /P/cpu request's loop timed with process.cpuUsage; /truth answers their mean
 // and restarts it. getrusage moves in scheduler ticks, so one run reads coarsely; the mean over a
 // phase's hundreds of runs does not.
-let truthMs = 0, truthRuns = 0
-function timedSpin() {
+const cpuTruth = { ms: 0, runs: 0 }, afterTruth = { ms: 0, runs: 0 }
+function timedSpin(truth) {
   const t0 = process.cpuUsage()
   const r = spin(LOOP)
   const d = process.cpuUsage(t0)
-  truthMs += (d.user + d.system) / 1000; truthRuns++
+  truth.ms += (d.user + d.system) / 1000; truth.runs++
   return r
 }
-app.get('/truth', async () => { const r = { cpuMs: truthMs / truthRuns, runs: truthRuns }; truthMs = 0; truthRuns = 0; return r })
+app.get('/truth', async () => {
+  const r = { cpuMs: cpuTruth.ms / cpuTruth.runs, afterMs: afterTruth.ms / afterTruth.runs }
+  cpuTruth.ms = cpuTruth.runs = afterTruth.ms = afterTruth.runs = 0
+  return r
+})
 app.get('/snap', async () => { const u = process.cpuUsage(); return { processCpuUs: u.user + u.system, ...collectors.snapshot() } })
 app.listen({ port: 0, host: '127.0.0.1' }).then(() => process.stdout.write(`PORT ${app.server.address().port}\n`))
 process.stdin.on('data', () => {})
