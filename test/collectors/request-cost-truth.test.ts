@@ -62,7 +62,7 @@ test('per-request CPU, GC and allocation by async context match their truths und
     const truth = () => json<{ cpuMs: number; afterMs: number }>(port, '/truth')
     // Warm-up: every route's first requests compile fastify's and the app's code, real CPU of
     // those requests that is not the steady state the bands are about; phases are deltas after it.
-    await load(port, [['/a/wait', 2], ['/a/cpu', 1], ['/b/wait', 2], ['/b/cpu', 1], ['/b/after', 1], ['/c/alloc', 1], ['/c/wait', 2]], 1)
+    await load(port, [['/a/wait', 8], ['/a/cpu', 1], ['/b/wait', 8], ['/b/cpu', 1], ['/b/after', 2], ['/c/alloc', 1], ['/c/wait', 8]], 1)
     const s0 = await json<Snap>(port, '/snap')
     await truth()
     await load(port, [['/a/wait', 8]], 3)
