@@ -10,10 +10,10 @@
 // resource being entered (executionAsyncResource()). costBegin also stamps the resource it runs in
 // (the connection's HTTP parser), so the request's body callbacks are its own. Not
 // AsyncLocalStorage: from Node 24 it rides V8's continuation data (AsyncContextFrame), which the
-// callback switches after `before` has run, so a store read in `before` can still be the previous
-// callback's: on 24, with the request-cost truth test's workload, the GCs that started in the
-// allocating route's code read 16 % of its phase's GC CPU through the store, 95 % through the
-// stamp (CPU figures agreed within 3 % either way there). The stamp is the same on every line.
+// callback switches after `before` has run (when it does is Node's internal detail), so a store
+// read in `before` may still be the previous callback's. The stamp is read from the resource
+// being entered, which every line defines the same way. (One run on 24 with the truth test's
+// workload: CPU figures agreed within 3 % either way, so the gap seen before was not this.)
 // What a request gets, per measured request:
 // - cpuNs: thread CPU time (CLOCK_THREAD_CPUTIME_ID) inside its callbacks, from its start to
 //   its finish. Not in it: Node's work outside JS callbacks (HTTP parsing of the request before
