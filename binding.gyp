@@ -8,7 +8,8 @@
         "probes/native/fire-args.cc",
         "probes/native/compat-layouts.cc",
         "probes/native/gc-hook.cc",
-        "probes/native/alloc-sampler.cc"
+        "probes/native/alloc-sampler.cc",
+        "probes/native/cost-clock.cc"
       ],
       "cflags": ["-fno-omit-frame-pointer", "-O2"],
       "cflags_cc": ["-fno-omit-frame-pointer", "-O2"]
