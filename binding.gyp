@@ -8,7 +8,8 @@
         "native/fire-args.cc",
         "native/compat-layouts.cc",
         "native/gc-hook.cc",
-        "native/alloc-sampler.cc"
+        "native/alloc-sampler.cc",
+        "native/cost-clock.cc"
       ],
       "cflags": ["-fno-omit-frame-pointer", "-O2"],
       "cflags_cc": ["-fno-omit-frame-pointer", "-O2"]

@@ -56,6 +56,13 @@ function registerTracer(): void {
 const hooksThread = attempt('checking for the module-hooks thread', () => (require('./tracer/hooks-thread') as typeof import('./tracer/hooks-thread')).isModuleHooksThread())
 if (hooksThread) debug('register: module-hooks thread, nothing installed')
 else {
+  // First, before the rest of sonde loads: the addon, whose load registers the GC
+  // callbacks and starts recording GCs (kept for the GC collector's first subscription), so the
+  // garbage sonde's own start-up makes is counted like the app's.
+  attempt('loading the addon', () => (require('./probes/addon') as typeof import('./probes/addon')).nativeAddon())
   attempt('register', register)
+  // No GC consumer started with register: stop recording the start-up GCs (a collector started
+  // later counts from its own start).
+  attempt('ending start-up GC records', () => (require('./runtime/gc-ring') as typeof import('./runtime/gc-ring')).endStartupGcRecords())
   registerTracer()
 }

@@ -1,7 +1,10 @@
 // Event-loop collector: delay histogram from perf_hooks.monitorEventLoopDelay (Node's own
 // HDR histogram, sampled every `resolutionMs`) and utilization from
-// performance.eventLoopUtilization, both per interval. Node's histogram exposes percentiles,
-// not buckets: each interval we move its distribution into ours by its percentile breakpoints
+// performance.eventLoopUtilization, both per interval. Node's histogram records the whole time
+// between two runs of its `resolutionMs` timer (an idle loop reads ~resolutionMs, not 0), so each
+// value has the timer's period subtracted: the delay is how late the timer ran beyond its
+// expected time, what the loop__lag probe (and `sonde trace loop-lag`) reports. Node's histogram
+// exposes percentiles, not buckets: each interval we move its distribution into ours by its percentile breakpoints
 // (count × Δpercentile at each breakpoint value), then reset it. Count, min and max are exact;
 // inner quantiles carry Node's and our bucket error.
 import { monitorEventLoopDelay, performance, IntervalHistogram, EventLoopUtilization } from 'node:perf_hooks'
@@ -20,6 +23,8 @@ export interface EventLoopSnapshot {
 export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlots?: number; resolutionMs?: number } = {}) {
   const intervalMs = opts.intervalMs ?? 1000
   const resolutionMs = opts.resolutionMs ?? 10
+  const periodNs = resolutionMs * 1e6
+  const late = (intervalNs: number): number => Math.max(0, intervalNs - periodNs)
   const guard = createCollectorGuard('eventloop')
   const delay = createTimeHistogram()
   const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
@@ -37,11 +42,11 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
       let prevPct = 0
       for (const [pct, value] of m.percentiles) {
         const k = Math.round(n * (pct - prevPct) / 100)
-        if (k > 0) { delay.recordN(value, k); ring.current.recordN(value, k) }
+        if (k > 0) { delay.recordN(late(value), k); ring.current.recordN(late(value), k) }
         prevPct = pct
       }
-      if (m.min < delay.min) delay.min = m.min
-      if (m.max > delay.max) delay.max = m.max
+      if (late(m.min) < delay.min) delay.min = late(m.min)
+      if (late(m.max) > delay.max) delay.max = late(m.max)
     }
     m.reset()
   }

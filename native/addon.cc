@@ -5,7 +5,8 @@
 //   faults()     wrong-type/count fire arguments seen (all threads)
 //   benchEmpty() calls an empty native function (bench baseline for a bare uprobe)
 //   isolateAddress() this env's v8::Isolate* as printed by --trace-gc
-// plus the GC ring (gc-hook.cc) and allocation sampler (alloc-sampler.cc) functions.
+// plus the GC ring (gc-hook.cc), allocation sampler (alloc-sampler.cc) and cost clock
+// (cost-clock.cc) functions.
 #define SONDE_PROBES_NAPI
 // First: Node 20's node_version.h defines NAPI_VERSION unguarded, node_api.h only by default.
 #include <node_version.h>
@@ -106,6 +107,7 @@ NAPI_MODULE_INIT() {
     napi_throw_error(env, "SONDE_ADDON", "sonde: could not build the addon exports");
     return nullptr;
   }
+  sonde_cost_init(s, exports);  // before the GC callbacks, which write its cells
   sonde_gc_init(s, exports);
   sonde_alloc_init(s, exports);
   return exports;

@@ -7,6 +7,10 @@
 // struct; uv_hrtime is the clock of process.hrtime.bigint(). V8 does not nest callbacks
 // (GCCallbacksScope), but a small stack pairs them anyway; an epilogue with no prologue is
 // counted and skipped.
+// The ring records from the addon's load (a start-up mode with no drain callback), so GCs that
+// run before any JS asks for them (sonde's own module loading) are kept for the first
+// gcRingStart; gcRingStop ends that mode, and so does a full ring. The callbacks also keep the
+// running GC totals of cost-clock.cc's cells (main-thread CPU, wall time, freed bytes, count).
 #include <uv.h>
 #include "env-state.h"
 
@@ -16,7 +20,7 @@ constexpr int kMaxDepth = 8;
 constexpr uint32_t kRingSize = 4096;  // power of two
 constexpr int kRecordFields = 8;
 
-struct Pending { int32_t kind, flags; uint64_t startNs, used, committed; bool stats; };
+struct Pending { int32_t kind, flags; uint64_t startNs, used, committed; double cpuNs; bool stats; };
 struct Record { int32_t kind, flags; uint64_t startNs, durationNs, usedBefore, usedAfter, committedBefore, committedAfter; };
 
 }  // namespace
@@ -26,6 +30,7 @@ struct GcState {
   int depth = 0;
   uint64_t unpaired = 0;
   bool ringOn = false;
+  bool early = false;         // recording since load, before any gcRingStart
   Record ring[kRingSize];
   uint64_t head = 0, tail = 0;  // head: next write; tail: next read
   uint64_t dropped = 0;
@@ -50,7 +55,9 @@ static void Prologue(v8::Isolate* iso, v8::GCType type, v8::GCCallbackFlags flag
   p.kind = static_cast<int32_t>(type);
   p.flags = static_cast<int32_t>(flags);
   p.startNs = uv_hrtime();
-  p.stats = g->ringOn || on(SONDE_IDX_sonde_gc__done) || on(SONDE_IDX_sonde_heap__grow) || on(SONDE_IDX_sonde_heap__shrink);
+  double* cost = static_cast<EnvState*>(data)->cost;
+  p.cpuNs = cost != nullptr ? sonde_thread_cpu_ns() : 0;
+  p.stats = g->ringOn || (cost != nullptr && cost[kCostWantFreed] != 0) || on(SONDE_IDX_sonde_gc__done) || on(SONDE_IDX_sonde_heap__grow) || on(SONDE_IDX_sonde_heap__shrink);
   if (p.stats) {
     v8::HeapStatistics hs;
     iso->GetHeapStatistics(&hs);
@@ -78,6 +85,19 @@ static void Epilogue(v8::Isolate* iso, v8::GCType type, v8::GCCallbackFlags flag
     committed = hs.total_heap_size();
   }
   int32_t kind = p.kind, fl = static_cast<int32_t>(flags);
+  if (double* cost = s->cost) {
+    double cpu = sonde_thread_cpu_ns() - p.cpuNs;
+    cost[kCostGcCpuNs] += cpu;
+    cost[kCostGcWallNs] += static_cast<double>(dur);
+    if (p.stats && p.used > used) cost[kCostGcFreed] += static_cast<double>(p.used - used);
+    if (kind & 7) cost[kCostGcCount] += 1;
+    if (cost[kCostInSlice] == 0) {
+      cost[kCostLooseGcCpuNs] += cpu;
+      double grown = static_cast<double>(p.used) - cost[kCostUsedAfterGc];
+      if (p.stats && grown > 0) cost[kCostLooseAllocBytes] += grown;
+    }
+    if (p.stats) cost[kCostUsedAfterGc] = static_cast<double>(used);
+  }
   if (on(SONDE_IDX_sonde_gc__done)) sonde_site_sonde_gc__done(kind, fl, dur, p.used, used);
   if (on(SONDE_IDX_node_gc__done)) sonde_site_node_gc__done(kind, fl, iso);
   if (p.stats && committed > p.committed && on(SONDE_IDX_sonde_heap__grow)) sonde_site_sonde_heap__grow(p.committed, committed);
@@ -85,6 +105,7 @@ static void Epilogue(v8::Isolate* iso, v8::GCType type, v8::GCCallbackFlags flag
   if (!g->ringOn || !p.stats) return;
   if (g->head - g->tail >= kRingSize) {
     g->dropped++;
+    if (g->early) { g->early = false; g->ringOn = false; }  // nobody came for them: stop paying for the stats
   } else {
     g->ring[g->head % kRingSize] = Record{kind, fl, p.startNs, dur, p.used, used, p.committed, committed};
     g->head++;
@@ -123,6 +144,7 @@ static void TsfnFinalized(napi_env, void* data, void*) {
 // environment-cleanup path re-enters Node's own close and deadlocks on 24+.
 static void StopRing(GcState* g) {
   g->ringOn = false;
+  g->early = false;
   if (g->tsfn != nullptr) {
     napi_release_threadsafe_function(g->tsfn, napi_tsfn_abort);
     g->tsfn = nullptr;
@@ -130,7 +152,7 @@ static void StopRing(GcState* g) {
   g->drainQueued = false;
 }
 
-// gcRingStart(drainCallback): records GCs from now on; calls drainCallback (on this thread's
+// gcRingStart(drainCallback): records GCs from now on (the first call: since load); calls drainCallback (on this thread's
 // loop, unref'd) after GCs. Returns true.
 static napi_value RingStart(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -138,8 +160,9 @@ static napi_value RingStart(napi_env env, napi_callback_info info) {
   void* data;
   napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
   GcState* g = static_cast<EnvState*>(data)->gc;
+  const bool keep = g->early;  // the first start gets the GCs since load
   StopRing(g);
-  g->tail = g->head;  // nothing from an earlier session
+  if (!keep) g->tail = g->head;  // nothing from an earlier session
   napi_value name;
   napi_create_string_utf8(env, "sonde-gc-drain", NAPI_AUTO_LENGTH, &name);
   TsfnToken* token = new TsfnToken{g, ++g->tsfnGen};
@@ -148,6 +171,10 @@ static napi_value RingStart(napi_env env, napi_callback_info info) {
     g->liveTsfns++;
     napi_unref_threadsafe_function(env, g->tsfn);
     g->ringOn = true;
+    if (g->head != g->tail) {  // start-up records: deliver them without waiting for the next GC
+      g->drainQueued = true;
+      napi_call_threadsafe_function(g->tsfn, nullptr, napi_tsfn_nonblocking);
+    }
   } else {
     delete token;
     g->tsfn = nullptr;
@@ -205,6 +232,7 @@ static napi_value Stats(napi_env env, napi_callback_info info) {
 
 void sonde_gc_init(EnvState* s, napi_value exports) {
   s->gc = new GcState();
+  s->gc->ringOn = s->gc->early = true;
   if (s->isolate != nullptr) {
     s->isolate->AddGCPrologueCallback(Prologue, s, v8::kGCTypeAll);
     s->isolate->AddGCEpilogueCallback(Epilogue, s, v8::kGCTypeAll);

@@ -40,6 +40,12 @@ export interface NativeAddon {
   /** [samples seen, profiler restarts] */
   allocStats(): [number, number]
   allocStop(): void
+  /** Cells written by costRead/costReadHeap and the GC callbacks (COST_* indices in request-context.ts); absent when the addon could not allocate them. */
+  costCells?: Float64Array
+  /** costCells[COST_CPU_NS] = this thread's CPU time, ns. */
+  costRead?(): void
+  /** costRead, and costCells[COST_HEAP_USED] = V8's used heap, bytes. */
+  costReadHeap?(): void
 }
 
 export interface AddonStatus { loaded: boolean; path: string; error?: string }

@@ -3,7 +3,8 @@
 // in a bounded native ring (4096 records), which is drained on this thread's event loop: the
 // epilogue queues one unref'd threadsafe-function call when the ring goes non-empty, so each
 // GC arrives once, in order, shortly after it ends. A GC that finds the ring full is dropped
-// and counted (gcHookStats().dropped). Events are emitted only while gcEvents.active.
+// and counted (gcHookStats().dropped). Events are emitted only while gcEvents.active. The
+// addon records from its load, so the first installGcHook also delivers the GCs since then.
 import { threadId } from 'node:worker_threads'
 import { nativeAddon } from '../probes/addon'
 import { gcEvents, type GcEvent } from './runtime-events'
@@ -57,6 +58,11 @@ export function installGcHook(): () => void {
       addon.gcRingStop()
     }
   }
+}
+
+/** Ends the addon's recording of GCs since its load when no one has started the ring (so nobody pays for it). */
+export function endStartupGcRecords(): void {
+  if (installed === 0) nativeAddon().gcRingStop()
 }
 
 /** Drains pending GC records now (tests and snapshots call it before reading collectors). */

@@ -1,7 +1,6 @@
 // What the HTTP hook (for the collectors' log) and the request-cost collector (for requests other
-// emitters publish) both need to measure a request's cost cheaply: a token bucket that caps the
-// measured requests per second, and the event loop's busy time.
-import { performance } from 'node:perf_hooks'
+// emitters publish) both use to bound the cost of measuring requests: a token bucket that caps
+// the measured requests per second.
 
 /** Allows `rate` takes per second (bursts up to `rate`); a new rate refills it. */
 export class TokenBucket {
@@ -20,14 +19,4 @@ export class TokenBucket {
     this.tokens--
     return true
   }
-}
-
-let loopStartMs = 0
-/**
- * Event-loop busy time, µs: what performance.eventLoopUtilization().active computes (wall time
- * since the loop started minus the loop's idle time), without its result object.
- */
-export function loopBusyUs(): number {
-  if (loopStartMs <= 0) { loopStartMs = performance.nodeTiming.loopStart; if (loopStartMs <= 0) return 0 }
-  return (performance.now() - loopStartMs - performance.nodeTiming.idleTime) * 1000
 }

@@ -137,9 +137,11 @@ export const allocSampleEvents = createEventSource<AllocSampleEvent>('alloc-samp
  * Entries: kind 1 = request start (id, ns), kind 2 = response finish (id, ns = finish time,
  * startNs, status, method, route/baseUrl when express knew the route, else url). Only the
  * requests the hook measured for request-cost (at most `measuredPerSec` per second) have a start
- * entry; their finish carries cpuUs0/heap0/cpuUs1/heap1, the busy-time and used-heap reads at
- * start and finish, and `share`, the request's share of the thread while it ran (1 alone, 1/n
- * while n requests ran together); cpuUs0 = -1 on the finish of a request not measured.
+ * entry; their finish carries what request-context.ts attributed to the request's own code:
+ * cpuNs (thread CPU), allocBytes (V8 heap), gcNs (CPU of GCs started in its code) and looseGcNs
+ * (its share of GCs started between callbacks while it ran, loose-gc.ts); cpuNs = -1 on the
+ * finish of a request not measured. Kind 3 = a finished request's share of a later such GC
+ * (id, startNs = the seq of its finish entry, gcNs).
  */
 export interface HttpServerLog {
   readonly size: number
@@ -154,11 +156,10 @@ export interface HttpServerLog {
   readonly ns: Float64Array
   readonly startNs: Float64Array
   readonly status: Uint16Array
-  readonly cpuUs0: Float64Array
-  readonly heap0: Float64Array
-  readonly cpuUs1: Float64Array
-  readonly heap1: Float64Array
-  readonly share: Float64Array
+  readonly cpuNs: Float64Array
+  readonly allocBytes: Float64Array
+  readonly gcNs: Float64Array
+  readonly looseGcNs: Float64Array
   readonly method: (string | undefined)[]
   readonly route: (string | undefined)[]
   readonly base: (string | undefined)[]
@@ -169,7 +170,7 @@ export interface HttpServerLog {
   drainAll(): void
 }
 
-export const HTTP_LOG_START = 1, HTTP_LOG_FINISH = 2
+export const HTTP_LOG_START = 1, HTTP_LOG_FINISH = 2, HTTP_LOG_GC = 3
 
 export function createHttpServerLog(size = 4096): HttpServerLog {
   let readers: (() => void)[] = []
@@ -177,8 +178,8 @@ export function createHttpServerLog(size = 4096): HttpServerLog {
   const log: HttpServerLog = {
     size, seq: 0, active: false, measuredPerSec: 0,
     kind: new Uint8Array(size), id: new Float64Array(size), ns: new Float64Array(size), startNs: new Float64Array(size),
-    status: new Uint16Array(size), cpuUs0: new Float64Array(size).fill(-1), heap0: new Float64Array(size),
-    cpuUs1: new Float64Array(size), heap1: new Float64Array(size), share: new Float64Array(size),
+    status: new Uint16Array(size), cpuNs: new Float64Array(size).fill(-1), allocBytes: new Float64Array(size), gcNs: new Float64Array(size),
+    looseGcNs: new Float64Array(size),
     method: refs(), route: refs(), base: refs(), url: refs(),
     subscribe(drain) {
       readers = [...readers, drain]

@@ -24,11 +24,9 @@
 // in a real server: express and Node's http evict them). A request is logged once, at its finish,
 // with what the labels need: express's route path and mount path when it set them, else the URL.
 // Only request-cost's measured requests (a token bucket of log.measuredPerSec, ≤ 200/s by
-// default) are logged at start too, with event-loop busy time and V8's used heap read at start
-// and finish (those must be read at the moment itself) and their share of the thread: the hook
-// keeps the count of server requests in flight and a running sum of wall time per request in
-// flight (a request's share = that sum's growth while it ran / its wall time), a few arithmetic
-// operations per request, so request-cost keeps no state for the requests it does not measure.
+// default) are logged at start too, and measured by async context (request-context.ts) from
+// their start to their finish; their finish entry carries the CPU, allocation and GC time of the
+// request's own code, so request-cost keeps no state for the requests it does not measure.
 //
 // Reads of the request and response after the app has run go through Reflect.get (`late`), not
 // `req.route`: under express, consecutive requests (and responses) do not share a hidden class
@@ -40,12 +38,12 @@
 // (bench/collectors-instructions.ts). Reads express has just made itself (req.method) hit the
 // stub cache its miss filled and stay plain loads.
 import diagnostics_channel from 'node:diagnostics_channel'
-import v8 from 'node:v8'
 import type { IncomingMessage, ServerResponse, ClientRequest } from 'node:http'
 import type { Socket } from 'node:net'
 import { httpEvents, httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH } from '../runtime-events'
 import { createHookGuard } from './hook-guard'
-import { TokenBucket, loopBusyUs } from '../measure-budget'
+import { TokenBucket } from '../measure-budget'
+import { costBegin, costEnd, costOut } from '../request-context'
 import { gateOn, type Fireable } from './probe-gate'
 
 type Id = number
@@ -85,35 +83,32 @@ type Tagged = { [kId]?: number }
 let nextId = 0
 const slotId = new Float64Array(SLOTS).fill(-1)
 const slotStartNs = new Float64Array(SLOTS)
-/** 1 for a server request (counted in `inflight`), 0 for a client request. */
-const slotServer = new Uint8Array(SLOTS)
 let lostStarts = 0
-// Server requests in flight while subscribed, and the sum over time of wall time / requests in
-// flight (ns), advanced at every server start and finish: the measured requests' share.
-let inflight = 0, wallSum = 0, wallAtNs = 0
 
 // Module-local references to the log and its columns: one load fewer per access than through
 // the module binding (which tsx, used by the benches, even compiles to a getter call).
 const log = httpServerLog
-const { kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuUs0: logCpuUs0, heap0: logHeap0, cpuUs1: logCpuUs1, heap1: logHeap1, share: logShare, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log
-// Busy time / used heap / wallSum at start of the measured requests, by slot (cpu -1: not measured).
-const slotCpuUs0 = new Float64Array(SLOTS).fill(-1)
-const slotHeap0 = new Float64Array(SLOTS)
-const slotWall0 = new Float64Array(SLOTS)
+const { kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuNs: logCpuNs, allocBytes: logAlloc, gcNs: logGcNs, looseGcNs: logLooseGc, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log
 const LOG_MASK = log.size - 1, LOG_QUARTER = (log.size >> 2) - 1
 const bucket = new TokenBucket()
 
-/** Advance wallSum to `now` (before `inflight` changes). */
-function advance(now: number): void {
-  if (inflight > 0) wallSum += (now - wallAtNs) / inflight
-  wallAtNs = now
+/**
+ * A measured request whose client went away before the response finished gets no finish
+ * event: its response's 'close' (emitted after 'finish' otherwise, when costEnd finds the request
+ * already ended) ends the measurement, so its slot is freed and the hooks go off after the last.
+ */
+function endOnClose(this: ServerResponse): void {
+  try {
+    const id = (this.req as Tagged | undefined)?.[kId]
+    if (id !== undefined) costEnd(id)
+  } catch { /* never into the host's event */ }
 }
 
-/** A measured request (request-cost's budget allows one more): its start reads and entry. */
-function measureStart(id: number, now: number): void {
+/** A measured request (request-cost's budget allows one more): measured from here, and its start entry. */
+function measureStart(id: number, now: number, response: ServerResponse | undefined): void {
   if (!bucket.take(now, log.measuredPerSec)) return
-  const slot = id & MASK
-  slotCpuUs0[slot] = loopBusyUs(); slotHeap0[slot] = v8.getHeapStatistics().used_heap_size; slotWall0[slot] = wallSum
+  costBegin(id)
+  response?.on('close', endOnClose)
   const seq = log.seq++, k = seq & LOG_MASK
   logKind[k] = HTTP_LOG_START; logId[k] = id; logNs[k] = now
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
@@ -131,15 +126,8 @@ function logFinish(request: IncomingMessage, id: number, startNs: number, now: n
     const o = late(request, 'originalUrl')
     logRoute[k] = undefined; logUrl[k] = typeof o === 'string' ? o : request.url
   }
-  const slot = id & MASK
-  const cpu0 = slotCpuUs0[slot]
-  logCpuUs0[k] = cpu0
-  if (cpu0 >= 0) {
-    logHeap0[k] = slotHeap0[slot]; logCpuUs1[k] = loopBusyUs(); logHeap1[k] = v8.getHeapStatistics().used_heap_size
-    const wall = now - startNs
-    logShare[k] = wall > 0 ? Math.min(1, (wallSum - slotWall0[slot]) / wall) : 1
-    slotCpuUs0[slot] = -1
-  }
+  if (costEnd(id, seq)) { logCpuNs[k] = costOut.cpuNs; logAlloc[k] = costOut.allocBytes; logGcNs[k] = costOut.gcNs; logLooseGc[k] = costOut.looseGcNs }
+  else logCpuNs[k] = -1
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
 }
 
@@ -171,15 +159,12 @@ function serverUrl(req: IncomingMessage): string {
 function clientUrl(req: ClientRequest): string { return `${req.protocol}//${req.host}${req.path}` }
 
 /** Tags `key` with a new id and records its start; returns the id. */
-function begin(key: Tagged, now: number, server: number): number {
+function begin(key: Tagged, now: number): number {
   const id = ++nextId
   key[kId] = id
   const slot = id & MASK
-  if (slotId[slot] >= 0 && slotServer[slot] === 1) inflight--  // a server request whose finish never came (client gone) loses its slot
   slotId[slot] = id
   slotStartNs[slot] = now
-  slotServer[slot] = server
-  slotCpuUs0[slot] = -1
   return id
 }
 
@@ -200,15 +185,14 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
   const nsReq = node.http__server__request, nsRes = node.http__server__response
   const ncReq = node.http__client__request, ncRes = node.http__client__response
 
-  function serverStart(msg: { request: IncomingMessage; socket: Socket; server?: unknown }): void {
+  function serverStart(msg: { request: IncomingMessage; response?: ServerResponse; socket: Socket; server?: unknown }): void {
     if ((msg.server as Record<symbol, unknown> | undefined)?.[kInternalServer] === true) return  // sonde's own dashboard / metrics traffic
     const request = msg.request
     const startNs = Number(process.hrtime.bigint())
-    const id = begin(request as Tagged, startNs, 1)
-    advance(startNs); inflight++
+    const id = begin(request as Tagged, startNs)
     if (sReq.enabled) sReq.fire(request.method ?? '', request.url ?? '', id)
     if (nsReq.enabled) { const s = msg.socket; nsReq.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, request.method ?? '', request.url ?? '', fdOf(s)) }
-    if (log.measuredPerSec > 0 && log.active) measureStart(id, startNs)
+    if (log.measuredPerSec > 0 && log.active) measureStart(id, startNs, msg.response)
     if (httpEvents.active) httpEvents.emitActive({ side: 'server', phase: 'request', requestId: id, method: request.method ?? '', url: request.url ?? '', startNs })
   }
 
@@ -218,7 +202,6 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     const startNs = takeStart(id)
     if (startNs < 0) return
     const now = Number(process.hrtime.bigint())
-    advance(now); inflight--
     const durationNs = now - startNs
     const status = late(msg.response, 'statusCode') as number
     if (log.active) logFinish(request, id, startNs, now, status)
@@ -232,7 +215,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
   function clientStart(msg: { request: ClientRequest }): void {
     const request = msg.request
     const startNs = Number(process.hrtime.bigint())
-    const id = begin(request as Tagged, startNs, 0)
+    const id = begin(request as Tagged, startNs)
     if (cReq.enabled || ncReq.enabled || httpEvents.active) {
       const url = clientUrl(request)
       if (cReq.enabled) cReq.fire(request.method, url, id)
@@ -280,7 +263,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     if (live === subscribed || (live && !guard.on)) return
     subscribed = live
     // Requests that started before this subscription are not ours to pair (or count in flight).
-    if (live) { slotId.fill(-1); inflight = 0; wallSum = 0; wallAtNs = 0 }
+    if (live) slotId.fill(-1)
     for (const [name, fn] of handlers) {
       if (live) diagnostics_channel.subscribe(name, fn)
       else diagnostics_channel.unsubscribe(name, fn)

@@ -2,14 +2,16 @@
 // the requests it measures for request-cost: every one here, with the budget set high): several
 // requests on one keep-alive connection, and a request that finished while the hook was gated
 // off (its finish never seen) must not disturb the ones after it. Without a budget only finishes
-// are logged. Real http server in this process, one keep-alive connection; truth: the requests
+// are logged. A measured request whose client goes away (no finish) frees its measuring slot.
+// Real http server in this process, one keep-alive connection; truth: the requests
 // the test sent, in order.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import http from 'node:http'
 import { installHttpHook } from '../../runtime/hooks/http-hook'
 import { disabledProbeSet } from '../../runtime/hooks/install-hooks'
-import { httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH } from '../../runtime/runtime-events'
+import { httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH, HTTP_LOG_GC } from '../../runtime/runtime-events'
+import { costInFlight } from '../../runtime/request-context'
 
 type Entry = { kind: number; id: number; url?: string; measured?: boolean }
 /** httpServerLog entries from seq `from` on (the log holds far more than these tests write). */
@@ -17,8 +19,9 @@ function entries(from: number): Entry[] {
   const out: Entry[] = []
   for (let i = from; i < httpServerLog.seq; i++) {
     const k = i & (httpServerLog.size - 1)
+    if (httpServerLog.kind[k] === HTTP_LOG_GC) continue  // a finished request's share of a later GC
     const finish = httpServerLog.kind[k] === HTTP_LOG_FINISH
-    out.push({ kind: httpServerLog.kind[k], id: httpServerLog.id[k], url: finish ? httpServerLog.url[k] : undefined, measured: finish ? httpServerLog.cpuUs0[k] >= 0 : undefined })
+    out.push({ kind: httpServerLog.kind[k], id: httpServerLog.id[k], url: finish ? httpServerLog.url[k] : undefined, measured: finish ? httpServerLog.cpuNs[k] >= 0 : undefined })
   }
   return out
 }
@@ -37,6 +40,7 @@ async function withServer(fn: (port: number, held: { release?: () => void }) => 
   httpServerLog.measuredPerSec = measuredPerSec
   const server = http.createServer((req, res) => {
     if (req.url === '/hold') held.release = () => res.end('held')
+    else if (req.url === '/never') held.release = () => {}  // answered by nobody: the client gives up
     else res.end('ok')
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -109,29 +113,25 @@ test('without a measuring budget only finishes are logged, each with its own sta
   } finally { off(); agent.destroy() }
 }, 0))
 
-test('a measured request\'s share: 1/2 while another request ran all along, ~1 for the one that ran mostly alone', () => withServer(async (port, held) => {
-  // /hold is in flight for ~60 ms; /r/quick starts in the middle of it and ends at once, so for
-  // its whole life two requests are in flight (share 1/2), while /hold shares only that sliver
-  // of its life. Two connections (the second request cannot queue behind the first).
+test('a measured request whose client goes away before the response frees its measuring slot', () => withServer(async (port, held) => {
   const off = httpServerLog.subscribe(() => {})
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 })
   try {
-    const from = httpServerLog.seq
-    const hold = get(agent, port, '/hold')
-    while (!held.release) await new Promise((r) => setTimeout(r, 5))
-    await new Promise((r) => setTimeout(r, 30))
-    await get(agent, port, '/r/quick')
-    await new Promise((r) => setTimeout(r, 30))
-    held.release()
-    await hold
-    const finishes: Record<string, number> = {}
-    for (let i = from; i < httpServerLog.seq; i++) {
-      const k = i & (httpServerLog.size - 1)
-      if (httpServerLog.kind[k] === HTTP_LOG_FINISH) finishes[httpServerLog.url[k]!] = httpServerLog.share[k]
+    for (let i = 0; i < 7; i++) {
+      held.release = undefined
+      const req = http.get({ host: '127.0.0.1', port, path: '/never', agent: false })
+      req.on('error', () => {})
+      while (!held.release) await new Promise((r) => setTimeout(r, 5))
+      assert.is(costInFlight(), 1, `request ${i} measured`)
+      req.destroy()
+      const t0 = Date.now()
+      while (costInFlight() > 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5))
+      assert.is(costInFlight(), 0, `aborted request ${i} still holds its slot`)
     }
-    assert.ok(Math.abs(finishes['/r/quick'] - 0.5) < 0.01, `quick share ${finishes['/r/quick']}`)
-    assert.ok(finishes['/hold'] > 0.95 && finishes['/hold'] < 1, `hold share ${finishes['/hold']}`)
-  } finally { off(); agent.destroy() }
+    const from = httpServerLog.seq
+    await get(new http.Agent(), port, '/after')
+    assert.ok(entries(from).some((e) => e.url === '/after' && e.measured), 'the next request is measured')
+    assert.is(costInFlight(), 0)
+  } finally { off() }
 }))
 
 test.run()

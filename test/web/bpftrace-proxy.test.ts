@@ -61,7 +61,7 @@ test('standalone dashboard → proxied app: 23 GETs, 23 in the bpftrace histogra
     // request is seen: GET /warmup until a periodic print shows it in a histogram.
     await poll('bpftrace sees the app\'s requests', async () => {
       await (await fetch(`http://127.0.0.1:${appPort}/warmup`)).text()
-      const c = ((await (await fetch(via)).json()) as { current: PanelState }).current
+      const c = ((await (await authed(via)).json()) as { current: PanelState }).current
       return c.histograms.some((h) => h.key.startsWith('GET,/warmup')) || undefined
     }, 20_000)
     for (let i = 0; i < 23; i++) await (await fetch(`http://127.0.0.1:${appPort}/work`)).text()

@@ -98,6 +98,25 @@ test('every live view draws real data within 8 s', async () => {
     const n1 = await points()
     assert.ok(n1 - n0 >= 2, `live updates: ${n0} → ${n1} points`)
 
+    // Per-request cost: the share columns (CPU, GC) of the routes and the unattributed row
+    // below them add up to 100 % (each cell rounded to 0.1 %), and a route's cells are the
+    // shares the collector reports (the table may be a tick older than this snapshot).
+    const cost = await page.$$eval('#cost-table tbody tr', (r) => r.map((x) => Array.from(x.querySelectorAll('td')).map((td) => td.textContent ?? '')))
+    const last = cost[cost.length - 1]
+    assert.ok(cost.length >= 2 && /^unattributed/.test(last[0]), `cost table ends with the unattributed row: ${JSON.stringify(cost.map((r) => r[0]))}`)
+    const percent = (t: string) => { const m = /^(\d+(?:\.\d+)?) %$/.exec(t); assert.ok(m, `a share cell: ${t}`); return Number(m![1]) }
+    for (const col of [7, 8]) {
+      const sum = cost.reduce((a, r) => a + percent(r[col]), 0)
+      assert.ok(Math.abs(sum - 100) <= 0.05 * cost.length + 0.1, `share column ${col + 1} adds up to ${sum} %`)
+    }
+    const costRoutes = (await snapshot()).requestCost!.routes
+    for (const r of cost.slice(0, -1)) {
+      const truth = costRoutes.find((x) => x.route === r[0])
+      assert.ok(truth, `cost row ${r[0]} is a collector route`)
+      assert.ok(Math.abs(percent(r[7]) - truth!.cpuShare * 100) <= 5 && Math.abs(percent(r[8]) - truth!.gcShare * 100) <= 5, `${r[0]}: shares ${r[7]}, ${r[8]} vs ${(truth!.cpuShare * 100).toFixed(1)}, ${(truth!.gcShare * 100).toFixed(1)} %`)
+    }
+    assert.ok(cost.slice(0, -1).some((r) => percent(r[8]) > 0), `some route carries GC: ${JSON.stringify(cost)}`)
+
     const channels = await page.$$eval('#msg-table tbody tr td:nth-child(2)', (t) => t.map((x) => x.textContent))
     assert.ok(channels.includes('parent->worker') && channels.includes('worker->parent'), `message channels: ${channels}`)
     assert.equal(s.consoleErrors, [], 'no console errors')

@@ -60,11 +60,11 @@ async function thresholdBelow(page: Page, name: string): Promise<void> {
 
 test.before(async () => {
   if (skip) return
-  // No inlining in the demo: on Node 22 and 24 V8's profiler charges much of an inlined
-  // callee's samples to its caller (computeScores inlined into its route handler showed up with
-  // few or no samples of its own once optimized; 26 attributes them right), and the checks
-  // below need computeScores as a node of its own on every line.
-  s = await openDemoSession(undefined, {}, ['--max-inlined-bytecode-size=0'])
+  // No inlining in the demo (no Maglev, TurboFan without inlining): on Node 22 and 24 V8's
+  // profiler charges much of an inlined callee's samples to its caller (computeScores inlined
+  // into its route handler showed up with few or no samples of its own once optimized; 26
+  // attributes them right), and the checks below need computeScores as a node of its own.
+  s = await openDemoSession(undefined, {}, ['--no-maglev', '--max-inlined-bytecode-size=0'])
   await s.page.goto(s.demo.pageUrl)
 })
 test.after(async () => { if (s) assert.is(await s.close(), 0, 'Ctrl-C stops the demo with exit 0') })
