@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { asCliError } from '../../cli/commands/callgraph'
+import { asCliError } from '../../cli/profile-input'
 import { UsageError } from '../../cli/usage-error'
 import { OptionError } from '../../viz/model/profile'
 

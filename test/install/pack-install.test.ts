@@ -52,7 +52,7 @@ test('the tarball holds dist/, a prebuilt binary per line, no tests, no install 
   assert.ok(list.includes('package/bin/sonde.js'))
   for (const a of ['127', '137', '147']) assert.ok(list.includes(`package/prebuilds/linux-x64/sonde.abi${a}.node`), `abi ${a}`)
   assert.ok(list.includes('package/prebuilds/linux-x64/sonde_dyn.napi.node'))
-  assert.ok(list.some((f) => /^package\/probes\/oneliners\/[\w-]+\.bt$/.test(f)), 'the one-liners')
+  assert.ok(list.some((f) => /^package\/bpftrace\/oneliners\/[\w-]+\.bt$/.test(f)), 'the one-liners')
   assert.not.ok(list.some((f) => /^package\/(test|bench|build)\//.test(f)), 'no tests, benches or local builds')
   const pkg = JSON.parse(execFileSync('tar', ['xzOf', tgz, 'package/package.json'], { encoding: 'utf8' }))
   for (const s of ['preinstall', 'install', 'postinstall']) assert.not.ok(pkg.scripts?.[s], `${s} script`)
