@@ -52,7 +52,7 @@ async function thresholdBelow(page: Page, name: string): Promise<void> {
   const thres = (top + Math.max(...lower)) / 2
   const kept = all.nodes.filter((n) => n.total > 0 && share(n) >= thres)
   const expected = [...new Set(kept.map((n) => n.name))].sort()
-  assert.ok(kept.length <= 150, 'within the default node budget')
+  assert.ok(kept.length <= 150, `within the default node budget: ${kept.length} functions at or above ${name}'s ${top.toFixed(3)} %`)
   await setNodeThres(page, String(thres))
   await page.waitForFunction((n) => document.getElementById('prof-status')?.textContent === `${n} functions shown`, kept.length, { timeout: 15_000 })
   assert.equal(await shownNames(page), expected.filter((n) => n !== 'sonde legend'), `node ≥ ${thres.toFixed(3)} %`)
@@ -81,7 +81,8 @@ test('call graph of a CPU profile recorded from the page: pan, zoom, search, foc
     const app = /demo app on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(s.demo.output())
     assert.ok(app, s.demo.output())
     let recording = true
-    const load = (async () => { while (recording) await (await fetch(`${app![1]}api/users/7`)).arrayBuffer() })()
+    // four at a time, so computeScores outweighs the dashboard's own work on a busy machine
+    const load = Promise.all([0, 1, 2, 3].map(async () => { while (recording) await (await fetch(`${app![1]}api/users/7`)).arrayBuffer() }))
     await page.click('#rec')
     await page.waitForSelector('#graph-view svg g.node', { timeout: 30_000 }).finally(() => { recording = false })
     await load
