@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Call-graph renderer bench (issue 5), run from the repo after `npm run build`:
+// Call-graph renderer bench, run from the repo after `npm run compile`:
 //   GPROF2DOT=/tmp/gprof2dot.py node bench/callgraph-vs-gprof2dot.js
 // 1. wall time of `sonde callgraph` vs gprof2dot on the same samples (several MB), medians
 //    of REPEATS, each a fresh process as a user runs it. gprof2dot gets `perf script` for

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Static-probe cost (not a test). Run after `npm install` / `npm run build`:
+// Static-probe cost (not a test). Run after `npm run compile` and `node scripts/build-native.js`:
 //   node bench/probe-cost.js [repeats=7]
 // 1. Disabled site: `if (p.enabled) p.fire(a, b)` against the same loop guarded by a plain
 //    Uint16Array flag (the baseline), interleaved in one process; difference in ns per site.

@@ -3,7 +3,7 @@
 // candidates interleaved in rounds, median ns per read over 9 rounds of 2e6 reads each.
 // Each read is turned into what the tracer needs (a Number of ns since its start), so
 // conversion costs count. Date.now() is left out: 1 ms resolution.
-// Run: `node bench/tracer-clock.js` (after `npm run build` for the native floor row).
+// Run: `node bench/tracer-clock.js` (after `npm run compile` for the native floor row).
 'use strict'
 const { performance } = require('node:perf_hooks')
 const os = require('node:os')

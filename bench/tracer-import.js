@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Importer cost on a trace with many suspensions pending at once (run after `npm run build`):
+// Importer cost on a trace with many suspensions pending at once (run after `npm run compile`):
 // `node bench/tracer-import.js`. Traces bench/tracer-fixtures/concurrent.js (5000 async
 // activations awaiting timers at the same time) in a child process, then imports the file
 // 3 times in this process and prints the median, with the file size and event count.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Function tracer overhead (run after `npm run build`): `node bench/tracer-overhead.js`.
+// Function tracer overhead (run after `npm run compile`): `node bench/tracer-overhead.js`.
 // One process, medians of 7 repeats:
 //  - per traced call cost: leaf() called 2e6 times, traced copy vs untraced copy of the same file;
 //  - the clock read the runtime does twice per traced call (bench/tracer-clock.js compares clocks);

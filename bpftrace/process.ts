@@ -89,7 +89,7 @@ export function pollState(pid: number): 'poll' | 'woken' | 'write' | 'busy' | nu
   if (!nrs.poll.includes(nr)) return 'busy'
   // In epoll_wait but runnable (state R): woken by events it has not read yet. A SIGINT now makes
   // that epoll_wait return them with the exit flag set; the loop returns unread, the perf fd's
-  // wakeup is spent, and the drain after END misses them (CI: the last 4 printf lines lost, the
+  // wakeup is spent, and the drain after END misses them (seen: the last 4 printf lines lost, the
   // maps complete). Only a sleeping poll (S) has nothing pending.
   return procState(pid) === 'S' ? 'poll' : 'woken'
 }
@@ -195,7 +195,7 @@ export function spawnBpftrace(opts: BpftraceProcessOptions): BpftraceProcess {
           // using CPU; at the kill deadline while it works outside its poll without ever being
           // seen there: a backlog being printed (measured: 4-7 s of uncached ustack symbolization after
           // the last lag spike), and a SIGINT then drops the events it has not printed yet
-          // (CI: 1 of 3 loop-lag-stacks printf lines, @spikes = 3). Repeats also while woken.
+          // (seen: 1 of 3 loop-lag-stacks printf lines, @spikes = 3). Repeats also while woken.
           // (never while it writes: that is our pipe to drain, and the signal would cut the write)
           if (interrupts === 1) notes.push('bpftrace still polled 1 s after SIGINT: SIGINT repeated')
           send('SIGINT'); interrupts++; lastSignalMs = now

@@ -6,8 +6,6 @@ export interface CommandModule {
 }
 
 export const commands: Record<string, () => CommandModule> = {
-  // Each issue adds its commands here, e.g.
-  // probes: () => require('./commands/probes'),
   probes: () => require('./commands/probes'),
   callgraph: () => require('./commands/callgraph'),
   flame: () => require('./commands/flame'),

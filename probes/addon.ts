@@ -106,7 +106,7 @@ function load(): NativeAddon {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const a = require(file) as NativeAddon
     if (a.semaphores.byteLength !== staticProbes.length * 2 || Object.keys(a.fire).length !== staticProbes.length) {
-      throw new Error(`built from a different catalogue (${a.semaphores.byteLength / 2} probes, catalogue has ${staticProbes.length}); rebuild with npm run install`)
+      throw new Error(`built from a different catalogue (${a.semaphores.byteLength / 2} probes, catalogue has ${staticProbes.length}); rebuild with node scripts/build-native.js`)
     }
     status = { loaded: true, path: file }
     return a

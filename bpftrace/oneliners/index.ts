@@ -26,7 +26,7 @@ export interface OneLiner {
 // bpftrace 0.17 with ASLR on keeps no user-symbol cache: it builds a new bcc symbol cache for
 // every frame it resolves, reading the symbols of node's 99 MB binary each time (perf: string
 // hash inserts and ~ProcSyms). Measured here: the first print of a few 12-frame ustack()s took
-// 10.5 s, and a stop during that lost the rest (CI: no loop-lag-stacks stack of 4 spikes
+// 10.5 s, and a stop during that lost the rest (no loop-lag-stacks stack of 4 spikes
 // printed). With BPFTRACE_CACHE_USER_SYMBOLS=1: 0.24 s, then ~5 ms per print. 0.17 keys that
 // cache by executable path (the first PID's addresses and perf map would serve every process
 // of the binary), so only one-liners filtered to one PID get it. bpftrace versions with

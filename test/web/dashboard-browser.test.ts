@@ -130,7 +130,7 @@ test('heatmap hover: the caption shows the count the collector holds for that ce
     // A settled column (not one of the last two, which the stream still updates), entered in
     // the same task that reads the caption: every tick re-renders and shifts the columns left,
     // so a real pointer left on a cell soon rests on its neighbour and the browser enters that
-    // one (CI: captions of 11 and 13 where the picked cell's interval held 13 and 10).
+    // one (seen: captions of 11 and 13 where the picked cell's interval held 13 and 10).
     const picked = await page.evaluate(() => {
       const rects = Array.from(document.querySelectorAll<SVGRectElement>('#heat-http rect[data-count]'))
       const starts = [...new Set(rects.map((r) => Number(r.dataset.start)))].sort((a, b) => a - b)
