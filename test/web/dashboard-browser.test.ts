@@ -109,12 +109,24 @@ test('every live view draws real data within 8 s', async () => {
       const sum = cost.reduce((a, r) => a + percent(r[col]), 0)
       assert.ok(Math.abs(sum - 100) <= 0.05 * cost.length + 0.1, `share column ${col + 1} adds up to ${sum} %`)
     }
-    const costRoutes = (await snapshot()).requestCost!.routes
-    for (const r of cost.slice(0, -1)) {
-      const truth = costRoutes.find((x) => x.route === r[0])
-      assert.ok(truth, `cost row ${r[0]} is a collector route`)
-      assert.ok(Math.abs(percent(r[7]) - truth!.cpuShare * 100) <= 5 && Math.abs(percent(r[8]) - truth!.gcShare * 100) <= 5, `${r[0]}: shares ${r[7]}, ${r[8]} vs ${(truth!.cpuShare * 100).toFixed(1)}, ${(truth!.gcShare * 100).toFixed(1)} %`)
+    // The table and the snapshot are read a tick apart at most, and the demo's load moves the
+    // shares between ticks: they must agree within 5 points in one of a few paired reads.
+    let mismatch: string[] = []
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const costRoutes = (await snapshot()).requestCost!.routes
+      const rows = await page.$$eval('#cost-table tbody tr', (r) => r.map((x) => Array.from(x.querySelectorAll('td')).map((td) => td.textContent ?? '')))
+      mismatch = []
+      for (const r of rows.slice(0, -1)) {
+        const truth = costRoutes.find((x) => x.route === r[0])
+        assert.ok(truth, `cost row ${r[0]} is a collector route`)
+        if (Math.abs(percent(r[7]) - truth!.cpuShare * 100) > 5 || Math.abs(percent(r[8]) - truth!.gcShare * 100) > 5) {
+          mismatch.push(`${r[0]}: shares ${r[7]}, ${r[8]} vs ${(truth!.cpuShare * 100).toFixed(1)}, ${(truth!.gcShare * 100).toFixed(1)} %`)
+        }
+      }
+      if (!mismatch.length) break
+      await page.waitForTimeout(700)
     }
+    assert.equal(mismatch, [], 'the table shows the collector\'s shares')
     assert.ok(cost.slice(0, -1).some((r) => percent(r[8]) > 0), `some route carries GC: ${JSON.stringify(cost)}`)
 
     const channels = await page.$$eval('#msg-table tbody tr td:nth-child(2)', (t) => t.map((x) => x.textContent))
