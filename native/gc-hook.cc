@@ -152,8 +152,8 @@ static void StopRing(GcState* g) {
   g->drainQueued = false;
 }
 
-// gcRingStart(drainCallback): records GCs from now on (the first call: since load); calls drainCallback (on this thread's
-// loop, unref'd) after GCs. Returns true.
+// gcRingStart(drainCallback): records GCs from now on (the first call: since load); calls
+// drainCallback (on this thread's loop, unref'd) after GCs. Returns true.
 static napi_value RingStart(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], r;

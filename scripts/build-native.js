@@ -61,11 +61,10 @@ function build(nodeBin, major) {
   if (r.status !== 0) fail(`node-gyp failed for Node ${major} (exit ${r.status ?? r.signal})`)
 }
 
-function majorOf(nodeBin) {
-  const r = spawnSync(nodeBin, ['-p', 'process.versions.node + " " + process.versions.modules'], { encoding: 'utf8' })
+function abiOf(nodeBin) {
+  const r = spawnSync(nodeBin, ['-p', 'process.versions.modules'], { encoding: 'utf8' })
   if (r.status !== 0) fail(`${nodeBin} does not run`)
-  const [version, abi] = r.stdout.trim().split(' ')
-  return { major: Number(version.split('.')[0]), abi: Number(abi) }
+  return Number(r.stdout.trim())
 }
 
 function prebuild() {
@@ -80,7 +79,7 @@ function prebuild() {
     fs.mkdirSync(out, { recursive: true })
     for (const [i, major] of LINES.entries()) {
       const nodeBin = path.join(lineDir(major), 'bin', 'node')
-      const { abi } = majorOf(nodeBin)
+      const abi = abiOf(nodeBin)
       build(nodeBin, major)
       fs.copyFileSync(path.join(buildDir, 'Release', 'sonde.node'), path.join(out, `sonde.abi${abi}.node`))
       // Built against the oldest supported line's headers: Node-API is forward compatible.

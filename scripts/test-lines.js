@@ -6,7 +6,6 @@
 //   node scripts/test-lines.js [--lines 22,26] [test filters...]
 'use strict'
 const { spawn, spawnSync } = require('node:child_process')
-const fs = require('node:fs')
 const path = require('node:path')
 const { LINES, lineDir } = require('./node-lines.js')
 
@@ -62,7 +61,6 @@ async function main() {
   // Leave build/Release for the node that ran this script, as `npm install` left it.
   spawnSync(process.execPath, [path.join(root, 'scripts', 'build-native.js')], { cwd: root, stdio: 'ignore' })
   process.stdout.write(`\n${rows.join('\n')}\n`)
-  if (!fs.existsSync(path.join(root, 'dist'))) process.stdout.write('(dist/ missing: run npm run compile first)\n')
   process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`)
   process.exitCode = failed ? 1 : 0
 }
