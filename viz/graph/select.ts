@@ -12,8 +12,9 @@ export interface Selection {
   depth?: number
 }
 
+/** A function matches by its name, or by "name file:line" (what tells two `(anonymous)` apart). */
 function matches(g: CallGraph, re: RegExp, option: string): number[] {
-  const ids = g.nodes.filter((n) => re.test(n.name)).map((n) => n.id)
+  const ids = g.nodes.filter((n) => re.test(n.name) || (n.file !== undefined && re.test(`${n.name} ${n.file}${n.line !== undefined ? `:${n.line}` : ''}`))).map((n) => n.id)
   if (ids.length === 0) throw new OptionError(`${option} ${re.source}: matches no function`)
   return ids
 }

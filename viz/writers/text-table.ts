@@ -13,6 +13,12 @@ import { formatCount, formatPercent, formatValue } from './format-value'
 
 const W = 12
 
+/** A function's name in the table; an anonymous one also shows where it is (file name:line). */
+function label(n: CallGraph['nodes'][number]): string {
+  if (!n.name.startsWith('(anonymous') || !n.file) return n.name
+  return `${n.name} ${n.file.replace(/^.*[\\/]/, '')}${n.line !== undefined ? `:${n.line}` : ''}`
+}
+
 function cols(cnt: number | null, acc: string, own: string): string {
   // A leading space keeps wide values ("800,114 samples") from running into each other.
   return `${(' ' + (cnt === null ? '-' : formatCount(cnt))).padStart(W)}${(' ' + acc).padStart(W + 2)}${own === '' ? '' : (' ' + own).padStart(W + 2)}`
@@ -21,7 +27,7 @@ function cols(cnt: number | null, acc: string, own: string): string {
 export function toTextTable(g: CallGraph): string {
   const adj = adjacency(g)
   const order = [...g.nodes].sort((a, b) => b.total - a.total || b.self - a.self || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-  const nameWidth = Math.min(60, Math.max(20, ...g.nodes.map((n) => n.name.length + 4)))
+  const nameWidth = Math.min(60, Math.max(20, ...g.nodes.map((n) => label(n).length + 4)))
   const name = (s: string, mark: string) => `${mark} ${s.length > nameWidth - 3 ? s.slice(0, nameWidth - 4) + '…' : s}`.padEnd(nameWidth)
   const out: string[] = []
   out.push(`%% ${g.name}: ${g.nodes.length} functions, 100 % = ${formatValue(g.whole, g.unit)} (${g.unit})${g.whole !== g.total ? `, ΣOWN = ${formatValue(g.total, g.unit)}` : ''}`)
@@ -35,10 +41,10 @@ export function toTextTable(g: CallGraph): string {
     out.push('')
     out.push('{')
     const callers = adj.in[n.id].map((i) => g.edges[i]).sort((a, b) => b.weight - a.weight || a.caller - b.caller)
-    for (const e of callers) out.push(`${name((e.elided ? '≈ ' : '') + g.nodes[e.caller].name, ' ')}${cols(e.calls, formatValue(e.weight, g.unit), '')}`)
-    out.push(`${name(n.name, '*')}${cols(n.calls, formatValue(n.total, g.unit), formatValue(n.self, g.unit))}   ${formatPercent(n.total, g.whole)} / ${formatPercent(n.self, g.whole)}`)
+    for (const e of callers) out.push(`${name((e.elided ? '≈ ' : '') + label(g.nodes[e.caller]), ' ')}${cols(e.calls, formatValue(e.weight, g.unit), '')}`)
+    out.push(`${name(label(n), '*')}${cols(n.calls, formatValue(n.total, g.unit), formatValue(n.self, g.unit))}   ${formatPercent(n.total, g.whole)} / ${formatPercent(n.self, g.whole)}`)
     const callees = adj.out[n.id].map((i) => g.edges[i]).sort((a, b) => b.weight - a.weight || a.callee - b.callee)
-    for (const e of callees) out.push(`${name((e.elided ? '≈ ' : '') + g.nodes[e.callee].name, ' ')}${cols(e.calls, formatValue(e.weight, g.unit), '')}`)
+    for (const e of callees) out.push(`${name((e.elided ? '≈ ' : '') + label(g.nodes[e.callee]), ' ')}${cols(e.calls, formatValue(e.weight, g.unit), '')}`)
     out.push('}')
   }
   return out.map((l) => l.trimEnd()).join('\n') + '\n'

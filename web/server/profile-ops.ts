@@ -3,7 +3,7 @@
 // tree and exports. Runs in the profile worker (profile-worker.ts), never on the app's thread.
 // Query strings are validated here (renderOptions); bad input is a BadRequest or the
 // importer's ParseError, answered 400 with its first line.
-import { importProfileText } from '../../viz/importers'
+import { formats, importProfileText } from '../../viz/importers'
 import { OptionError, ParseError } from '../../viz/model/profile'
 import { renderCallGraph, type RenderOptions } from '../../viz/render'
 import { buildCallGraph } from '../../viz/graph/shape'
@@ -12,6 +12,7 @@ import { toFolded } from '../../viz/writers/folded'
 import type { Metric } from '../../viz/graph/shape-options'
 import { createProfileStore, type ProfileInfo, type StoredProfile } from './profile-store'
 import { toFlameTree } from './flame-tree'
+import { inPageWords, metricsOf, withPageWords } from './profile-metrics'
 
 const METRICS: Metric[] = ['time', 'samples', 'bytes', 'calls']
 
@@ -54,6 +55,14 @@ export function statusOfError(err: unknown): number {
 
 function safeName(s: string): string { return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'profile' }
 
+/** renderOptions, with a metric the profile lacks refused in the page's words. */
+function checked(p: StoredProfile, q: Query): ReturnType<typeof renderOptions> {
+  const o = renderOptions(q)
+  const have = metricsOf(p.profile)
+  if (o.metric !== undefined && !have.includes(o.metric)) throw new BadRequest(`metric ${o.metric}: this profile measures ${p.unit}; it has ${have.join(' and ')}`)
+  return o
+}
+
 export function createProfileOps(idPrefix?: string) {
   const store = createProfileStore(idPrefix)
   const find = (id: unknown): StoredProfile => {
@@ -67,29 +76,47 @@ export function createProfileOps(idPrefix?: string) {
     /** Imports text (bytes as UTF-8); answers the new profile's info and the ids evicted to make room. */
     import(a: { name: string; bytes: Uint8Array; source: StoredProfile['source'] }): { info: ProfileInfo; ids: string[] } {
       if (a.bytes.length === 0) throw new BadRequest(`${a.name}: empty upload`)
-      const profile = importProfileText(Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.length).toString('utf8'), a.name)
+      let profile
+      try { profile = importProfileText(Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.length).toString('utf8'), a.name) } catch (err) {
+        // No importer took it: say so once, with what would have been taken.
+        if (err instanceof ParseError && err.reason === 'unrecognised profile format') throw new BadRequest(`${a.name}: not a profile format sonde reads (accepted: ${formats.map((f) => f.id).join(', ')})`)
+        throw err
+      }
       const info = store.add(profile, a.source)
       return { info, ids: store.list().map((p) => p.id) }
     },
     async svg(a: { id: string; query: Query }): Promise<Body> {
       const p = find(a.id)
-      const { key, ...o } = renderOptions(a.query)
-      const svg = await store.render(p.id, key, async () => String(await renderCallGraph(p.profile, { ...o, output: 'svg' })))
+      const { key, ...o } = checked(p, a.query)
+      const svg = await store.render(p.id, key, async () => {
+        try { return String(await renderCallGraph(p.profile, { ...o, output: 'svg' })) } catch (err) {
+          throw err instanceof OptionError ? new OptionError(inPageWords(err)) : err
+        }
+      })
       return { body: svg, type: 'image/svg+xml' }
     },
+    /** The shaped graph as JSON, with the metrics the profile has and how many functions the budget and thresholds left out. */
     graph(a: { id: string; query: Query }): Body {
       const p = find(a.id)
-      const { key: _key, ...o } = renderOptions(a.query)
-      return json(toJsonGraph(buildCallGraph(p.profile, o)))
+      const { key: _key, ...o } = checked(p, a.query)
+      const g = withPageWords(() => buildCallGraph(p.profile, o))
+      const dropped = typeof g.meta.nodesDropped === 'number' ? g.meta.nodesDropped : 0
+      return json({ ...toJsonGraph(g), metrics: metricsOf(p.profile), dropped })
     },
-    flame(a: { id: string }): Body { return json(toFlameTree(find(a.id).profile)) },
+    flame(a: { id: string; query?: Query }): Body {
+      const p = find(a.id)
+      const o = checked(p, a.query ?? {})
+      return json(toFlameTree(p.profile, { focus: o.focus, hidePseudo: o.hidePseudo }))
+    },
     async export(a: { id: string; fmt: string; query: Query }): Promise<Body> {
       const p = find(a.id)
       const base = safeName(p.name.replace(/\.[a-z]+$/i, ''))
-      const { key: _key, ...o } = renderOptions(a.query)
+      const { key: _key, ...o } = checked(p, a.query)
       if (a.fmt === 'folded') return { body: toFolded(p.profile), type: 'text/plain', filename: `${base}.folded.txt` }
       if (a.fmt !== 'dot' && a.fmt !== 'svg' && a.fmt !== 'json') throw new BadRequest(`export format must be dot, svg, folded or json, got ${a.fmt.slice(0, 40)}`)
-      const body = String(await renderCallGraph(p.profile, { ...o, output: a.fmt }))
+      const body = String(await renderCallGraph(p.profile, { ...o, output: a.fmt }).catch((err) => {
+        throw err instanceof OptionError ? new OptionError(inPageWords(err)) : err
+      }))
       const type = a.fmt === 'svg' ? 'image/svg+xml' : a.fmt === 'json' ? 'application/json' : 'text/vnd.graphviz'
       return { body, type, filename: `${base}.${a.fmt}` }
     },

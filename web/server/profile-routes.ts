@@ -48,7 +48,7 @@ export function profileRoutes(jobs: ProfileJobs, maxUploadBytes = MAX_UPLOAD_BYT
 
   r.get('/profiles/:id/callgraph.svg', wrap(async (req, res) => { send(res, await jobs.run('svg', { id: id(req), query: q(req) })) }))
   r.get('/profiles/:id/callgraph.json', wrap(async (req, res) => { send(res, await jobs.run('graph', { id: id(req), query: q(req) })) }))
-  r.get('/profiles/:id/flame.json', wrap(async (req, res) => { send(res, await jobs.run('flame', { id: id(req) })) }))
+  r.get('/profiles/:id/flame.json', wrap(async (req, res) => { send(res, await jobs.run('flame', { id: id(req), query: q(req) })) }))
   r.get('/profiles/:id/export.:fmt', wrap(async (req, res) => {
     send(res, await jobs.run('export', { id: id(req), fmt: String(req.params.fmt), query: q(req) }))
   }))

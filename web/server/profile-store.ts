@@ -2,9 +2,10 @@
 // the oldest evicted first. Rendered call-graph SVGs are cached per (profile, options) in a
 // small LRU, since a Graphviz layout of a large graph costs up to a second or two.
 import type { Profile } from '../../viz/model/profile'
+import { metricsOf } from './profile-metrics'
 
 export interface StoredProfile { id: string; name: string; format: string; unit: string; source: 'upload' | 'record'; createdMs: number; profile: Profile }
-export interface ProfileInfo { id: string; name: string; format: string; unit: string; source: string; createdMs: number; threads: number; frames: number }
+export interface ProfileInfo { id: string; name: string; format: string; unit: string; source: string; createdMs: number; threads: number; frames: number; metrics: string[] }
 
 const MAX_PROFILES = 16
 const MAX_RENDERS = 24
@@ -16,7 +17,7 @@ export function createProfileStore(idPrefix = 'p') {
   let seq = 0
 
   function info(p: StoredProfile): ProfileInfo {
-    return { id: p.id, name: p.name, format: p.format, unit: p.unit, source: p.source, createdMs: p.createdMs, threads: p.profile.threads.length, frames: p.profile.frames.size }
+    return { id: p.id, name: p.name, format: p.format, unit: p.unit, source: p.source, createdMs: p.createdMs, threads: p.profile.threads.length, frames: p.profile.frames.size, metrics: metricsOf(p.profile) }
   }
 
   return {

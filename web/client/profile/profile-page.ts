@@ -1,33 +1,53 @@
 // The profile tab: open (file input or drag and drop → POST /api/profiles, imported server-side
 // by the viz registry), record a CPU profile of the target process, pick a profile, shape the
-// call graph (metric, thresholds, pseudo frames, focus), search, flame graph, exports.
+// call graph (metric — only those the profile has —, thresholds, node budget, pseudo frames,
+// focus), select (click) and focus (double-click or the panel's button), search, flame graph
+// (root at the bottom, like flamegraph.pl and `sonde flame`), exports.
 import * as d3 from 'd3'
 import { api, apiJson } from '../api'
 import { createCallGraphView } from './callgraph-view'
 import { createFlameView } from './flame-view'
+import { keyOf, showFunction, type JsonGraph } from './func-panel'
+import { plural, valueIn } from '../format'
 import type { FlameCell } from '../../shared/wire'
 
-interface ProfileInfo { id: string; name: string; format: string; unit: string; source: string; createdMs: number }
-interface JsonGraph { unit: string; total: number; nodes: { id: number; name: string; self: number; total: number; calls: number | null }[]; edges: { caller: number; callee: number; weight: number; calls: number | null }[] }
+interface ProfileInfo { id: string; name: string; format: string; unit: string; source: string; createdMs: number; metrics: string[] }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 
+/** Nodes of the first view: what the call-graph box holds at 10 px labels (a 10-unit Graphviz label
+ * is about 120 × 80 px with its spacing; call graphs fill about a third of their box). */
+function autoBudget(): number {
+  const el = $('graph-view')
+  const area = (el.clientWidth || 1000) * (el.clientHeight || 700)
+  return Math.max(10, Math.min(60, Math.round(area / 30000)))
+}
+
 export function createProfilePage() {
-  const status = $('prof-status'), list = $<HTMLSelectElement>('profile-list')
-  let current: string | undefined, focus = '', view: 'graph' | 'flame' = 'graph', graph: JsonGraph | undefined
+  const status = $('prof-status'), list = $<HTMLSelectElement>('profile-list'), metricMenu = $<HTMLSelectElement>('metric')
+  let current: string | undefined, focus = '', selected = '', view: 'graph' | 'flame' = 'graph', graph: JsonGraph | undefined
+  let beforeFocus: d3.ZoomTransform | undefined
   const say = (s: string) => { status.textContent = s }
-  const graphView = createCallGraphView($('graph-view'), (name) => select(name, true))
-  const flameView = createFlameView($('flame-view'), (name) => select(name, false), (v) => `${d3.format('.3~s')(v)} ${graph?.unit ?? ''}`)
+  const graphView = createCallGraphView($('graph-view'), { select: (name) => select(name), focus: (name) => void setFocus(name) })
+  const flameView = createFlameView($('flame-view'), (cell) => select(cell.f ? `${cell.n} ${cell.f}` : cell.n), (v) => valueIn(graph?.unit ?? '', v))
 
   function query(): string {
     const q = new URLSearchParams()
-    const metric = $<HTMLSelectElement>('metric').value
-    if (metric) q.set('metric', metric)
+    if (metricMenu.value) q.set('metric', metricMenu.value)
     q.set('nodeThres', $<HTMLInputElement>('node-thres').value)
     q.set('edgeThres', $<HTMLInputElement>('edge-thres').value)
+    q.set('budget', $<HTMLInputElement>('node-budget').value || String(autoBudget()))
     if ($<HTMLInputElement>('hide-pseudo').checked) q.set('hidePseudo', '1')
     if (focus) q.set('focus', focus)
     return q.toString()
+  }
+
+  /** The metric menu holds the profile's own metrics only (a cpuprofile: time). */
+  function setMetrics(metrics: string[]): void {
+    const keep = metrics.includes(metricMenu.value) ? metricMenu.value : ''
+    d3.select(metricMenu).selectAll<HTMLOptionElement, string>('option').data(metrics, (m) => m).join('option')
+      .attr('value', (m, i) => i === 0 ? '' : m).text((m) => m)
+    metricMenu.value = keep
   }
 
   async function refresh(selectId?: string): Promise<void> {
@@ -36,20 +56,24 @@ export function createProfilePage() {
     d3.select(list).selectAll<HTMLOptionElement, ProfileInfo>('option').data(items, (p) => p.id).join('option')
       .attr('value', (p) => p.id).text((p) => `${p.name} (${p.format}, ${p.source})`)
     const want = selectId ?? (current && items.some((p) => p.id === current) ? current : items[items.length - 1]?.id)
-    if (want && want !== current) { list.value = want; await load(want) }
+    const info = items.find((p) => p.id === want)
+    if (want && want !== current && info) { list.value = want; await load(info) }
     if (!items.length) say('no profile yet: open a file or record one')
   }
 
-  async function load(id: string): Promise<void> {
-    current = id
-    focus = ''
-    $('func-name').textContent = 'Click a function'
-    $('func-callers').replaceChildren(); $('func-callees').replaceChildren()
+  async function load(info: ProfileInfo): Promise<void> {
+    current = info.id
+    focus = ''; selected = ''; beforeFocus = undefined
+    // A new profile starts clean: no search left over from the previous one, its own metrics.
+    $<HTMLInputElement>('search').value = ''
+    $('search-count').textContent = ''
+    setMetrics(info.metrics ?? [])
+    showFunction('', undefined, false)
     $('clear-focus').classList.add('hidden')
     await render()
   }
 
-  async function render(): Promise<void> {
+  async function render(how: { transform?: d3.ZoomTransform; at?: string } = {}): Promise<void> {
     if (!current) return
     const id = current
     say('rendering…')
@@ -58,9 +82,13 @@ export function createProfilePage() {
       const [svg, g] = await Promise.all([(await api(`profiles/${id}/callgraph.svg?${q}`)).text(), apiJson<JsonGraph>(`profiles/${id}/callgraph.json?${q}`)])
       if (id !== current) return
       graph = g
-      graphView.show(svg)
+      setMetrics(g.metrics)
+      const top = [...g.nodes].sort((a, b) => b.total - a.total).find((n) => !/^\(/.test(n.name)), hottest = top && keyOf(top)
+      graphView.show(svg, { ...how, hottest })
+      if (selected) graphView.mark(selected)
       if (view === 'flame') await showFlame()
-      say(`${g.nodes.length} functions shown${focus ? `, focused on ${focus}` : ''}`)
+      const shown = g.nodes.length
+      say(`${shown} of ${plural(shown + g.dropped, 'function')} shown${g.dropped ? ' (raise nodes ≤ for more)' : ''}${focus ? `, focused on ${focus}` : ''}`)
       const s = $<HTMLInputElement>('search').value
       if (s) doSearch(s)
     } catch (err) { say(`error: ${(err as Error).message}`) }
@@ -68,35 +96,39 @@ export function createProfilePage() {
 
   async function showFlame(): Promise<void> {
     if (!current) return
-    try { flameView.show(await apiJson<{ total: number; root: FlameCell }>(`profiles/${current}/flame.json`)) }
+    const q = new URLSearchParams()
+    if (focus) q.set('focus', focus)
+    if ($<HTMLInputElement>('hide-pseudo').checked) q.set('hidePseudo', '1')
+    try { flameView.show(await apiJson<{ total: number; root: FlameCell }>(`profiles/${current}/flame.json?${q}`)) }
     catch (err) { $('flame-view').textContent = (err as Error).message }
   }
 
-  function select(name: string, focusIt: boolean): void {
-    $('func-name').textContent = name
-    const byId = new Map((graph?.nodes ?? []).map((n) => [n.id, n]))
-    const node = graph?.nodes.find((n) => n.name === name)
-    const lines = (title: string, edges: { id: number; w: number }[]) => {
-      const div = document.createElement('div')
-      d3.select(div).append('h4').text(title)
-      d3.select(div).append('ul').selectAll('li').data(edges.sort((a, b) => b.w - a.w)).join('li')
-        .text((e) => `${byId.get(e.id)?.name ?? '?'} — ${d3.format('.3~s')(e.w)}`)
-      return div
-    }
-    const callers = node ? graph!.edges.filter((e) => e.callee === node.id).map((e) => ({ id: e.caller, w: e.weight })) : []
-    const callees = node ? graph!.edges.filter((e) => e.caller === node.id).map((e) => ({ id: e.callee, w: e.weight })) : []
-    $('func-callers').replaceChildren(lines('callers', callers))
-    $('func-callees').replaceChildren(lines('callees', callees))
-    if (focusIt && name && name !== focus) {
-      focus = name
-      $('clear-focus').classList.remove('hidden')
-      void render()
-    }
+  function select(name: string): void {
+    selected = name
+    graphView.mark(name)
+    showFunction(name, graph, name === focus)
+  }
+
+  /** Focus: the graph re-laid out around `name` (zoomed to it); clearing restores the zoom of before. */
+  async function setFocus(name: string): Promise<void> {
+    if (!name || name === focus) return
+    if (!focus) beforeFocus = graphView.transform()
+    focus = name
+    selected = name
+    showFunction(name, graph, true)
+    $('clear-focus').classList.remove('hidden')
+    await render({ at: name })
+    showFunction(name, graph, true)
   }
 
   function doSearch(q: string): void {
-    const n = view === 'graph' ? graphView.search(q) : flameView.search(q)
-    $('search-count').textContent = q ? `${n} match${n === 1 ? '' : 'es'}` : ''
+    if (view === 'graph') {
+      const n = graphView.search(q)
+      $('search-count').textContent = q.trim() ? (n ? plural(n, 'match', 'matches') : 'no match') : ''
+    } else {
+      const r = flameView.search(q)
+      $('search-count').textContent = q.trim() ? (r.frames ? `${plural(r.frames, 'match', 'matches')} · ${(100 * r.share).toFixed(1)} % of the total` : 'no match') : ''
+    }
   }
 
   async function upload(file: File): Promise<void> {
@@ -104,7 +136,11 @@ export function createProfilePage() {
     try {
       const info = await apiJson<ProfileInfo>(`profiles?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } })
       await refresh(info.id)
-    } catch (err) { say(`${file.name}: ${(err as Error).message}`) }
+    } catch (err) {
+      // The server's message names the file already.
+      const msg = (err as Error).message
+      say(msg.startsWith(file.name) ? msg : `${file.name}: ${msg}`)
+    }
   }
 
   $<HTMLInputElement>('file').addEventListener('change', (e) => {
@@ -119,10 +155,22 @@ export function createProfilePage() {
     const f = (e as DragEvent).dataTransfer?.files?.[0]
     if (f) { document.querySelector<HTMLButtonElement>('nav button[data-tab=profiles]')?.click(); void upload(f) }
   })
-  list.addEventListener('change', () => { void load(list.value) })
-  for (const id of ['metric', 'node-thres', 'edge-thres', 'hide-pseudo']) $(id).addEventListener('change', () => { void render() })
+  list.addEventListener('change', async () => {
+    const items = await apiJson<ProfileInfo[]>('profiles').catch(() => [] as ProfileInfo[])
+    const info = items.find((p) => p.id === list.value)
+    if (info) await load(info)
+  })
+  for (const id of ['metric', 'node-thres', 'edge-thres', 'node-budget', 'hide-pseudo']) $(id).addEventListener('change', () => { void render() })
   $<HTMLInputElement>('search').addEventListener('input', (e) => doSearch((e.target as HTMLInputElement).value))
-  $('clear-focus').addEventListener('click', () => { focus = ''; $('clear-focus').classList.add('hidden'); void render() })
+  $('clear-focus').addEventListener('click', () => {
+    focus = ''
+    $('clear-focus').classList.add('hidden')
+    showFunction(selected, graph, false)
+    const t = beforeFocus
+    beforeFocus = undefined
+    void render({ transform: t })
+  })
+  $('focus-func').addEventListener('click', () => { void setFocus(selected) })
   $('rec').addEventListener('click', async () => {
     const secs = Math.min(60, Math.max(1, Number($<HTMLInputElement>('rec-seconds').value) || 3))
     const btn = $<HTMLButtonElement>('rec')
