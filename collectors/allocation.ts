@@ -5,7 +5,10 @@
 // histogram: each sample's object size, weighted by the number of objects it stands for
 // (bytes / size, V8's scaled count), i.e. an estimate of how many objects of each size were
 // allocated. Samples from emitters without a size count as one object of `bytes`. Bounded: at most MAX_SITES sites; when full, new sites fold into
-// one "(other)" site (counted).
+// one "(other)" site (counted). Samples whose allocating function is sonde's own (its
+// collectors, runtime, dashboard…: the observer, not the app) are summed apart as `ownBytes`
+// and never become sites; the demo under examples/ is an app like any other.
+import path from 'node:path'
 import { allocSampleEvents, AllocSampleEvent } from '../runtime/runtime-events'
 import { DEFAULT_ALLOC_INTERVAL_BYTES } from '../runtime/alloc-sampler'
 import { HistogramSnapshot, createBytesHistogram, summarize } from './histogram'
@@ -26,6 +29,18 @@ export interface AllocSnapshot {
   histogram: HistogramSnapshot
   /** Sampler events received. */
   samples: number
+  /** Sampled bytes allocated by sonde's own code (left out of `sites`). */
+  ownBytes: number
+}
+
+/** The directory holding sonde's rooms (dist/ when built, the checkout under tsx). */
+const OWN_ROOT = path.resolve(__dirname, '..') + path.sep
+const OWN_ROOMS = /^(collectors|runtime|probes|web|viz|tracer|bpftrace|inspect|cli)[\\/]|^(register|index)\.[cm]?[jt]s$/
+
+/** Is `url` (a path or file:// URL) a file of sonde itself? */
+export function isSondeFile(url: string): boolean {
+  const p = url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url
+  return p.startsWith(OWN_ROOT) && OWN_ROOMS.test(p.slice(OWN_ROOT.length))
 }
 
 const MAX_SITES = 2000
@@ -42,7 +57,8 @@ export function createAllocationCollector(opts: { intervalBytes?: number; maxSam
   const guard = createCollectorGuard('alloc')
   const sites = new Map<string, AllocSite>()
   const sizes = createBytesHistogram()
-  let total = 0, droppedSites = 0, startedMs = 0, samples = 0
+  let total = 0, droppedSites = 0, startedMs = 0, samples = 0, ownBytes = 0
+  const own = new Map<string, boolean>()
   let unsubscribe: (() => void) | undefined, stopSampler: (() => void) | undefined
   let running = false
 
@@ -53,6 +69,9 @@ export function createAllocationCollector(opts: { intervalBytes?: number; maxSam
     const size = e.size
     if (size !== undefined && size > 0) sizes.recordN(size, Math.max(1, Math.round(bytes / size)))
     else sizes.record(bytes)
+    let mine = own.get(e.url)
+    if (mine === undefined) { mine = isSondeFile(e.url); if (own.size < MAX_SITES) own.set(e.url, mine) }
+    if (mine) { ownBytes += bytes; return }
     const key = e.functionName + '\u0000' + e.url + '\u0000' + e.line
     let s = sites.get(key)
     if (s === undefined) {
@@ -100,7 +119,7 @@ export function createAllocationCollector(opts: { intervalBytes?: number; maxSam
     snapshot(): AllocSnapshot {
       let currentIntervalBytes = intervalBytes
       try { if (stopSampler && opts.samplerInterval) currentIntervalBytes = opts.samplerInterval() || intervalBytes } catch { /* keep the configured one */ }
-      return { intervalBytes, currentIntervalBytes, totalBytes: total, sites: collector.top(), droppedSites, objectSizeBytes: summarize(sizes), histogram: sizes.snapshot(), samples }
+      return { intervalBytes, currentIntervalBytes, totalBytes: total, sites: collector.top(), droppedSites, objectSizeBytes: summarize(sizes), histogram: sizes.snapshot(), samples, ownBytes }
     },
   }
   guard.onTrip(collector.stop)

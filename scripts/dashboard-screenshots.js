@@ -69,11 +69,19 @@ async function main() {
     await load
     await page.waitForTimeout(800)
     await shot('callgraph')
-    const node = page.locator('#graph-view g.node:not(.legend)').first()
-    await node.click()
+    // A node inside the box (the first view is zoomed to legible labels, not all of it shows).
+    const at = await page.evaluate(() => {
+      const box = document.getElementById('graph-view').getBoundingClientRect()
+      const inside = [...document.querySelectorAll('#graph-view g.node:not(.legend)')].map((g) => g.getBoundingClientRect())
+        .filter((r) => r.top > box.top + 150 && r.bottom < box.bottom && r.left > box.left && r.right < box.right)
+      const r = inside[Math.floor(inside.length / 2)]
+      return r && { x: r.left + r.width / 2, y: r.top + r.height / 2 }
+    })
+    if (!at) throw new Error('no call-graph node inside the view')
+    await page.mouse.click(at.x, at.y)
     await page.waitForTimeout(500)
     await shot('callgraph-selected')
-    await node.dblclick()
+    await page.mouse.dblclick(at.x, at.y)
     await page.waitForFunction(() => /focused on/.test(document.getElementById('prof-status')?.textContent ?? ''), undefined, { timeout: 30_000 })
     await page.waitForTimeout(800)
     await shot('callgraph-focused')

@@ -1,15 +1,15 @@
-// GC timeline by kind: one lane per GC kind over the last 30 s, each GC a mark as wide as its
+// GC timeline by kind: one lane per GC kind over the last 60 s (the heatmaps' window), each GC a mark as wide as its
 // pause (at least 1 px), plus the GC share of wall time and a per-kind summary table.
 import * as d3 from 'd3'
 import type { LiveSnapshot } from '../../shared/wire'
 import type { GcEvent } from './live-store'
 import { bytes, ns, pct } from '../format'
 
-const WINDOW_NS = 30e9
+const WINDOW_NS = 60e9
 
 export function drawGc(el: HTMLElement, table: HTMLTableElement, badge: HTMLElement, events: GcEvent[], snap: LiveSnapshot | undefined): void {
   const gc = snap?.gc
-  badge.textContent = gc ? `GC share ${pct(gc.shareRatio)} (since start ${pct(gc.shareRatioSinceStart)})` : 'GC collector off'
+  badge.textContent = gc ? `GC share of wall time ${pct(gc.shareRatio)} last second · ${pct(gc.shareRatioSinceStart)} since start` : 'GC collector off'
   const width = Math.max(300, el.clientWidth || 600)
   const now = snap?.hrtimeNs ?? (events.length ? events[events.length - 1].startNs : 0)
   const shown = events.filter((e) => e.startNs > now - WINDOW_NS)
@@ -33,9 +33,9 @@ export function drawGc(el: HTMLElement, table: HTMLTableElement, badge: HTMLElem
     .attr('fill', (e) => color(e.kind)).attr('data-kind', (e) => e.kind)
     .select('title').text((e) => `${e.kind}: ${ns(e.durationNs)}, heap ${bytes(e.usedBeforeBytes)} → ${bytes(e.usedAfterBytes)}${e.threadId ? `, thread ${e.threadId}` : ''}`)
   svg.selectAll<SVGGElement, null>('g.x').data([null]).join('g').attr('class', 'x axis').attr('transform', `translate(0,${height - m.b})`)
-    .call(d3.axisBottom(x).ticks(6).tickFormat((d) => `${Math.round((Number(d) - now) / 1e9)} s`))
+    .call(d3.axisBottom(d3.scaleLinear().domain([-WINDOW_NS / 1e9, 0]).range(x.range())).ticks(6).tickFormat((d) => `${Number(d)} s`))
   const rows = (gc?.kinds ?? []).map((k) => [k.kind, String(k.count), ns(k.totalNs), ns(k.pauseNs.p50), ns(k.pauseNs.p99), ns(k.pauseNs.max)])
-  fillTable(table, ['kind', 'count', 'total', 'p50', 'p99', 'max'], rows, undefined, gc ? 'no GC yet' : 'GC collector off')
+  fillTable(table, ['kind (since start)', 'count', 'total', 'p50', 'p99', 'max'], rows, undefined, gc ? 'no GC yet' : 'GC collector off')
 }
 
 /** Rebuilds a table's rows with d3 (every cell set with .text(): names are never HTML). */

@@ -1,5 +1,6 @@
-// Latency heatmap: x = interval (time), y = log latency rows (one per power of two of the
-// histogram's buckets), colour = count (log scale). Hover shows the count of a cell.
+// Latency heatmap: x = interval (time, the last WINDOW_S seconds), y = log latency rows (one
+// per power of two of the histogram's buckets), colour = count (log scale, its legend on the
+// right: count per cell from 1 to the largest shown). Hover shows the count of a cell.
 import * as d3 from 'd3'
 import { bucketLower, TIME_LAYOUT } from '../../../collectors/histogram'
 import type { HeatPoint } from './live-store'
@@ -12,9 +13,13 @@ function rowOf(bucket: number): number {
   return lower <= 0 ? 0 : Math.floor(Math.log2(lower))
 }
 
+/** Seconds shown by every live time axis (heatmaps, GC timeline, event loop). */
+export const WINDOW_S = 60
+
 export function drawHeatmap(el: HTMLElement, caption: HTMLElement, points: HeatPoint[], what: string): void {
   const width = Math.max(300, el.clientWidth || 600), height = 180
-  const m = { l: 64, r: 8, t: 6, b: 22 }
+  const m = { l: 64, r: 96, t: 6, b: 22 }
+  points = points.slice(-WINDOW_S)
   const cells: Cell[] = []
   points.forEach((p, x) => {
     const rows = new Map<number, number>()
@@ -31,7 +36,7 @@ export function drawHeatmap(el: HTMLElement, caption: HTMLElement, points: HeatP
   svg.selectAll('text.empty').remove()
   const rows = d3.extent(cells, (c) => c.row) as [number, number]
   const lo = rows[0], hi = Math.max(rows[1], lo + 3)
-  const n = Math.max(points.length, 30)
+  const n = WINDOW_S
   const x = d3.scaleLinear().domain([0, n]).range([m.l, width - m.r])
   const y = d3.scaleLinear().domain([lo, hi + 1]).range([height - m.b, m.t])
   const max = d3.max(cells, (c) => c.count) ?? 1
@@ -55,5 +60,21 @@ export function drawHeatmap(el: HTMLElement, caption: HTMLElement, points: HeatP
   svg.selectAll('text.tlabel').remove()
   svg.selectAll<SVGGElement, null>('g.x').data([null]).join('g').attr('class', 'x axis').attr('transform', `translate(0,${height - m.b + 1})`)
     .call(d3.axisBottom(xt).ticks(8).tickFormat((d) => `${Math.round(Number(d))} s`))
-  if (!caption.textContent) caption.textContent = 'hover a cell for its count'
+  if (!caption.textContent) caption.textContent = `last ${WINDOW_S} s, one column per second · hover a cell for its count`
+  drawLegend(svg, color, max, width - m.r + 14, m.t, height - m.t - m.b, what)
+}
+
+/** The colour scale: a vertical ramp from 1 (bottom) to the largest cell count (top), with ticks. */
+function drawLegend(svg: d3.Selection<SVGSVGElement, null, d3.BaseType, unknown>, color: d3.ScaleSequential<string>, max: number, x: number, y: number, h: number, what: string): void {
+  const top = Math.max(2, max)
+  const scale = d3.scaleLog().domain([1, top]).range([y + h, y])
+  const g = svg.selectAll<SVGGElement, null>('g.legend').data([null]).join('g').attr('class', 'legend')
+  const steps = d3.range(0, 24).map((i) => 10 ** (Math.log10(top) * i / 24))
+  g.selectAll<SVGRectElement, number>('rect').data(steps).join('rect')
+    .attr('x', x).attr('width', 12).attr('y', (v, i) => scale(10 ** (Math.log10(top) * (i + 1) / 24)))
+    .attr('height', h / 24 + 0.5).attr('fill', (v) => color(v))
+  g.selectAll<SVGGElement, null>('g.axis').data([null]).join('g').attr('class', 'axis').attr('transform', `translate(${x + 12},0)`)
+    .call(d3.axisRight(scale).tickValues([...new Set([1, Math.round(Math.sqrt(top)), top])]).tickFormat(d3.format('~s')))
+  g.selectAll<SVGTextElement, null>('text.title').data([null]).join('text').attr('class', 'title axis')
+    .attr('transform', `translate(${x - 4},${y + h / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(`${what} per cell`)
 }

@@ -20,11 +20,26 @@ export function createLivePage(onConn: (state: 'live' | 'paused' | 'offline', de
   let retry: number | undefined
   let generation = 0
   const bpftrace = createBpftraceView()
+  const routeSelect = $<HTMLSelectElement>('http-route')
+  routeSelect.addEventListener('change', () => { $('http-caption').textContent = ''; render() })
+
+  /** Keeps the route menu's options in step with the store; answers the chosen route ('' = all). */
+  function routeMenu(): string {
+    const names = ['', ...store.routeNames()]
+    if (routeSelect.options.length !== names.length) {
+      const keep = routeSelect.value
+      routeSelect.replaceChildren(...names.map((n) => { const o = document.createElement('option'); o.value = n; o.textContent = n || 'all routes'; return o }))
+      routeSelect.value = names.includes(keep) ? keep : ''
+    }
+    return routeSelect.value
+  }
 
   function render(): void {
     const s = store.snap
     try {
-      drawHeatmap($('heat-http'), $('http-caption'), store.http.points(), 'requests')
+      const route = routeMenu()
+      drawHeatmap($('heat-http'), $('http-caption'), route ? store.routes.get(route)?.points() ?? [] : store.http.points(), 'requests')
+      if (route) $('http-caption').textContent = `${route}: from the first tick after this page opened (per-route columns are not kept by the collector) · ${$('http-caption').textContent}`
       drawHeatmap($('heat-msg'), $('msg-caption'), store.msg.points(), 'messages')
       drawGc($('gc-timeline'), $('gc-kinds') as HTMLTableElement, $('gc-share'), store.gc, s)
       drawMessages($('msg-table') as HTMLTableElement, s)

@@ -1,6 +1,9 @@
 // The page's copy of the live data: the last snapshot, heatmap columns merged by interval
 // start (the stream sends the intervals that may have changed since its previous tick; a
 // backfill sends the whole ring), a bounded list of recent GCs and a bounded utilization history.
+// Per-route HTTP heatmap columns are the differences of each route's cumulative latency histogram
+// from one tick to the next (the collector keeps one ring for all routes): they start when the
+// page opens.
 import type { LiveSnapshot } from '../../shared/wire'
 import type { SeriesSnapshot } from '../../../collectors/series-ring'
 
@@ -9,7 +12,19 @@ export type GcEvent = NonNullable<LiveSnapshot['gc']>['recent'][number]
 
 const MAX_COLUMNS = 60
 const MAX_GC = 600
-const MAX_ELU = 120
+const MAX_ELU = 60
+const MAX_ROUTES = 32
+
+/** A route's cumulative bucket counts (all methods and statuses summed). */
+function cumulative(s: LiveSnapshot): Map<string, Map<number, number>> {
+  const out = new Map<string, Map<number, number>>()
+  for (const x of s.http?.series ?? []) {
+    let m = out.get(x.route)
+    if (!m) { if (out.size >= MAX_ROUTES) continue; out.set(x.route, m = new Map()) }
+    for (const [b, c] of x.histogram.buckets) m.set(b, (m.get(b) ?? 0) + c)
+  }
+  return out
+}
 
 class Columns {
   private readonly byStart = new Map<number, HeatPoint>()
@@ -33,6 +48,26 @@ export class LiveStore {
   gc: GcEvent[] = []
   elu: { t: number; v: number }[] = []
   ticks = 0
+  readonly routes = new Map<string, Columns>()
+  private routeTotals = new Map<string, Map<number, number>>()
+
+  /** Routes with a column, most requests first. */
+  routeNames(): string[] { return [...this.routes.keys()].sort() }
+
+  private pushRoutes(s: LiveSnapshot, columns: boolean): void {
+    const now = cumulative(s)
+    if (columns) {
+      for (const [route, m] of now) {
+        const before = this.routeTotals.get(route)
+        const buckets: [number, number][] = []
+        for (const [b, c] of m) { const d = c - (before?.get(b) ?? 0); if (d > 0) buckets.push([b, d]) }
+        let col = this.routes.get(route)
+        if (!col) this.routes.set(route, col = new Columns())
+        col.merge({ intervalMs: 1000, points: [{ startMs: s.timeMs, histogram: { buckets } as unknown as HeatPoint['histogram'] }] })
+      }
+    }
+    this.routeTotals = now
+  }
 
   backfill(s: LiveSnapshot): void {
     this.snap = s
@@ -41,6 +76,7 @@ export class LiveStore {
     this.loop.replace(s.eventLoop?.heatmap)
     this.gc = (s.gc?.recent ?? []).slice(-MAX_GC)
     this.pushElu(s)
+    this.pushRoutes(s, false)
   }
 
   tick(s: LiveSnapshot): void {
@@ -53,6 +89,7 @@ export class LiveStore {
     for (const g of s.gc?.recent ?? []) if (g.startNs > last) this.gc.push(g)
     if (this.gc.length > MAX_GC) this.gc.splice(0, this.gc.length - MAX_GC)
     this.pushElu(s)
+    this.pushRoutes(s, true)
   }
 
   private pushElu(s: LiveSnapshot): void {

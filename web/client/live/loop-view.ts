@@ -1,4 +1,4 @@
-// Event loop: utilization over time (line, 0..1) with the delay percentiles in the caption.
+// Event loop: utilization over the last 60 s (line, 0..1) with the delay percentiles in the caption.
 import * as d3 from 'd3'
 import type { LiveSnapshot } from '../../shared/wire'
 import { ns, pct } from '../format'
@@ -9,7 +9,7 @@ export function drawLoop(el: HTMLElement, caption: HTMLElement, badge: HTMLEleme
   caption.textContent = l ? `delay p50 ${ns(l.delayNs.p50)} · p99 ${ns(l.delayNs.p99)} · max ${ns(l.delayNs.max)} (${l.delayNs.count} samples)` : ''
   const width = Math.max(260, el.clientWidth || 400), height = 120, m = { l: 36, r: 6, t: 6, b: 18 }
   const t1 = elu.length ? elu[elu.length - 1].t : Date.now()
-  const x = d3.scaleLinear().domain([t1 - 120_000, t1]).range([m.l, width - m.r])
+  const x = d3.scaleLinear().domain([t1 - 60_000, t1]).range([m.l, width - m.r])
   const y = d3.scaleLinear().domain([0, 1]).range([height - m.b, m.t])
   const svg = d3.select(el).selectAll<SVGSVGElement, null>('svg').data([null]).join('svg').attr('width', width).attr('height', height)
   svg.selectAll<SVGGElement, null>('g.y').data([null]).join('g').attr('class', 'y axis').attr('transform', `translate(${m.l},0)`)

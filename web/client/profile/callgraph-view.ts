@@ -141,6 +141,8 @@ export function createCallGraphView(host: HTMLElement, on: CallGraphHandlers) {
 
   return {
     show, search, mark,
+    /** Label size over MIN_TEXT_PX when the whole graph is fitted into the box (≥ 1: it fits legibly). */
+    labelScale(): number { return svg ? (LABEL_UNITS * fitScale()) / MIN_TEXT_PX : 1 },
     transform(): d3.ZoomTransform | undefined { return svg ? d3.zoomTransform(svg.node()!) : undefined },
     clear(): void { host.replaceChildren(); svg = undefined },
   }

@@ -15,18 +15,21 @@ interface ProfileInfo { id: string; name: string; format: string; unit: string; 
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 
-/** Nodes of the first view: what the call-graph box holds at 10 px labels (a 10-unit Graphviz label
- * is about 120 × 80 px with its spacing; call graphs fill about a third of their box). */
+/** Nodes of a first guess at the first view: what the call-graph box holds at 10 px labels (a
+ * 10-unit Graphviz label is about 120 × 80 px with its spacing; call graphs fill about a third
+ * of their box). After the layout, render() shrinks it once to what did fit. */
 function autoBudget(): number {
   const el = $('graph-view')
   const area = (el.clientWidth || 1000) * (el.clientHeight || 700)
-  return Math.max(10, Math.min(60, Math.round(area / 30000)))
+  return Math.max(8, Math.min(60, Math.round(area / 30000)))
 }
 
 export function createProfilePage() {
   const status = $('prof-status'), list = $<HTMLSelectElement>('profile-list'), metricMenu = $<HTMLSelectElement>('metric')
   let current: string | undefined, focus = '', selected = '', view: 'graph' | 'flame' = 'graph', graph: JsonGraph | undefined
   let beforeFocus: d3.ZoomTransform | undefined
+  /** The automatic node budget of this profile, once a layout showed what fits (empty input = auto). */
+  let fitted: number | undefined
   const say = (s: string) => { status.textContent = s }
   const graphView = createCallGraphView($('graph-view'), { select: (name) => select(name), focus: (name) => void setFocus(name) })
   const flameView = createFlameView($('flame-view'), (cell) => select(cell.f ? `${cell.n} ${cell.f}` : cell.n), (v) => valueIn(graph?.unit ?? '', v))
@@ -36,7 +39,7 @@ export function createProfilePage() {
     if (metricMenu.value) q.set('metric', metricMenu.value)
     q.set('nodeThres', $<HTMLInputElement>('node-thres').value)
     q.set('edgeThres', $<HTMLInputElement>('edge-thres').value)
-    q.set('budget', $<HTMLInputElement>('node-budget').value || String(autoBudget()))
+    q.set('budget', $<HTMLInputElement>('node-budget').value || String(fitted ?? autoBudget()))
     if ($<HTMLInputElement>('hide-pseudo').checked) q.set('hidePseudo', '1')
     if (focus) q.set('focus', focus)
     return q.toString()
@@ -63,7 +66,7 @@ export function createProfilePage() {
 
   async function load(info: ProfileInfo): Promise<void> {
     current = info.id
-    focus = ''; selected = ''; beforeFocus = undefined
+    focus = ''; selected = ''; beforeFocus = undefined; fitted = undefined
     // A new profile starts clean: no search left over from the previous one, its own metrics.
     $<HTMLInputElement>('search').value = ''
     $('search-count').textContent = ''
@@ -85,6 +88,14 @@ export function createProfilePage() {
       setMetrics(g.metrics)
       const top = [...g.nodes].sort((a, b) => b.total - a.total).find((n) => !/^\(/.test(n.name)), hottest = top && keyOf(top)
       graphView.show(svg, { ...how, hottest })
+      // Auto budget: when the layout came out too big for 10 px labels, ask once for fewer
+      // nodes, in proportion to the area that did fit (the rest: raise nodes ≤, or pan).
+      const scale = graphView.labelScale()
+      if (!$<HTMLInputElement>('node-budget').value && fitted === undefined && !focus) {
+        const asked = autoBudget()
+        fitted = scale >= 1 ? asked : Math.max(8, Math.floor(asked * scale * scale))
+        if (fitted < asked && fitted < g.nodes.length) return await render(how)
+      }
       if (selected) graphView.mark(selected)
       if (view === 'flame') await showFlame()
       const shown = g.nodes.length
