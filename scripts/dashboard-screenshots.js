@@ -4,7 +4,7 @@
 // or CHROMIUM=path) headless, records a CPU profile from the page and writes
 // test/artifacts/view-*.png: live overview, heatmaps, GC, messages, allocation, request cost,
 // bpftrace panel, call graph (first view, selected, focused), flame graph (plain, searched),
-// the function-trace table and the processes tab.
+// the function-trace table (as text) and the processes tab.
 //   node scripts/dashboard-screenshots.js [--seconds 3]
 'use strict'
 const { spawn, spawnSync } = require('node:child_process')
@@ -101,10 +101,10 @@ async function main() {
     fs.rmSync(dir, { recursive: true, force: true })
     demo.proc.kill('SIGINT')
   }
-  // The function-trace table (`sonde callgraph … --output txt`) of a short traced run of the demo's
-  // app code, as text next to the screenshots.
-  const trace = path.join(out, 'view-trace.json')
-  spawnSync(process.execPath, [path.join(root, 'bin/sonde.js'), 'run', '--trace-functions', path.join(root, 'dist/examples/demo/demo-app.js'), '--trace-out', trace, '--', process.execPath, path.join(root, 'bin/sonde.js'), 'demo', '--port', '0', '--duration', '3'], { cwd: root, stdio: 'ignore', timeout: 60_000 })
+  // The function-trace table (`sonde callgraph … --output txt`) of an express app with anonymous
+  // route handlers (test/tracer/apps/anon-routes.js), traced by `sonde run`, as text.
+  const trace = path.join(out, 'view-trace.json'), fixture = path.join(root, 'test/tracer/apps/anon-routes.js')
+  spawnSync(process.execPath, [path.join(root, 'bin/sonde.js'), 'run', '--trace-functions', fixture, '--trace-out', trace, '--', process.execPath, fixture], { cwd: root, stdio: 'ignore', timeout: 60_000 })
   if (fs.existsSync(trace)) {
     const r = spawnSync(process.execPath, [path.join(root, 'bin/sonde.js'), 'callgraph', trace, '--output', 'txt'], { cwd: root, encoding: 'utf8' })
     fs.writeFileSync(path.join(out, 'view-trace-table.txt'), r.stdout)

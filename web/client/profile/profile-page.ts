@@ -89,11 +89,12 @@ export function createProfilePage() {
       const top = [...g.nodes].sort((a, b) => b.total - a.total).find((n) => !/^\(/.test(n.name)), hottest = top && keyOf(top)
       graphView.show(svg, { ...how, hottest })
       // Auto budget: when the layout came out too big for 10 px labels, ask once for fewer
-      // nodes, in proportion to the area that did fit (the rest: raise nodes ≤, or pan).
+      // nodes (the rest: raise nodes ≤, or pan).
       const scale = graphView.labelScale()
       if (!$<HTMLInputElement>('node-budget').value && fitted === undefined && !focus) {
         const asked = autoBudget()
-        fitted = scale >= 1 ? asked : Math.max(8, Math.floor(asked * scale * scale))
+        // In proportion to the scale, not the area: call graphs grow in depth more than in width.
+        fitted = scale >= 1 ? asked : Math.max(12, Math.floor(asked * scale))
         if (fitted < asked && fitted < g.nodes.length) return await render(how)
       }
       if (selected) graphView.mark(selected)
