@@ -3,7 +3,7 @@
 // `sonde demo` (built bin, needs `npm run compile`), opens Debian's Chromium (/usr/bin/chromium,
 // or CHROMIUM=path) headless, records a CPU profile from the page and writes
 // test/artifacts/view-*.png: live overview, heatmaps, GC, messages, allocation, request cost,
-// bpftrace panel, call graph (first view, selected, focused), flame graph (plain, searched),
+// bpftrace panel (idle, and running a one-liner when root with bpftrace), call graph (first view, selected, focused), flame graph (plain, searched),
 // the function-trace table (as text) and the processes tab.
 //   node scripts/dashboard-screenshots.js [--seconds 3]
 'use strict'
@@ -59,6 +59,15 @@ async function main() {
       ['event-loop', '#card-loop'], ['request-cost', '#card-cost'], ['allocation', '#card-alloc'], ['heap', '#card-heap'], ['bpftrace', '#card-bpftrace']]) {
       await page.locator(card).scrollIntoViewIfNeeded()
       await shot(name, card)
+    }
+    // A one-liner running in the bpftrace panel (root with bpftrace only; else the panel says why).
+    if (await page.isEnabled('#bt-start')) {
+      await page.fill('#bt-seconds', '4')
+      await page.click('#bt-start')
+      await page.waitForSelector('#bt-hists svg, #bt-maps tbody td', { timeout: 15_000, state: 'attached' }).catch(() => {})
+      await page.waitForTimeout(1500)
+      await page.locator('#card-bpftrace').scrollIntoViewIfNeeded()
+      await shot('bpftrace-running', '#card-bpftrace')
     }
     await page.click('nav button[data-tab=profiles]')
     await page.fill('#rec-seconds', String(seconds))

@@ -26,8 +26,12 @@ const SCALE: Record<string, number> = { us: 1e3, ms: 1e6, kb: 1024, mb: 1024 * 1
 function drawHist(div: HTMLDivElement, h: PanelHist): void {
   const d = d3.select(div)
   d.selectAll('h4').data([null]).join('h4').text(`${h.map}${h.key ? `[${h.key}]` : ''}`)
+  // An lhist clips at its top: a value in the overflow bucket is only known to be ≥ its edge.
+  const over = h.buckets[h.buckets.length - 1]
+  const edge = over && over.max === undefined && over.min !== undefined && over.count > 0 ? over.min * h.scale : Infinity
+  const val = (v: number) => v >= edge ? `≥ ${fmt(h.unit, edge)}` : fmt(h.unit, v)
   d.selectAll('div.caption').data([null]).join('div').attr('class', 'caption')
-    .text(`${h.count} events · p50 ${fmt(h.unit, h.p50)} · p99 ${fmt(h.unit, h.p99)} · max ${fmt(h.unit, h.max)}`)
+    .text(`${h.count} events · p50 ${val(h.p50)} · p99 ${val(h.p99)} · max ${val(h.max)}`)
   const width = Math.max(300, div.clientWidth || 500), height = 150, m = { l: 48, r: 30, t: 6, b: 34 }
   const label = (b: PanelHist['buckets'][number]) => b.min === undefined ? `< ${fmt(h.unit, (b.max ?? 0) * h.scale + h.scale)}`
     : b.max === undefined ? `≥ ${fmt(h.unit, b.min * h.scale)}` : fmt(h.unit, b.min * h.scale)

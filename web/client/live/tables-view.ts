@@ -38,6 +38,6 @@ export function drawCost(table: HTMLTableElement, snap: LiveSnapshot | undefined
   }
   // The share-of-CPU bar has a column of its own, so it never covers a number.
   for (const r of rows) r.push('')
-  fillTable(table, ['route', 'requests', 'CPU / req', 'allocated / req', 'GC / req', 'p99 latency', 'GC share of CPU', 'share of CPU', 'share of GC', 'CPU share'],
+  fillTable(table, ['route', 'requests', 'CPU / req', 'allocated / req', 'GC / req', 'p99 latency', 'GC share of CPU', 'share of CPU', 'share of GC', 'share of CPU (bar)'],
     rows, (i) => bars[i], cost ? 'no requests to this app yet (the dashboard\'s own are not shown)' : 'request-cost collector off')
 }

@@ -100,7 +100,7 @@ export function createProfilePage() {
       if (selected) graphView.mark(selected)
       if (view === 'flame') await showFlame()
       const shown = g.nodes.length
-      say(`${shown} of ${plural(shown + g.dropped, 'function')} shown${g.dropped ? ' (raise nodes ≤ for more)' : ''}${focus ? `, focused on ${focus}` : ''}`)
+      say(`${shown} of ${plural(shown + g.dropped, 'function')} shown${g.dropped ? ' (raise nodes ≤ for more)' : ''}${focus ? `, focused on ${focus.replace(/ \S*\/([^/\s]+)$/, ' $1')}` : ''}`)
       const s = $<HTMLInputElement>('search').value
       if (s) doSearch(s)
     } catch (err) { say(`error: ${(err as Error).message}`) }
