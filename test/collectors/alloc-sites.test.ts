@@ -1,12 +1,13 @@
 // Allocation sites through the product path: `node -r dist/register.js` with the default
 // collectors (V8's sampling heap profiler at the default interval), /api/snapshot read over
-// HTTP. Known workload: makeRecords allocates ~20× makeSmall. Truth: the function's name and
+// HTTP. Known workload: makeRecords allocates ~20× makeSmall. Second test: sonde's own
+// allocations (the dashboard read 400 times) are counted apart and never listed as sites. Truth: the function's name and
 // the line of its declaration in the fixture source (V8 attributes samples to the allocating
 // function; AllocationProfile nodes carry the 1-based line where that function starts) and the
 // fixture's path.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
@@ -28,21 +29,27 @@ function get(port: number, p: string): Promise<string> {
   })
 }
 
+/** The fixture under `-r dist/register.js` with its dashboard; resolves once it printed DONE. */
+async function startApp(): Promise<{ dash: number; c: ChildProcess }> {
+  const dash = await freePort()
+  const c = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), app], {
+    env: { ...process.env, SONDE_COLLECT: 'default', SONDE_DASHBOARD: String(dash), SONDE_TOKEN: TEST_TOKEN }, stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    let out = ''
+    c.stdout!.on('data', (d) => { out += d; if (out.includes('DONE')) resolve() })
+    c.on('exit', (code) => reject(new Error(`app exited ${code}`)))
+  })
+  return { dash, c }
+}
+
 function declarationLine(source: string, fn: string): number {
   return source.split('\n').findIndex((l) => l.startsWith(`function ${fn}(`)) + 1
 }
 
 test('top allocation site is the allocating function (name, url, line); sorted by bytes; size histogram; interval ≥ 32 KiB', async () => {
-  const dash = await freePort()
-  const c = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), app], {
-    env: { ...process.env, SONDE_COLLECT: 'default', SONDE_DASHBOARD: String(dash), SONDE_TOKEN: TEST_TOKEN }, stdio: ['pipe', 'pipe', 'inherit'],
-  })
+  const { dash, c } = await startApp()
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = ''
-      c.stdout!.on('data', (d) => { out += d; if (out.includes('DONE')) resolve() })
-      c.on('exit', (code) => reject(new Error(`app exited ${code}`)))
-    })
     const alloc = JSON.parse(await get(dash, '/api/snapshot')).alloc
     assert.ok(alloc, 'alloc section present')
     const sites = alloc.sites as { function: string; url: string; line: number; bytes: number; samples: number }[]
@@ -64,6 +71,25 @@ test('top allocation site is the allocating function (name, url, line); sorted b
     assert.ok(alloc.histogram && alloc.histogram.count === z.count && z.count > alloc.samples, 'histogram counts estimated objects')
     assert.ok(z.p50 >= 8 && z.p50 <= 128, `median object size ${z.p50}`)
     assert.ok(z.max >= 64 * 1024, `the largest sampled object is an array backing store (${z.max})`)
+  } finally {
+    c.stdin!.end()
+    c.kill()
+  }
+})
+
+test('allocation sites hold the app\'s functions only; sonde\'s own bytes are counted apart', async () => {
+  const { dash, c } = await startApp()
+  try {
+    // The dashboard's own work next to the app's: snapshots and Prometheus expositions.
+    for (let i = 0; i < 200; i++) { await get(dash, '/api/snapshot'); await get(dash, '/metrics') }
+    await new Promise((r) => setTimeout(r, 400)) // > the sampler's 250 ms poll
+    const alloc = JSON.parse(await get(dash, '/api/snapshot')).alloc as { sites: { function: string; url: string; line: number }[]; ownBytes: number; totalBytes: number }
+    console.log(`  sonde's own: ${(alloc.ownBytes / 1e6).toFixed(2)} MB of ${(alloc.totalBytes / 1e6).toFixed(1)} MB sampled`)
+    // Truth: the files of sonde's rooms under dist/ (the fixture lives under test/).
+    const rooms = new RegExp(`^(file://)?${path.join(root, 'dist')}/(collectors|runtime|probes|web|viz|tracer|bpftrace|inspect|cli)/`)
+    assert.equal(alloc.sites.filter((x) => rooms.test(x.url)).map((x) => `${x.function} ${x.url}:${x.line}`), [], 'no site in sonde\'s own files')
+    assert.ok(alloc.ownBytes > 0, 'sonde\'s own allocations were sampled and set apart')
+    assert.is(alloc.sites[0].function, 'makeRecords', 'the app\'s top site stays on top')
   } finally {
     c.stdin!.end()
     c.kill()
