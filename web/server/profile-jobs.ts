@@ -60,11 +60,11 @@ export function createProfileJobs(limits: ProfileJobLimits = {}) {
   }
 
   function spawn(): Worker {
-    const w = new Worker(workerFile(), { workerData: { generation: started + 1 }, execArgv: [], stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(64, heapMb) } })
+    // Unref'd last, after its listeners (adding a 'message' listener refs the worker's port
+    // again), and without piped stdout/stderr (those keep the app alive even once the worker is
+    // unref'd; the worker writes nothing of its own): the worker never keeps the app alive.
+    const w = new Worker(workerFile(), { workerData: { generation: started + 1 }, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(64, heapMb) } })
     started++
-    w.unref()
-    w.stdout.resume()
-    w.stderr.on('data', (d: Buffer) => debug('profile worker: %s', d.toString().trimEnd()))
     w.on('message', (m: { id: number; value?: unknown; error?: { status: number; message: string } }) => {
       if (!current || m.id !== current.job.id) return
       const { job, timer } = current
@@ -80,6 +80,7 @@ export function createProfileJobs(limits: ProfileJobLimits = {}) {
       ended(w, oom ? `ran out of its ${heapMb} MB heap` : `failed (${String(err.message).split('\n')[0]})`)
     })
     w.on('exit', (code) => ended(w, `exited (${code})`))
+    w.unref()
     return w
   }
 
