@@ -91,7 +91,7 @@ test('every live view draws real data within 8 s', async () => {
     // Event loop: delay samples in the caption, a utilization badge, and the line grows ≥ 1 Hz.
     const caption = await page.textContent('#loop-caption') ?? ''
     assert.ok(Number(/\((\d+) samples\)/.exec(caption)?.[1]) > 0, `delay caption: ${caption}`)
-    assert.match(await page.textContent('#elu') ?? '', /^utilization \d+(\.\d+)? %$/)
+    assert.match(await page.textContent('#elu') ?? '', /^utilization \d+(\.\d+)? % last second$/)
     const points = () => page.$eval('#loop-chart path.elu', (p) => (p.getAttribute('d') ?? '').split('L').length)
     const n0 = await points()
     await page.waitForTimeout(2500)
