@@ -1,6 +1,7 @@
 // Entry of the `sonde` command: dispatch only. Exit codes: 0 ok, 1 failure, 2 bad usage or input.
 import { commands } from './commands'
 import { UsageError } from './usage-error'
+import { setting } from '../runtime/config'
 import { ParseError } from '../viz/model/profile'
 
 function usage(): string {
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(2)
     }
     process.stderr.write(`sonde ${name}: ${e && e.message ? e.message : String(err)}\n`)
-    if (process.env.SONDE_DEBUG) process.stderr.write(String(e && e.stack) + '\n')
+    if (setting('SONDE_DEBUG')) process.stderr.write(String(e && e.stack) + '\n')
     process.exit(1)
   }
 }

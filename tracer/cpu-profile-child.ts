@@ -11,6 +11,7 @@ import * as inspector from 'node:inspector'
 import { isMainThread } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { debuglog } from 'node:util'
+import { setting } from '../runtime/config'
 
 const debug = debuglog('sonde')
 
@@ -71,11 +72,11 @@ function start(file: string, counts: boolean): void {
   process.on('SIGTERM', onSignal)
 }
 
-const file = process.env.SONDE_CPU_PROFILE
+const file = setting('SONDE_CPU_PROFILE')
 if (file && isMainThread) {
   // Injected by `sonde run` for this process only: child processes of the app must not
   // profile into the same file.
-  const counts = process.env.SONDE_CPU_COUNTS === '1'
+  const counts = setting('SONDE_CPU_COUNTS')
   delete process.env.SONDE_CPU_PROFILE
   delete process.env.SONDE_CPU_COUNTS
   try { start(file, counts) } catch (e) { debug('cpu profile not started: %s', (e as Error).message) }

@@ -18,12 +18,13 @@ import { createRegistry, TRACER_KEY } from './module-tracer'
 import { installToStringHook } from './original-source'
 import { TracerRuntime, type FuncProbe } from './runtime'
 import { DEFAULT_BUFFER_BYTES } from './trace-buffer'
+import { setting } from '../runtime/config'
 import { appendSection, createTraceFile, takeSection, type SectionState } from './trace-file'
 
 const debug = debuglog('sonde')
 const INSTALLED = Symbol.for('sonde.tracer.installed')
 /** Set in the environment by the process that created the trace file, so its children append. */
-const FILE_OWNER_ENV = 'SONDE_TRACE_CREATED'
+const FILE_OWNER_ENV = 'SONDE_TRACE_CREATED' as const
 
 export interface FunctionTracerOptions {
   /** Glob(s) or /regex/ on module paths; default: the app's own files. */
@@ -54,7 +55,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
   if (!(bufferBytes > 0)) throw new Error(`invalid trace buffer size ${bufferBytes}`)
   const rt = new TracerRuntime(bufferBytes, opts.entryProbe, opts.returnProbe)
   ;(globalThis as unknown as Record<symbol, unknown>)[TRACER_KEY] = createRegistry(rt)
-  if (isMainThread && process.env[FILE_OWNER_ENV] !== out) {
+  if (isMainThread && setting(FILE_OWNER_ENV) !== out) {
     try { createTraceFile(out); process.env[FILE_OWNER_ENV] = out } catch (e) { debug('tracer: cannot create %s: %s', out, (e as Error).message) }
   }
   const state: SectionState = { section: 0, droppedBlocks: 0, droppedEvents: 0 }
@@ -114,14 +115,13 @@ function staticFuncProbes(): { entry: FuncProbe; ret: FuncProbe } | undefined {
 
 /** Installs from SONDE_TRACE / SONDE_TRACE_OUT / SONDE_TRACE_BUFFER_BYTES when SONDE_TRACE is set. */
 export function installFunctionTracerFromEnv(probes?: { entry: FuncProbe; ret: FuncProbe }): FunctionTracer | undefined {
-  const pattern = process.env.SONDE_TRACE
+  const pattern = setting('SONDE_TRACE')
   if (pattern === undefined || isModuleHooksThread()) return undefined
-  const bytes = process.env.SONDE_TRACE_BUFFER_BYTES
   probes ??= staticFuncProbes()
   return installFunctionTracer({
     pattern: pattern === '1' || pattern === 'true' ? undefined : pattern,
-    out: process.env.SONDE_TRACE_OUT || undefined,
-    bufferBytes: bytes ? Number(bytes) : undefined,
+    out: setting('SONDE_TRACE_OUT'),
+    bufferBytes: setting('SONDE_TRACE_BUFFER_BYTES'),
     entryProbe: probes?.entry,
     returnProbe: probes?.ret,
   })

@@ -11,6 +11,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { UsageError } from '../usage-error'
+import { isSet } from '../../runtime/config'
 import { compileModuleFilter } from '../../tracer/module-pattern'
 
 export const summary = 'run a node command with sonde: function tracing, CPU profile (+ exact counts), dashboard'
@@ -126,7 +127,7 @@ export function childEnv(o: RunOptions, base: NodeJS.ProcessEnv = process.env): 
 
 export async function run(argv: string[]): Promise<number> {
   const o = parseRunArgs(argv)
-  if (o.counts && o.traceFunctions === undefined && process.env.SONDE_TRACE !== undefined) throw new UsageError(COUNTS_WITH_TRACE)
+  if (o.counts && o.traceFunctions === undefined && isSet('SONDE_TRACE')) throw new UsageError(COUNTS_WITH_TRACE)
   const [cmd, ...args] = o.command
   const exe = cmd === 'node' ? process.execPath : cmd
   const child = spawn(exe, o.stacks && cmd === 'node' ? [...STACK_FLAGS.filter((f) => !NODE_OPTIONS_STACK_FLAGS.includes(f)), ...args] : args, { stdio: 'inherit', env: childEnv(o) })

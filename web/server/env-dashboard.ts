@@ -5,11 +5,12 @@
 // non-loopback host, or bpftrace can be started) and then written once to stderr with the URL
 // (it is also in this process's registry entry, readable by this user only). The server is
 // unref'd so it never keeps the app alive. A bad setting is one process warning (code
-// SONDE_CONFIG); never throws.
+// SONDE_CONFIG, runtime/config.ts); never throws.
 import { isMainThread } from 'node:worker_threads'
 import { debuglog } from 'node:util'
 import type * as Server from './index'
 import { urlToOpen } from './dashboard-token'
+import { setting } from '../../runtime/config'
 
 const debug = debuglog('sonde')
 
@@ -18,14 +19,14 @@ function warn(message: string): void {
 }
 
 export function startDashboardFromEnv(env: NodeJS.ProcessEnv = process.env): void {
-  const port = env.SONDE_DASHBOARD
-  if (!isMainThread || port === undefined || port === '') return
-  if (!/^\d+$/.test(port) || Number(port) > 65535) { warn(`sonde: SONDE_DASHBOARD must be a port number 0..65535, got ${JSON.stringify(port)}`); return }
+  if (!isMainThread) return
+  const port = setting('SONDE_DASHBOARD', env)
+  if (port === undefined) return
   let started
   try {
     // Loaded only when asked for: plain `-r sonde/register` never pays for express and viz.
     const { startDashboard } = require('./index') as typeof Server
-    started = startDashboard({ port: Number(port), host: env.SONDE_DASHBOARD_HOST || undefined, token: env.SONDE_DASHBOARD_TOKEN || undefined, mode: 'app', unref: true })
+    started = startDashboard({ port, host: setting('SONDE_DASHBOARD_HOST', env), token: setting('SONDE_DASHBOARD_TOKEN', env), mode: 'app', unref: true })
   } catch (err) { warn(`sonde: SONDE_DASHBOARD: ${(err as Error)?.message ?? err}`); return }
   started.then(
     (d) => {
