@@ -19,13 +19,20 @@ export function progressBar(label: string): ((done: number, total: number) => vo
   }
 }
 
+/** The library's option names (viz RenderOptions) → the flags that set them, for its errors. */
+export const FLAG_OF: Readonly<Record<string, string>> = {
+  nodeThres: '--node-thres', edgeThres: '--edge-thres', budget: '--budget', edgeBudget: '--edge-budget',
+  depth: '--depth', focus: '--focus', root: '--root', leaf: '--leaf', metric: '--metric',
+  thread: '--process', diff: '--diff', diffThread: '--diff-process', systemDot: '--system-dot',
+}
+
 /**
- * The library's option errors become usage errors (exit 2, one line); everything else is
+ * The library's option errors become usage errors naming our flags (exit 2, one line); everything else is
  * returned as it is, so an internal failure — V8's own RangeError included — exits 1
  * (cli/main.ts: one line, the stack only with SONDE_DEBUG).
  */
 export function asCliError(e: unknown): unknown {
-  return e instanceof OptionError ? new UsageError(e.message) : e
+  return e instanceof OptionError ? new UsageError(e.renamed(FLAG_OF)) : e
 }
 
 export async function load(input: string, format: string | undefined): Promise<Profile> {

@@ -30,10 +30,10 @@ export async function renderCallGraph(profile: Profile, o: RenderOptions = {}): 
   if (output === 'txt') return toTextTable(g)
   let diff: Map<string, number> | undefined
   if (o.diff) {
-    // The other profile's threads: --diff-process, else the same --process (pids and tids
-    // differ between runs: then --diff-process names the counterpart, or * for all).
+    // The other profile's threads: diffThread, else the same thread (pids and tids
+    // differ between runs: then diffThread names the counterpart, or * for all).
     const otherThread = o.diffThread ?? o.thread
-    const option = o.diffThread !== undefined ? '--diff-process' : '--process (in the --diff profile; pick its counterpart with --diff-process)'
+    const option = o.diffThread !== undefined ? '{diffThread}' : '{thread} (in the {diff} profile; pick its counterpart with {diffThread})'
     const other: Profile = { ...o.diff, threads: selectThreads(o.diff, otherThread, option) }
     const full = (p: Profile, thread?: string) => deriveCallGraph(hasPruning(o) ? pruneProfileFrames(p, o) : p, { thread })
     diff = diffByKey(full(profile, o.thread), full(other), o.metric)
