@@ -29,7 +29,6 @@ let current: { set: CollectorSet; registry?: Registry; stops: (() => void)[] } |
 function registryOf(): Registry | undefined {
   const c = current
   if (!c || !isMainThread) return undefined
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   c.registry ??= (require('./prometheus') as typeof import('./prometheus')).createPrometheusRegistry(c.set)
   return c.registry
 }
@@ -37,7 +36,6 @@ function registryOf(): Registry | undefined {
 /** The allocation sampler lives in runtime/alloc-sampler.ts (native); absent → the alloc collector only aggregates. */
 function sampler(): { start: SamplerStarter; interval: SamplerInterval } | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require('../runtime/alloc-sampler') as { startAllocSampler?: SamplerStarter; allocSamplerStats?: () => { intervalBytes: number } }
     if (typeof mod.startAllocSampler !== 'function') return undefined
     const stats = mod.allocSamplerStats
@@ -48,7 +46,6 @@ function sampler(): { start: SamplerStarter; interval: SamplerInterval } | undef
 /** The GC ring lives in runtime/gc-ring.ts (native); absent → the GC collector only aggregates what others emit. */
 function gcHookInstaller(): GcHookInstaller | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require('../runtime/gc-ring') as { installGcHook?: GcHookInstaller }
     return typeof mod.installGcHook === 'function' ? mod.installGcHook : undefined
   } catch { return undefined }

@@ -74,7 +74,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
   const byRoute = new Map<string, RouteCost>()
   let lastLabel = '', lastCost: RouteCost | undefined
   let bucket = new TokenBucket()
-  let dropped = 0, cpuAtStart = 0, gcAtStart = 0, lostGcNs = 0
+  let dropped = 0, cpuAtStart = 0, gcAtStart = 0
 
   function costOf(label: string): RouteCost {
     if (label === lastLabel && lastCost !== undefined) return lastCost
@@ -104,7 +104,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
   /** A finished request's share of a later GC: to the route of its finish entry, while the ring still holds it. */
   function lateGc(k: number, i: number, mask: number): void {
     const ref = log.startNs[k], r = ref & mask
-    if (i - ref >= log.size || log.id[r] !== log.id[k]) { lostGcNs += log.gcNs[k]; return }
+    if (i - ref >= log.size || log.id[r] !== log.id[k]) return
     costOf(routes.logged(log, r)).looseGcNs += log.gcNs[k]
   }
 

@@ -104,7 +104,6 @@ function load(): NativeAddon {
     return stub()
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const a = require(file) as NativeAddon
     if (a.semaphores.byteLength !== staticProbes.length * 2 || Object.keys(a.fire).length !== staticProbes.length) {
       throw new Error(`built from a different catalogue (${a.semaphores.byteLength / 2} probes, catalogue has ${staticProbes.length}); rebuild with node scripts/build-native.js`)

@@ -65,7 +65,7 @@ export function createFaultGuard(name: string, limits: FaultLimits): FaultGuard 
       // `arguments` + apply rather than rest/spread: no array per call on the per-event path.
       return function (this: unknown) {
         if (!guard.on) return
-        // eslint-disable-next-line prefer-rest-params
+        // eslint-disable-next-line prefer-rest-params -- see above: no array per call
         try { fn.apply(this, arguments as unknown as Parameters<typeof fn>) } catch (err) { guard.fault(err) }
       }
     },

@@ -43,7 +43,7 @@ export function compileModuleFilter(pattern: string | undefined, cwd = process.c
     const end = p.lastIndexOf('/')
     let re: RegExp
     try { re = new RegExp(p.slice(1, end), p.slice(end + 1)) } catch (e) {
-      throw new Error(`invalid trace pattern ${p}: ${(e as Error).message}`)
+      throw new Error(`invalid trace pattern ${p}: ${(e as Error).message}`, { cause: e })
     }
     test = (f) => { re.lastIndex = 0; return re.test(f) }
   } else {

@@ -46,7 +46,7 @@ export function createTraceFile(file: string): void {
 
 /** Appends a section; writes the magic line first when the file is new or empty. */
 export function appendSection(file: string, text: string): void {
-  let size = 0
+  let size: number
   try { size = fs.statSync(file).size } catch { size = 0 }
   fs.appendFileSync(file, size === 0 ? TRACE_MAGIC + '\n' + text : text)
 }

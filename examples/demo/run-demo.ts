@@ -12,7 +12,6 @@ export interface DemoOptions { port?: number; durationSeconds?: number; load?: b
 export interface Demo { dashboard: Dashboard; appUrl: string; close(): Promise<void> }
 
 export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../../register')
   if (!collectors.running) collectors.start()
   const pool = createWorkerPool(2)
