@@ -21,7 +21,7 @@ function run(file: string): { ms: number; rssMB: number } {
     { encoding: 'utf8', timeout: 300_000, env: { ...process.env, SONDE_PEAK_RSS_FILE: rssFile } })
   const ms = Date.now() - t0
   assert.is(r.status, 0, r.stderr)
-  return { ms, rssMB: Number(readFileSync(rssFile, 'utf8')) / 1024 }
+  return { ms, rssMB: Number(readFileSync(rssFile, 'utf8').split(' ')[0]) / 1024 }
 }
 
 for (const [kind, write] of [['folded', writeDistinctFolded], ['cpuprofile', writeDistinctCpuprofile]] as const) {

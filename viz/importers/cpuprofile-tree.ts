@@ -32,11 +32,11 @@ function idLine(text: string, id: number): number | undefined {
   return lineOf(text, new RegExp(`"id"\\s*:\\s*${id}(?![0-9])`))
 }
 
-function idIndex(nodes: RawNode[], text: string, name: string): (id: unknown) => number {
-  const n = nodes.length
+function idIndex(ids: number[], text: string, name: string): (id: unknown) => number {
+  const n = ids.length
   let max = -1
   for (let i = 0; i < n; i++) {
-    const id = nodes[i].id
+    const id = ids[i]
     if (!Number.isInteger(id) || id < 0) { max = -1; break }
     if (id > max) max = id
   }
@@ -44,43 +44,48 @@ function idIndex(nodes: RawNode[], text: string, name: string): (id: unknown) =>
   if (max >= 0 && max <= 4 * n + 1024) {
     const dense = new Int32Array(max + 1).fill(-1)
     for (let i = 0; i < n; i++) {
-      const id = nodes[i].id
-      if (dense[id] >= 0) throw duplicate(id)
-      dense[id] = i
+      if (dense[ids[i]] >= 0) throw duplicate(ids[i])
+      dense[ids[i]] = i
     }
     return (id) => (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= max ? dense[id] : -1)
   }
   const sparse = new Map<number, number>()
   for (let i = 0; i < n; i++) {
-    const id = nodes[i].id
-    if (sparse.has(id)) throw duplicate(id)
-    sparse.set(id, i)
+    if (sparse.has(ids[i])) throw duplicate(ids[i])
+    sparse.set(ids[i], i)
   }
   return (id) => (typeof id === 'number' ? sparse.get(id) ?? -1 : -1)
 }
 
-/** Edges parent → child in input order (children lists first, then `parent` fields of nodes
- * no list names), as compressed rows: node i's children are list[start[i]] … list[start[i+1]-1]. */
-function childRows(nodes: RawNode[], indexOf: (id: unknown) => number, text: string, name: string): { start: Int32Array; list: Int32Array; parentOf: Int32Array } {
-  const n = nodes.length
+/** What one pass over the nodes keeps: ids, frames, hit counts and the raw edges. */
+interface Pass {
+  ids: number[]
+  frame: number[]
+  hit: number[]
+  /** Child lists: node index → child id, in input order. */
+  kidFrom: number[]
+  kidId: number[]
+  /** `parent` fields: node index → parent id. */
+  upFrom: number[]
+  upId: number[]
+  rootFrame: number
+}
+
+/** Edges parent → child (children lists first, then `parent` fields of nodes no list
+ * names), as compressed rows: node i's children are list[start[i]] … list[start[i+1]-1]. */
+function childRows(pass: Pass, indexOf: (id: unknown) => number, text: string, name: string): { start: Int32Array; list: Int32Array; parentOf: Int32Array } {
+  const n = pass.ids.length
   const parentOf = new Int32Array(n).fill(-1)
   const from: number[] = [], to: number[] = []
-  for (let i = 0; i < n; i++) {
-    const kids = nodes[i].children
-    if (!Array.isArray(kids)) continue
-    for (const c of kids) {
-      if (typeof c !== 'number') continue
-      const k = indexOf(c)
-      if (k < 0) throw new ParseError(name, idLine(text, nodes[i].id), `node ${nodes[i].id} lists child ${c}, which does not exist`)
-      parentOf[k] = i
-      from.push(i); to.push(k)
-    }
+  for (let e = 0; e < pass.kidFrom.length; e++) {
+    const i = pass.kidFrom[e], k = indexOf(pass.kidId[e])
+    if (k < 0) throw new ParseError(name, idLine(text, pass.ids[i]), `node ${pass.ids[i]} lists child ${pass.kidId[e]}, which does not exist`)
+    parentOf[k] = i
+    from.push(i); to.push(k)
   }
-  for (let i = 0; i < n; i++) {
-    const p = nodes[i].parent
-    if (typeof p !== 'number') continue
-    const k = indexOf(p)
-    if (k < 0) throw new ParseError(name, idLine(text, nodes[i].id), `node ${nodes[i].id} has parent ${p}, which does not exist`)
+  for (let e = 0; e < pass.upFrom.length; e++) {
+    const i = pass.upFrom[e], k = indexOf(pass.upId[e])
+    if (k < 0) throw new ParseError(name, idLine(text, pass.ids[i]), `node ${pass.ids[i]} has parent ${pass.upId[e]}, which does not exist`)
     if (parentOf[i] < 0) { parentOf[i] = k; from.push(k); to.push(i) }
   }
   const start = new Int32Array(n + 1)
@@ -93,29 +98,31 @@ function childRows(nodes: RawNode[], indexOf: (id: unknown) => number, text: str
 }
 
 /**
- * Interns every node's frame, then maps the nodes onto a CallTree parents first, without
- * recursion: the V8 root becomes the synthetic root, other parentless nodes hang below it.
+ * Reads each node once as `feed` hands it over (interning its frame; the node itself is not
+ * kept), then maps the nodes onto a CallTree parents first, without recursion: the V8 root
+ * becomes the synthetic root, other parentless nodes hang below it.
  */
-export function buildColumns(nodes: RawNode[], profile: Profile, tree: CallTree, frameOf: (cf: Record<string, unknown>) => FrameInfo, text: string, name: string, consume = false): NodeColumns {
-  const n = nodes.length
-  const indexOf = idIndex(nodes, text, name)
-  const { start, list, parentOf } = childRows(nodes, indexOf, text, name)
-  const ids = new Float64Array(n)
-  const frame = new Int32Array(n)
-  const hit = new Float64Array(n)
-  let rootFrame = -1
-  for (let i = 0; i < n; i++) {
-    const node = nodes[i]
-    ids[i] = node.id
+export function buildColumns(feed: (take: (node: RawNode) => void) => void, profile: Profile, tree: CallTree, frameOf: (cf: Record<string, unknown>) => FrameInfo, text: string, name: string): NodeColumns {
+  const pass: Pass = { ids: [], frame: [], hit: [], kidFrom: [], kidId: [], upFrom: [], upId: [], rootFrame: -1 }
+  feed((node) => {
+    const i = pass.ids.length
+    pass.ids.push(node.id)
     const info = frameOf(isObject(node.callFrame) ? node.callFrame : NO_FRAME)
-    frame[i] = profile.frames.intern(info)
-    if (info.name === '(root)') rootFrame = frame[i]
+    const f = profile.frames.intern(info)
+    pass.frame.push(f)
+    if (info.name === '(root)') pass.rootFrame = f
     const h = node.hitCount
-    hit[i] = typeof h === 'number' ? checkWeight(h, name, () => idLine(text, node.id), `node ${node.id} hitCount`) : 0
-    // The input's node is no longer needed: letting it go as the frames grow keeps the
-    // parsed JSON and the profile from peaking together.
-    if (consume) (nodes as (RawNode | null)[])[i] = null
-  }
+    pass.hit.push(typeof h === 'number' ? checkWeight(h, name, () => idLine(text, node.id), `node ${node.id} hitCount`) : 0)
+    if (Array.isArray(node.children)) {
+      for (const c of node.children) if (typeof c === 'number') { pass.kidFrom.push(i); pass.kidId.push(c) }
+    }
+    if (typeof node.parent === 'number') { pass.upFrom.push(i); pass.upId.push(node.parent) }
+  })
+  const { ids, frame, rootFrame } = pass
+  const n = ids.length
+  const indexOf = idIndex(ids, text, name)
+  const { start, list, parentOf } = childRows(pass, indexOf, text, name)
+  pass.kidFrom = pass.kidId = pass.upFrom = pass.upId = []
   const treeOf = new Int32Array(n).fill(-1)
   const queue = new Int32Array(n)
   let tail = 0
@@ -136,7 +143,7 @@ export function buildColumns(nodes: RawNode[], profile: Profile, tree: CallTree,
   for (let i = 0; i < n; i++) {
     if (treeOf[i] < 0) throw new ParseError(name, idLine(text, ids[i]), `node ${ids[i]} is not reachable from the root (cycle)`)
   }
-  return { count: n, indexOf, hit, treeOf }
+  return { count: n, indexOf, hit: Float64Array.from(pass.hit), treeOf }
 }
 
 /** Nodes of the old tree form, flattened without recursion; children become ids. */
@@ -160,11 +167,8 @@ export function flattenTree(head: Record<string, unknown>, text: string, name: s
   return out
 }
 
-/** The flat form's nodes, checked for shape (an object with a numeric id each). */
-export function flatNodes(nodes: unknown[], text: string, name: string): RawNode[] {
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i]
-    if (!isObject(n) || typeof n.id !== 'number') throw new ParseError(name, lineOf(text, /"nodes"/), `nodes[${i}] has no numeric id`)
-  }
-  return nodes as RawNode[]
+/** A node of the flat form, checked for shape (an object with a numeric id). */
+export function flatNode(n: unknown, i: number, text: string, name: string): RawNode {
+  if (!isObject(n) || typeof n.id !== 'number') throw new ParseError(name, lineOf(text, /"nodes"/), `nodes[${i}] has no numeric id`)
+  return n as unknown as RawNode
 }

@@ -14,7 +14,8 @@
 import { createProfile, CallTree, ParseError, type Profile, type FrameInfo } from '../model/profile'
 import { isObject, jsonHeadHas, lineOf, parseJson } from './json-input'
 import { checkWeight, inRange } from './weight-check'
-import { buildColumns, flatNodes, flattenTree } from './cpuprofile-tree'
+import { buildColumns, flatNode, flattenTree, type RawNode } from './cpuprofile-tree'
+import { forEachElement, topLevelArray } from './json-array-scan'
 
 export function isCpuprofile(head: string): boolean {
   return jsonHeadHas(head, ['nodes', 'head']) && !/"selfSize"/.test(head.slice(0, 8192))
@@ -69,16 +70,49 @@ function sampleTimes(p: Record<string, unknown>, count: number, text: string, na
   return null
 }
 
-/** `owned`: `p` was parsed for this call only, and its nodes may be released as they are read. */
-export function cpuprofileFromJson(p: unknown, text: string, name: string, owned = false): Profile | null {
+export function cpuprofileFromJson(p: unknown, text: string, name: string): Profile | null {
   if (!isObject(p)) return null
-  const isFlat = Array.isArray(p.nodes)
-  if (!isFlat && !isObject(p.head)) return null
+  if (Array.isArray(p.nodes)) {
+    const nodes = p.nodes as unknown[]
+    return fromParts(p, true, (take) => { for (let i = 0; i < nodes.length; i++) take(flatNode(nodes[i], i, text, name)) }, text, name)
+  }
+  if (!isObject(p.head)) return null
+  const head = p.head
+  return fromParts(p, false, (take) => { for (const n of flattenTree(head, text, name)) take(n) }, text, name)
+}
+
+const MALFORMED = new Error('malformed node')
+
+/** The flat form with its `nodes` parsed one at a time (json-array-scan.ts), or null when
+ * the text is not shaped so; malformed JSON also gives null, for parseJson to name. */
+function streamedFlat(text: string, name: string): Profile | null {
+  const arr = topLevelArray(text, 'nodes')
+  if (!arr) return null
+  let p: unknown
+  try { p = JSON.parse(text.slice(0, arr.start) + '[]' + text.slice(arr.end)) } catch { return null }
+  if (!isObject(p)) return null
+  const feed = (take: (n: RawNode) => void): void => {
+    let i = 0
+    const ok = forEachElement(text, arr.start, arr.end, (s, e) => {
+      let n: unknown
+      try { n = JSON.parse(text.slice(s, e)) } catch { throw MALFORMED }
+      take(flatNode(n, i++, text, name))
+    })
+    if (!ok) throw MALFORMED
+  }
+  try {
+    return fromParts(p, true, feed, text, name)
+  } catch (e) {
+    if (e === MALFORMED) return null
+    throw e
+  }
+}
+
+function fromParts(p: Record<string, unknown>, isFlat: boolean, feed: (take: (n: RawNode) => void) => void, text: string, name: string): Profile {
   const profile = createProfile(name, 'cpuprofile', 'microseconds')
-  const nodes = isFlat ? flatNodes(p.nodes as unknown[], text, name) : flattenTree(p.head as Record<string, unknown>, text, name)
-  const tree = new CallTree(nodes.length + 2)
+  const tree = new CallTree()
   const scripts = new Map<string, { file: string; module: string }>()
-  const cols = buildColumns(nodes, profile, tree, (cf) => v8Frame(cf, scripts), text, name, owned || !isFlat)
+  const cols = buildColumns(feed, profile, tree, (cf) => v8Frame(cf, scripts), text, name)
   let rootLeafNode = -1
   const rootLeaf = (k: number): number => {
     const t = cols.treeOf[k]
@@ -121,5 +155,5 @@ export function cpuprofileFromJson(p: unknown, text: string, name: string, owned
 
 export function importFromCpuprofile(text: string, name: string): Profile | null {
   if (!isCpuprofile(text)) return null
-  return cpuprofileFromJson(parseJson(text, name), text, name, true)
+  return streamedFlat(text, name) ?? cpuprofileFromJson(parseJson(text, name), text, name)
 }
