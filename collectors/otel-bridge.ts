@@ -11,7 +11,10 @@
 // made before that stays a no-op; so sonde/register (which runs before the app) only watches the
 // API's global slot (a property read, no module load) at the next turn of the loop and then every
 // 5 s until a provider is there, and makes its instruments then. Never throws into the app.
+import fs from 'node:fs'
+import path from 'node:path'
 import { debuglog } from 'node:util'
+import { packageRoot } from '../probes/native-path'
 import { gcEvents, GcEvent } from '../runtime/runtime-events'
 import { gcKindName } from './gc'
 import { summarize } from './histogram'
@@ -51,12 +54,14 @@ export function startOtelBridge(set: CollectorSet): () => void {
   }
 }
 
+function sondeVersion(): string | undefined {
+  try { return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version?: string }).version } catch { return undefined }
+}
+
 function installInstruments(set: CollectorSet): () => void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api')
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const version = (require('../../package.json') as { version: string }).version
-  const meter = api.metrics.getMeter('sonde', version)
+  const meter = api.metrics.getMeter('sonde', sondeVersion())
   const undo: (() => void)[] = []
   const { gc, eventloop } = set.collectors
   if (gc) {
