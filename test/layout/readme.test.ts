@@ -1,6 +1,7 @@
-// README.md's tables against the code: the configuration table lists exactly the SONDE_*
-// variables the shipped code and scripts read, and the metric table exactly the metrics (type,
-// labels) of a real /metrics scrape of an app under `-r sonde/register` with every collector busy.
+// README.md against the code: the configuration table lists exactly the SONDE_* variables the
+// shipped code and scripts read; the metric table exactly the metrics (type, labels) of a real
+// /metrics scrape of an app under `-r sonde/register` with every collector busy; every doc and
+// folder README is linked.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
@@ -55,6 +56,14 @@ test('the configuration table lists every SONDE_* variable the code reads, and o
   assert.equal(missing, [], 'read by the code, not in README')
   assert.equal(listed.filter((v) => !read.has(v)), [], 'in README, read by no code')
   assert.is(new Set(listed).size, listed.length, 'each variable once')
+})
+
+test('README links every doc and every folder README, and each link resolves', () => {
+  const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]).filter((l) => !/^https?:/.test(l))
+  for (const l of links) assert.ok(fs.existsSync(path.join(root, l)), `README links ${l}: missing`)
+  const docs = fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)
+  const folders = fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'README.md'))).map((e) => `${e.name}/README.md`)
+  assert.equal([...docs, ...folders].filter((d) => !links.includes(d)), [], 'not linked from README')
 })
 
 interface Family { type: string; labels: Set<string>; samples: number }
