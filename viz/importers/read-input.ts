@@ -114,6 +114,21 @@ export async function readHead(input: Input): Promise<Buffer> {
 
 /** The head plus the rest of the input as one string. */
 export async function readAll(input: Input, head: Buffer, progress?: Progress): Promise<string> {
+  // A file of known size is read into one buffer: chunks plus their concatenation would
+  // hold the input twice (three times with the decoded string) at the peak.
+  if (input.totalBytes > head.length) {
+    const whole = Buffer.allocUnsafe(input.totalBytes)
+    head.copy(whole)
+    let done = head.length
+    while (done < whole.length) {
+      const n = await input.read(whole.subarray(done, Math.min(done + CHUNK_BYTES, whole.length)))
+      if (n === 0) break
+      done += n
+      progress?.(done, input.totalBytes)
+    }
+    const rest = done === whole.length ? await readAll({ ...input, totalBytes: 0 }, Buffer.alloc(0), progress) : ''
+    return whole.toString('utf8', 0, done) + rest
+  }
   const parts: Buffer[] = [head]
   let done = head.length
   for (;;) {
