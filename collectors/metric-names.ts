@@ -8,6 +8,7 @@
 //   all          the three (the default)
 // Every name reads the same collector data, so one quantity never has two values.
 import { Histogram, createTimeHistogram, bucketLower, bucketUpper } from './histogram'
+import { setting, SETTINGS, warnBadSetting } from '../runtime/config'
 
 export type MetricNameSet = 'sonde' | 'prom-client' | 'otel'
 export const METRIC_NAME_SETS: readonly MetricNameSet[] = ['sonde', 'prom-client', 'otel']
@@ -33,8 +34,9 @@ export function parseMetricNames(spec: string | undefined): MetricNames {
 
 /** SONDE_METRICS_NAMES of this process; a bad value is one SONDE_CONFIG warning and the default. */
 export function metricNamesFromEnv(env: NodeJS.ProcessEnv = process.env): MetricNames {
-  try { return parseMetricNames(env.SONDE_METRICS_NAMES) } catch (err) {
-    try { process.emitWarning((err as Error).message, { code: 'SONDE_CONFIG' }) } catch { /* a throwing listener must not reach the host */ }
+  const spec = setting('SONDE_METRICS_NAMES', env)
+  try { return parseMetricNames(spec) } catch (err) {
+    warnBadSetting('SONDE_METRICS_NAMES', spec ?? '', String((err as Error)?.message ?? err).replace(/^sonde: SONDE_METRICS_NAMES: /, ''), `the default (${SETTINGS.SONDE_METRICS_NAMES.shown})`)
     return { ...ALL_METRIC_NAMES }
   }
 }

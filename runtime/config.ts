@@ -3,11 +3,11 @@
 // fails its check is reported once per variable and value as a process warning (code
 // SONDE_CONFIG) naming both, and the default is used: a preload must never throw into the app.
 // Values are read when asked for, not cached, so a caller (or a test) that passes its own `env`
-// or changes process.env sees its value. docs/configuration.md lists the same table (a test
-// checks the two agree). This file imports nothing from sonde: probes/, tracer/ and inspect/
-// read it too.
+// or changes process.env sees its value. README.md's configuration table lists the same
+// variables (test/layout/readme.test.ts checks the two agree). This file imports nothing from
+// sonde: probes/, tracer/ and inspect/ read it too.
 
-/** Who sets a variable: the user, sonde itself for its child processes, or the test and bench tooling. */
+/** Who sets a variable: the user, sonde itself for its child processes, or a maintainer running the scripts/. */
 export type SettingScope = 'user' | 'internal' | 'tooling'
 
 export interface Setting<T> {
@@ -55,6 +55,7 @@ export const SETTINGS = {
   SONDE_TOKEN_FILE: text('user', 'none', 'a file holding the dashboard\'s bearer token'),
   SONDE_TOKEN: text('user', 'generated when required', 'the dashboard\'s bearer token'),
   SONDE_RUNTIME_DIR: text('user', '$XDG_RUNTIME_DIR/sonde, else $TMPDIR/sonde-UID', 'the per-user directory of the process registry the dashboard lists'),
+  SONDE_METRICS_NAMES: text('user', 'all', 'which metric names /metrics serves: a comma list of sonde, prom-client, otel, or all (collectors/metric-names.ts)'),
   SONDE_TRACE: text('user', 'off', 'trace the functions of the modules this glob or /regex/ matches; set but empty (or 1) = the app\'s own files', true),
   SONDE_TRACE_OUT: text('user', 'sonde-PID.trace', 'the function trace file (children of the app append to it)'),
   SONDE_TRACE_BUFFER_BYTES: integer('user', DEFAULT_TRACE_BUFFER_BYTES, String(DEFAULT_TRACE_BUFFER_BYTES), 65536, 2 ** 31, 'the function tracer\'s buffer per thread, in bytes'),
@@ -67,12 +68,8 @@ export const SETTINGS = {
   SONDE_CPU_PROFILE: text('internal', 'unset', 'set by `sonde run --cpu-profile`: the profile file of the app\'s main thread'),
   SONDE_CPU_COUNTS: flag('internal', 'set by `sonde run --counts`: add exact call counts to the CPU profile'),
   SONDE_ATTACH_PLAN: text('internal', '{}', 'the plan `sonde attach` hands its agent process (JSON)'),
-  SONDE_REQUIRE_SYSTEM: flag('tooling', 'tests: a missing root, bpftrace or Chromium fails instead of skipping'),
   SONDE_TEST_TIMEOUT_MS: text('tooling', '900000', 'scripts/run-tests.js: the time one test file may take, in ms'),
   SONDE_NODE_: text('tooling', '.cache/node/MAJOR', 'scripts/node-lines.js: SONDE_NODE_<major>=DIR runs that line from DIR'),
-  SONDE_DIST: text('tooling', 'unset', 'test and bench apps: the compiled tree they load sonde from'),
-  SONDE_PACKED_TGZ: text('tooling', 'packed by the test', 'test/install: an already packed sonde tarball'),
-  SONDE_PEAK_RSS_FILE: text('tooling', 'unset', 'test/support/peak-rss.js: where a process writes its peak RSS at exit'),
 } satisfies Record<string, Setting<unknown>>
 
 export type SettingName = keyof typeof SETTINGS
@@ -107,9 +104,3 @@ export function isSet(name: SettingName, env: NodeJS.ProcessEnv = process.env): 
   return raw !== undefined && (raw !== '' || SETTINGS[name].emptyIsSet === true)
 }
 
-/** The table as docs/configuration.md shows it (markdown). */
-export function configurationTable(): string {
-  const rows = Object.entries(SETTINGS).map(([name, s]: [string, Setting<unknown>]) =>
-    `| \`${name === 'SONDE_NODE_' ? 'SONDE_NODE_<major>' : name}\` | ${s.scope} | ${s.shown} | ${s.meaning.replace(/\|/g, '\\|')} |`)
-  return ['| variable | set by | default | meaning |', '|---|---|---|---|', ...rows].join('\n')
-}

@@ -45,7 +45,7 @@ test('SONDE_METRICS_NAMES parsing', () => {
   assert.equal(metricNamesFromEnv({ SONDE_METRICS_NAMES: 'bogus' }), { sonde: true, promClient: true, otel: true })
   return new Promise<void>((r) => setImmediate(r)).then(() => {
     process.off('warning', onWarn)
-    assert.equal(warnings, ['SONDE_CONFIG: sonde: SONDE_METRICS_NAMES: unknown name set "bogus" (use sonde, prom-client, otel or all, comma-separated)'])
+    assert.equal(warnings, ['SONDE_CONFIG: sonde: SONDE_METRICS_NAMES="bogus": unknown name set "bogus" (use sonde, prom-client, otel or all, comma-separated); using the default (all)'])
   })
 })
 

@@ -1,5 +1,5 @@
-// README.md against the code: the configuration table lists exactly the SONDE_* variables the
-// shipped code and scripts read; the metric table exactly the metrics (type, labels) of a real
+// README.md against the code: the configuration table lists exactly the SONDE_* variables of
+// runtime/config.ts's table, and the shipped code and scripts read exactly those; the metric table exactly the metrics (type, labels) of a real
 // /metrics scrape of an app under `-r sonde/register` with every collector busy; every doc and
 // folder README is linked.
 import { test } from 'uvu'
@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { SETTINGS } from '../../runtime/config'
 
 const root = path.resolve(__dirname, '..', '..')
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8')
@@ -36,7 +37,11 @@ function sourceFiles(): string[] {
   return out
 }
 
-/** Every SONDE_* variable the code reads from an environment: env.X, env['X'], env[`X${…}`], env[CONST] with CONST = 'X'. */
+/**
+ * Every SONDE_* variable the code reads: through runtime/config.ts (setting('X'), isSet('X'),
+ * setting(CONST) with CONST = 'X'), or from an environment directly as the scripts do (env.X,
+ * env['X'], env[`X${…}`], env[CONST]).
+ */
 function variablesRead(): Map<string, string> {
   const found = new Map<string, string>()
   for (const f of sourceFiles()) {
@@ -44,12 +49,18 @@ function variablesRead(): Map<string, string> {
     for (const m of text.matchAll(/\benv(?:\.|\[\s*['"`])(SONDE_[A-Z0-9_]*[A-Z0-9])(_\$\{)?/g)) found.set(m[2] ? `${m[1]}_<major>` : m[1], f)
     const consts = new Map([...text.matchAll(/\b(?:const|let)\s+(\w+)\s*=\s*['"](SONDE_[A-Z0-9_]+)['"]/g)].map((m) => [m[1], m[2]]))
     for (const m of text.matchAll(/\benv\[\s*(\w+)\s*\]/g)) if (consts.has(m[1])) found.set(consts.get(m[1])!, f)
+    for (const m of text.matchAll(/\b(?:setting|isSet)\(\s*(?:'(SONDE_[A-Z0-9_]+)'|(\w+))/g)) {
+      const name = m[1] ?? consts.get(m[2])
+      if (name) found.set(name, f)
+    }
   }
   return found
 }
 
 test('the configuration table lists every SONDE_* variable the code reads, and only those', () => {
   const listed = table('variable').map((r) => code(r[0])[0])
+  const settings = Object.keys(SETTINGS).map((v) => (v === 'SONDE_NODE_' ? 'SONDE_NODE_<major>' : v))
+  assert.equal([...listed].sort(), [...settings].sort(), "README's table = runtime/config.ts's SETTINGS")
   const read = variablesRead()
   assert.ok(read.has('SONDE_COLLECT') && read.has('SONDE_DASHBOARD') && read.has('SONDE_TRACE') && read.has('SONDE_NODE_<major>'), `the scan finds reads: ${[...read.keys()]}`)
   const missing = [...read.keys()].filter((v) => !listed.includes(v)).map((v) => `${v} (read in ${read.get(v)})`)
