@@ -11,7 +11,7 @@
 // last one weighs endTime − its time, or the previous interval when endTime is unusable
 // (the old form stores it in seconds). Negative deltas (V8 emits a few) count as 0.
 // Without timestamps the unit is samples (hitCount or one per sample).
-import { createProfile, CallTree, ParseError, type Profile, type FrameInfo } from '../model/profile'
+import { createProfile, CallTree, ParseError, type Profile, type FrameInfo, type SampleSequence } from '../model/profile'
 import { isObject, jsonHeadHas, lineOf, parseJson } from './json-input'
 import { checkWeight } from './weight-check'
 
@@ -153,11 +153,13 @@ export function cpuprofileFromJson(p: unknown, text: string, name: string): Prof
     return t === 0 ? tree.child(0, profile.frames.intern({ name: '(root)', kind: 'pseudo' })) : t
   }
   const samples = Array.isArray(p.samples) ? p.samples : null
+  let seq: SampleSequence | undefined
   const times = samples ? sampleTimes(p, samples.length, text, name) : null
   if (samples && samples.length > 0) {
     const last = samples.length - 1
     const end = typeof p.endTime === 'number' && times ? checkWeight(p.endTime, name, () => lineOf(text, /"endTime"/), 'endTime', { signed: true }) : NaN
     let clamped = 0
+    seq = { leaf: new Int32Array(samples.length), weight: new Float64Array(samples.length) }
     for (let i = 0; i < samples.length; i++) {
       const id = samples[i]
       if (typeof id !== 'number' || !treeOf.has(id)) {
@@ -168,7 +170,10 @@ export function cpuprofileFromJson(p: unknown, text: string, name: string): Prof
         w = i < last ? times[i + 1] - times[i] : end >= times[i] ? end - times[i] : i > 0 ? times[i] - times[i - 1] : 0
         if (w < 0) { w = 0; clamped++ }
       }
-      tree.self[rootLeaf(id)] += w
+      const leaf = rootLeaf(id)
+      tree.self[leaf] += w
+      seq.leaf[i] = leaf
+      seq.weight[i] = w
     }
     if (clamped) profile.meta.negativeDeltas = clamped
     profile.meta.samples = samples.length
@@ -178,7 +183,7 @@ export function cpuprofileFromJson(p: unknown, text: string, name: string): Prof
     for (const n of nodes) if (n.hitCount > 0) tree.self[rootLeaf(n.id)] += n.hitCount
   }
   profile.meta.shape = isFlat ? 'flat' : 'tree'
-  profile.threads.push({ name: 'main', tree, startValue: times?.[0], endValue: times?.[times.length - 1] })
+  profile.threads.push({ name: 'main', tree, startValue: times?.[0], endValue: times?.[times.length - 1], ...(seq ? { samples: seq } : {}) })
   return profile
 }
 

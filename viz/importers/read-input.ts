@@ -114,6 +114,11 @@ export async function readHead(input: Input): Promise<Buffer> {
 
 /** The head plus the rest of the input as one string. */
 export async function readAll(input: Input, head: Buffer, progress?: Progress): Promise<string> {
+  return (await readAllBytes(input, head, progress)).toString('utf8')
+}
+
+/** The head plus the rest of the input, as bytes (binary formats). */
+export async function readAllBytes(input: Input, head: Buffer, progress?: Progress): Promise<Buffer> {
   const parts: Buffer[] = [head]
   let done = head.length
   for (;;) {
@@ -124,7 +129,7 @@ export async function readAll(input: Input, head: Buffer, progress?: Progress): 
     done += n
     progress?.(done, input.totalBytes)
   }
-  return Buffer.concat(parts).toString('utf8')
+  return Buffer.concat(parts)
 }
 
 /**

@@ -1,0 +1,167 @@
+// pprof profiles (profile.proto: Go's runtime/pprof, @datadog/pprof, Pyroscope, Parca,
+// Google Cloud Profiler), gzipped or not, decoded with the pprof-format library.
+// Spec: github.com/google/pprof/blob/main/proto/profile.proto.
+//   1f 8b 08 …                        gzip of the protobuf below
+//   0a 0e 08 01 10 02 …               field 1 (sample_type), then samples, locations, functions
+// One sample type is read: the one `sampleType` names (a metric: time, samples, bytes or
+// calls), else default_sample_type, else the last one (go tool pprof's rule). A location's
+// lines are innermost first (inlined functions), its sample's locations leaf first; both
+// are reversed into root-first stacks. A frame is a function (name, file, start line); the
+// sampled line is not part of it. A location without lines is named by its address and
+// mapping. Labels are ignored: every sample goes to one thread.
+import { constants as zlibConstants, gunzipSync } from 'node:zlib'
+import { Profile as PprofProfile, type Function as PprofFunction, type Location as PprofLocation } from 'pprof-format'
+import { createProfile, CallTree, ParseError, type FrameInfo, type Profile, type ValueUnit } from '../model/profile'
+
+const GZIP = [0x1f, 0x8b]
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === GZIP[0] && bytes[1] === GZIP[1]
+}
+
+/**
+ * A plausible uncompressed Profile message: every encoder (Go, pprof-format, protobufjs)
+ * writes field 1, sample_type, first: 0x0a, a one-byte length, then a ValueType (its field 1
+ * or 2, varints) — bytes no text profile starts with.
+ */
+function isRawPprof(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x0a && b[1] < 0x80 && (b[1] === 0 || b[2] === 0x08 || b[2] === 0x10)
+}
+
+/** The first bytes a gzip stream inflates to, even when it is truncated or corrupt later. */
+function inflatedHead(bytes: Uint8Array): Uint8Array {
+  try {
+    return gunzipSync(bytes.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH })
+  } catch {
+    return new Uint8Array(0)
+  }
+}
+
+/** pprof, gzipped or not: the (inflated) head is a Profile message. */
+export function isPprofBytes(bytes: Uint8Array): boolean {
+  return isRawPprof(isGzip(bytes) ? inflatedHead(bytes) : bytes)
+}
+
+function num(v: number | bigint): number {
+  return typeof v === 'bigint' ? Number(v) : v
+}
+
+/** pprof unit (and type) → the model's unit. */
+export function unitOfPprof(type: string, unit: string): ValueUnit {
+  if (['nanoseconds', 'microseconds', 'milliseconds', 'seconds', 'bytes'].includes(unit)) return unit as ValueUnit
+  if (unit === 'count' || unit === '') return /call/i.test(type) ? 'calls' : 'samples'
+  return 'none'
+}
+
+const METRIC_UNITS: Record<string, ValueUnit[]> = {
+  time: ['nanoseconds', 'microseconds', 'milliseconds', 'seconds'], bytes: ['bytes'], samples: ['samples'], calls: ['calls'],
+}
+
+function decode(bytes: Uint8Array, name: string): PprofProfile {
+  let raw = bytes
+  if (isGzip(bytes)) {
+    try { raw = gunzipSync(bytes) } catch (e) { throw new ParseError(name, undefined, `pprof: corrupt or truncated gzip data (${(e as Error).message})`) }
+  }
+  try {
+    return PprofProfile.decode(raw)
+  } catch (e) {
+    throw new ParseError(name, undefined, `pprof: not a protobuf Profile message (${(e as Error).message})`)
+  }
+}
+
+/** Index of the sample type to read. */
+function chooseType(units: ValueUnit[], types: string[], defaultType: string | undefined, metric: string | undefined, name: string): number {
+  const preferred = defaultType ? types.lastIndexOf(defaultType) : -1
+  const fallback = preferred >= 0 ? preferred : types.length - 1
+  if (metric === undefined) return fallback
+  const wanted = METRIC_UNITS[metric] ?? []
+  if (wanted.includes(units[fallback])) return fallback
+  for (let i = units.length - 1; i >= 0; i--) if (wanted.includes(units[i])) return i
+  throw new ParseError(name, undefined, `pprof: no sample type measures ${metric} (it has ${types.map((t, i) => `${t}/${units[i]}`).join(', ')})`)
+}
+
+export interface PprofImportOptions {
+  /** time | samples | bytes | calls: read the sample type measuring this. */
+  metric?: string
+  /** The format was named (-f pprof): malformed input is an error, never null. */
+  forced?: boolean
+}
+
+/** null when the bytes do not look like pprof, unless `o.forced` (the user named the format). */
+export function importFromPprof(bytes: Uint8Array, name: string, o: PprofImportOptions = {}): Profile | null {
+  if (!o.forced && !isPprofBytes(bytes)) return null
+  const pp = decode(bytes, name)
+  const strings = pp.stringTable.strings
+  const str = (i: number | bigint, what: string): string => {
+    const s = strings[num(i)]
+    if (s === undefined) throw new ParseError(name, undefined, `pprof: ${what} names string ${num(i)}, beyond the string table (${strings.length})`)
+    return s
+  }
+  if (!pp.sampleType.length) {
+    if (!pp.sample.length && !pp.location.length) throw new ParseError(name, undefined, 'pprof: not a protobuf Profile message (no sample types, samples or locations)')
+    throw new ParseError(name, undefined, 'pprof: the profile declares no sample type')
+  }
+  const types = pp.sampleType.map((t) => str(t.type, 'a sample type'))
+  const units = pp.sampleType.map((t, i) => unitOfPprof(types[i], str(t.unit, 'a sample unit')))
+  const defaultType = num(pp.defaultSampleType) ? str(pp.defaultSampleType, 'default_sample_type') : undefined
+  const k = chooseType(units, types, defaultType, o.metric, name)
+  const profile = createProfile(name, 'pprof', units[k])
+  profile.meta.sampleType = `${types[k]}/${str(pp.sampleType[k].unit, 'a sample unit')}`
+  profile.meta.sampleTypes = types.join(',')
+  const functions = new Map<number, PprofFunction>()
+  for (const f of pp.function) functions.set(num(f.id), f)
+  const mappings = new Map<number, string>()
+  for (const m of pp.mapping) mappings.set(num(m.id), str(m.filename, `mapping ${num(m.id)}`))
+  // Each location becomes its frame ids, root-first (outermost inlining caller first).
+  const locFrames = new Map<number, number[]>()
+  for (const loc of pp.location) locFrames.set(num(loc.id), framesOf(loc))
+
+  function framesOf(loc: PprofLocation): number[] {
+    const mapFile = mappings.get(num(loc.mappingId))
+    const module = mapFile ? mapFile.replace(/^.*[/\\]/, '') : undefined
+    if (!loc.line.length) {
+      const info: FrameInfo = { name: `0x${num(loc.address).toString(16)}`, kind: 'native' }
+      if (module) info.module = module
+      return [profile.frames.intern(info)]
+    }
+    const out: number[] = []
+    for (let i = loc.line.length - 1; i >= 0; i--) {
+      const ln = loc.line[i]
+      const f = functions.get(num(ln.functionId))
+      if (!f) throw new ParseError(name, undefined, `pprof: location ${num(loc.id)} refers to function ${num(ln.functionId)}, which does not exist`)
+      const fname = str(f.name, `function ${num(f.id)}`) || str(f.systemName, `function ${num(f.id)}`) || '(unknown)'
+      const info: FrameInfo = { name: fname }
+      const file = str(f.filename, `function ${num(f.id)}`)
+      if (file) { info.file = file; info.module = file.replace(/^.*[/\\]/, '') } else if (module) info.module = module
+      const start = num(f.startLine)
+      if (start > 0) {
+        info.line = start
+        // A line at the function's own start carries its start column (sonde writes it so).
+        if (num(ln.line) === start && num(ln.column) > 0) info.column = num(ln.column)
+      }
+      out.push(profile.frames.intern(info))
+    }
+    return out
+  }
+
+  const tree = new CallTree()
+  const stack: number[] = []
+  for (let s = 0; s < pp.sample.length; s++) {
+    const sample = pp.sample[s]
+    if (sample.value.length !== types.length) throw new ParseError(name, undefined, `pprof: sample ${s} has ${sample.value.length} values for ${types.length} sample types`)
+    const w = num(sample.value[k])
+    if (!Number.isFinite(w) || Math.abs(w) > Number.MAX_SAFE_INTEGER) throw new ParseError(name, undefined, `pprof: sample ${s} value ${w} is out of range`)
+    stack.length = 0
+    for (let i = sample.locationId.length - 1; i >= 0; i--) {
+      const fr = locFrames.get(num(sample.locationId[i]))
+      if (!fr) throw new ParseError(name, undefined, `pprof: sample ${s} refers to location ${num(sample.locationId[i])}, which does not exist`)
+      for (const f of fr) stack.push(f)
+    }
+    tree.addStack(stack, w)
+  }
+  profile.meta.samples = pp.sample.length
+  if (num(pp.period)) profile.meta.period = num(pp.period)
+  if (num(pp.durationNanos)) profile.meta.durationNanos = num(pp.durationNanos)
+  profile.threads.push({ name: 'main', tree })
+  return profile
+}
