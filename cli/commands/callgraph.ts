@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { UsageError } from '../usage-error'
-import { asCliError, load } from '../profile-input'
+import { asCliError, load, sourceMapOptions, sourceMapsFrom } from '../profile-input'
 import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/render'
 import type { Metric } from '../../viz/graph/shape-options'
 
@@ -37,7 +37,10 @@ const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|
   --diff-process NAME   the threads of --diff OTHER to compare with (default: --process's NAME)
   --skew X              colour skew (< 1 spreads low percentages)
   --font-own            font size grows with OWN;  --module-hue  hue per module
-  --no-legend           no legend;  --system-dot  lay out with the system 'dot', not WebAssembly`
+  --no-legend           no legend;  --system-dot  lay out with the system 'dot', not WebAssembly
+  --source-maps DIR     look for V8 profiles' source maps in DIR first (repeatable); maps named by
+                        the scripts' sourceMappingURL, inline or <script>.map are used by default
+  --no-source-maps      keep the generated names and positions`
 
 export const options = {
   format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, output: { type: 'string' },
@@ -46,7 +49,7 @@ export const options = {
   ignore: { type: 'string' }, hide: { type: 'string' }, 'hide-pseudo': { type: 'boolean' }, invert: { type: 'boolean' },
   metric: { type: 'string' }, diff: { type: 'string' }, 'diff-process': { type: 'string' }, process: { type: 'string' }, skew: { type: 'string' },
   'font-own': { type: 'boolean' }, 'module-hue': { type: 'boolean' }, 'no-legend': { type: 'boolean' },
-  'system-dot': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  'system-dot': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...sourceMapOptions,
 } as const
 
 export function parse(argv: string[]) {
@@ -102,8 +105,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (o.skew !== undefined && !(o.skew > 0)) throw new UsageError(`--skew must be > 0, got ${o.skew}`)
   if (v['diff-process'] !== undefined && v.diff === undefined) throw new UsageError('--diff-process needs --diff OTHER')
-  const profile = await load(positionals[0], v.format, metric)
-  if (v.diff !== undefined) { o.diff = await load(v.diff, v.format, metric); o.diffThread = v['diff-process'] }
+  const lo = { metric, sourceMaps: sourceMapsFrom(v) }
+  const profile = await load(positionals[0], v.format, lo)
+  if (v.diff !== undefined) { o.diff = await load(v.diff, v.format, lo); o.diffThread = v['diff-process'] }
   let result: string | Buffer
   try {
     result = await renderCallGraph(profile, o)
