@@ -70,14 +70,14 @@ function decode(bytes: Uint8Array, name: string): PprofProfile {
 }
 
 /** Index of the sample type to read. */
-function chooseType(units: ValueUnit[], types: string[], defaultType: string | undefined, metric: string | undefined, name: string): number {
+function chooseType(units: ValueUnit[], types: string[], rawUnits: string[], defaultType: string | undefined, metric: string | undefined, name: string): number {
   const preferred = defaultType ? types.lastIndexOf(defaultType) : -1
   const fallback = preferred >= 0 ? preferred : types.length - 1
   if (metric === undefined) return fallback
   const wanted = METRIC_UNITS[metric] ?? []
   if (wanted.includes(units[fallback])) return fallback
   for (let i = units.length - 1; i >= 0; i--) if (wanted.includes(units[i])) return i
-  throw new ParseError(name, undefined, `pprof: no sample type measures ${metric} (it has ${types.map((t, i) => `${t}/${units[i]}`).join(', ')})`)
+  throw new ParseError(name, undefined, `pprof: no sample type measures ${metric} (it has ${types.map((t, i) => `${t}/${rawUnits[i]}`).join(', ')})`)
 }
 
 export interface PprofImportOptions {
@@ -102,11 +102,12 @@ export function importFromPprof(bytes: Uint8Array, name: string, o: PprofImportO
     throw new ParseError(name, undefined, 'pprof: the profile declares no sample type')
   }
   const types = pp.sampleType.map((t) => str(t.type, 'a sample type'))
-  const units = pp.sampleType.map((t, i) => unitOfPprof(types[i], str(t.unit, 'a sample unit')))
+  const rawUnits = pp.sampleType.map((t) => str(t.unit, 'a sample unit'))
+  const units = rawUnits.map((u, i) => unitOfPprof(types[i], u))
   const defaultType = num(pp.defaultSampleType) ? str(pp.defaultSampleType, 'default_sample_type') : undefined
-  const k = chooseType(units, types, defaultType, o.metric, name)
+  const k = chooseType(units, types, rawUnits, defaultType, o.metric, name)
   const profile = createProfile(name, 'pprof', units[k])
-  profile.meta.sampleType = `${types[k]}/${str(pp.sampleType[k].unit, 'a sample unit')}`
+  profile.meta.sampleType = `${types[k]}/${rawUnits[k]}`
   profile.meta.sampleTypes = types.join(',')
   const functions = new Map<number, PprofFunction>()
   for (const f of pp.function) functions.set(num(f.id), f)
