@@ -1,6 +1,7 @@
 // `sonde flame INPUT|- -o OUT.svg [-f FORMAT] [--process NAME] [--hide-pseudo] [--width PX]
 // [--source-maps DIR] [--no-source-maps]`:
-// a flame graph SVG of any profile that has stacks (d3-hierarchy partition layout).
+// a flame graph SVG of any profile sonde reads (d3-hierarchy partition layout); exact call
+// graphs (fprof, callgrind) are drawn from stacks estimated gprof-style.
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { UsageError } from '../usage-error'
@@ -8,6 +9,8 @@ import { asCliError, load, sourceMapOptions, sourceMapsFrom } from '../profile-i
 import { toFlameSvg } from '../../viz/writers/flame-svg'
 import { pruneProfileFrames } from '../../viz/graph/prune-frames'
 import { selectThreads } from '../../viz/graph/select-threads'
+import { deriveCallGraph } from '../../viz/graph/derive'
+import { estimateStacks } from '../../viz/graph/estimate-stacks'
 
 export const summary = 'flame graph SVG of a profile (d3-hierarchy partition)'
 
@@ -32,8 +35,14 @@ export async function run(argv: string[]): Promise<number> {
   let profile = await load(positionals[0], v.format, { sourceMaps: sourceMapsFrom(v) })
   try {
     if (v.process !== undefined) profile = { ...profile, threads: selectThreads(profile, v.process) }
+    let title: string | undefined
+    if (!profile.threads.some((t) => t.tree) && profile.threads.some((t) => t.exact)) {
+      // fprof, callgrind: no stacks, only an exact call graph; draw gprof-style estimated stacks.
+      title = `${profile.name} (stacks estimated from the exact call graph)`
+      profile = estimateStacks(deriveCallGraph(profile, {}))
+    }
     if (v['hide-pseudo']) profile = pruneProfileFrames(profile, { hidePseudo: true })
-    const svg = toFlameSvg(profile, { width })
+    const svg = toFlameSvg(profile, { width, title })
     if (v.out !== undefined) writeFileSync(v.out, svg)
     else process.stdout.write(svg)
   } catch (e) {
