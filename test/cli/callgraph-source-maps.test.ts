@@ -72,6 +72,18 @@ test('--no-source-maps: the bundle\'s minified names and app.js positions', () =
   assert.is(sum(graph([runs.linked.profile])), sum(nodes))
 })
 
+test('heapprofile: frames at the bundle\'s function starts (taken from its CPU profile) are mapped the same way', () => {
+  type CallFrame = { functionName: string; url: string; lineNumber: number; columnNumber: number }
+  const cpu = JSON.parse(fs.readFileSync(runs.linked.profile, 'utf8')) as { nodes: { callFrame: CallFrame }[] }
+  const frames = cpu.nodes.map((n) => n.callFrame).filter((cf) => cf.url.endsWith('/app.js') && cf.functionName)
+  const children = frames.map((callFrame, i) => ({ callFrame, selfSize: 1000 * (i + 1), id: i + 2, children: [] }))
+  const heap = { head: { callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 }, selfSize: 0, id: 1, children }, samples: [] }
+  const file = path.join(tmp, 'linked', 'bundle.heapprofile')
+  fs.writeFileSync(file, JSON.stringify(heap))
+  const nodes = graph([file])
+  for (const name of FUNCTIONS) assert.ok(nodes.some((n) => n.name === name && n.line === want.get(name)!.line), `${name} in ${nodes.map((n) => n.name).join(', ')}`)
+})
+
 test('flame: the same original names and file.ts:line in the tooltips; bad --source-maps is a usage error', () => {
   const svg = path.join(tmp, 'f.svg')
   const r = spawnSync(process.execPath, [bin, 'flame', runs.inline.profile, '-o', svg], { encoding: 'utf8', timeout: 120_000 })

@@ -25,8 +25,16 @@ export interface ScriptMap {
   consumer: SourceMapConsumer
 }
 
+/** Scripts and maps larger than this are not read (a profile may name any file). */
+const MAX_BYTES = 256 * 1024 * 1024
+
 function readText(file: string): string | undefined {
-  try { return fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : undefined } catch { return undefined }
+  try {
+    const st = fs.statSync(file)
+    return st.isFile() && st.size <= MAX_BYTES ? fs.readFileSync(file, 'utf8') : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function scriptPath(url: string, profileDir: string | undefined): string | undefined {

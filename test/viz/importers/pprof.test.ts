@@ -129,4 +129,12 @@ test('heapprofile → pprof space/bytes: the sum is the heap profile\'s selfSize
   assert.equal(perFunction(importProfileBytes(bytes, 'h.pb.gz')), perFunction(heap))
 })
 
+test('several threads (perf pids/tids): one thread_name label per sample, the names of the threads', async () => {
+  const perf = await importProfileFile(path.join(root, 'test/fixtures/perf/node20_worker_default.perf'))
+  const p = PProfile.decode(gunzipSync(toPprof(perf)))
+  const names = new Set(p.sample.map((s) => { assert.is(s.label.length, 1); return p.stringTable.strings[Number(s.label[0].str)] }))
+  assert.equal([...names].sort(), perf.threads.map((t) => t.name).sort())
+  assert.ok(p.sample.every((s) => p.stringTable.strings[Number(s.label[0].key)] === 'thread_name'))
+})
+
 test.run()
