@@ -1,7 +1,9 @@
-// sonde's pprof in the reference reader, Go's `go tool pprof`: for V8 CPU and heap profiles,
+// pprof against the reference tool, Go's `go tool pprof`. Out: for V8 CPU and heap profiles,
 // perf script and folded stacks written with `sonde callgraph -o x.pb.gz`, `go tool pprof -top`
 // shows each function with the flat and cum that `sonde callgraph` shows as OWN and ACC
-// (functions whose name is unique in the profile: pprof groups by name and file).
+// (functions whose name is unique in the profile: pprof groups by name and file). In: a real
+// Go CPU profile (test/fixtures/go/burn.go, with inlined frames and a mapping) reads in sonde
+// with go tool pprof's flat and cum for every function.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -30,7 +32,7 @@ function goFigures(file: string, unit: string): Map<string, [number, number]> {
   const out = execFileSync('go', ['tool', 'pprof', '-top', '-nodecount=1000000', '-nodefraction=0', '-edgefraction=0', `-unit=${unit}`, file], { encoding: 'utf8', env: { ...process.env, PPROF_TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 })
   const rows = new Map<string, [number, number]>()
   for (const line of out.split('\n')) {
-    const m = /^\s*([\d.]+)[a-zA-Z]*\s+[\d.]+%\s+[\d.]+%\s+([\d.]+)[a-zA-Z]*\s+[\d.]+%\s+(.+)$/.exec(line)
+    const m = /^\s*([\d.]+)[a-zA-Z]*\s+[\d.]+%\s+[\d.]+%\s+([\d.]+)[a-zA-Z]*\s+[\d.]+%\s+(.+?)( \(inline\))?$/.exec(line)
     if (m) rows.set(m[3], [Number(m[1]), Number(m[2])])
   }
   return rows
@@ -63,6 +65,27 @@ for (const [rel, unit, factor] of CASES) {
     assert.ok(compared >= Math.min(3, want.size) && compared >= want.size / 2, `${compared} of ${want.size} functions compared`)
   })
 }
+
+test('a real Go CPU profile (inlined frames, a mapping): sonde shows go tool pprof\'s flat and cum', () => {
+  if (skip) { console.log(`skip: ${skip}`); return }
+  const env = { ...process.env, GO111MODULE: 'off', ...(process.env.HOME ? {} : { GOCACHE: path.join(tmp, 'gocache') }) }
+  const exe = path.join(tmp, 'burn')
+  execFileSync('go', ['build', '-o', exe, path.join(root, 'test/fixtures/go/burn.go')], { env, stdio: 'pipe', timeout: 300_000 })
+  const prof = path.join(tmp, 'go-cpu.pprof')
+  execFileSync(exe, [prof], { stdio: 'pipe', timeout: 300_000 })
+  const got = goFigures(prof, 'ns')
+  const want = sondeFigures(prof)
+  assert.ok(got.has('main.alpha') && got.has('main.beta'), [...got.keys()].join(', '))
+  for (const [name, figures] of got) assert.equal(want.get(name), figures, name)
+  assert.is(want.size, got.size, [...want.keys()].join(', '))
+  if (got.has('main.mix')) {
+    // Inlined: mix is a frame of its own, called from where it was inlined.
+    const r = spawnSync(process.execPath, [bin, 'callgraph', prof, '--output', 'json', '-n', '0', '-e', '0', '--budget', '0'], { encoding: 'utf8' })
+    const g = JSON.parse(r.stdout) as { nodes: { id: number; name: string }[]; edges: { caller: number; callee: number }[] }
+    const id = (n: string) => g.nodes.find((x) => x.name === n)?.id
+    assert.ok(g.edges.some((e) => e.callee === id('main.mix') && (e.caller === id('main.work') || e.caller === id('main.beta'))), 'mix called from work or beta')
+  }
+})
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }))
 test.run()

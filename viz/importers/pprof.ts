@@ -19,13 +19,45 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP[0] && bytes[1] === GZIP[1]
 }
 
+/** Wire types profile.proto gives each top-level field of Profile (0 varint, 2 length-delimited). */
+const WIRE: Record<number, number[]> = { 1: [2], 2: [2], 3: [2], 4: [2], 5: [2], 6: [2], 7: [0], 8: [0], 9: [0], 10: [0], 11: [2], 12: [0], 13: [0, 2], 14: [0], 15: [0] }
+
+/** A varint at `i`: [value, next index]; 'end' when the bytes run out, 'bad' past 10 bytes. */
+function varint(b: Uint8Array, i: number): [number, number] | 'end' | 'bad' {
+  let v = 0, mul = 1
+  for (let k = 0; k < 10; k++) {
+    if (i + k >= b.length) return 'end'
+    const c = b[i + k]
+    v += (c & 0x7f) * mul
+    mul *= 128
+    if (c < 0x80) return [v, i + k + 1]
+  }
+  return 'bad'
+}
+
 /**
- * A plausible uncompressed Profile message: every encoder (Go, pprof-format, protobufjs)
- * writes field 1, sample_type, first: 0x0a, a one-byte length, then a ValueType (its field 1
- * or 2, varints) — bytes no text profile starts with.
+ * The bytes parse as the start of a Profile message: every top-level field has a number and
+ * wire type profile.proto gives Profile, up to the end of the bytes (or a length-delimited
+ * field that runs past them), two fields at least. Encoders differ in field order (Go
+ * writes time_nanos first, pprof-format sample_type), so no order is assumed. Text fails
+ * within a few bytes: most printable characters are keys of no Profile field.
  */
 function isRawPprof(b: Uint8Array): boolean {
-  return b.length >= 2 && b[0] === 0x0a && b[1] < 0x80 && (b[1] === 0 || b[2] === 0x08 || b[2] === 0x10)
+  let i = 0, fields = 0
+  while (i < b.length) {
+    const key = varint(b, i)
+    if (key === 'bad') return false
+    if (key === 'end') return fields >= 2
+    const field = Math.floor(key[0] / 8), wire = key[0] % 8
+    if (!WIRE[field]?.includes(wire)) return false
+    const value = varint(b, key[1])
+    if (value === 'bad') return false
+    if (value === 'end') return fields >= 2
+    i = wire === 2 ? value[1] + value[0] : value[1]
+    if (i > b.length) return fields >= 2
+    fields++
+  }
+  return fields >= 2
 }
 
 /** The first bytes a gzip stream inflates to, even when it is truncated or corrupt later. */

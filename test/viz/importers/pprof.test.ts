@@ -14,6 +14,7 @@ import { importProfileBytes, importProfileFile } from '../../../viz/importers'
 import { ParseError } from '../../../viz/model/profile'
 import { toFolded } from '../../../viz/writers/folded'
 import { toPprof } from '../../../viz/writers/pprof-writer'
+import { isPprofBytes } from '../../../viz/importers/pprof'
 import { deriveCallGraph } from '../../../viz/graph/derive'
 import { root } from './golden-file'
 
@@ -71,6 +72,22 @@ test('gzipped and raw pprof are sniffed from a file; gzip of something else is s
   assert.is(toFolded(await importProfileFile(path.join(dir, 'a.pb.gz'))), a)
   await importProfileFile(path.join(dir, 'folded.gz')).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /binary data \(gzip-compressed\?\)/))
   fs.rmSync(dir, { recursive: true })
+})
+
+test('sniffing: no text fixture looks like pprof; Go-order (time_nanos first) and pprof-format order both do', () => {
+  const texts: string[] = []
+  const walk = (d: string) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(path.join(d, e.name)) : texts.push(path.join(d, e.name)) }
+  walk(path.join(root, 'test/fixtures'))
+  const hits = texts.filter((f) => isPprofBytes(fs.readFileSync(f).subarray(0, 64 * 1024)))
+  assert.equal(hits, [])
+  assert.ok(texts.length > 50)
+  const st = new StringTable()
+  const goOrder = new PProfile({ timeNanos: 1_700_000_000_000_000_000n, sampleType: [new ValueType({ type: st.dedup('samples'), unit: st.dedup('count') })], stringTable: st }).encode()
+  assert.ok(isPprofBytes(heapLike()) && isPprofBytes(gzipSync(heapLike())))
+  // pprof-format writes sample_type first; a message starting with time_nanos (field 9), as Go writes it:
+  const t = Buffer.from(goOrder)
+  const tn = Buffer.from([0x48, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x17])
+  assert.ok(isPprofBytes(Buffer.concat([tn, t])), 'time_nanos first')
 })
 
 test('malformed pprof: truncated gzip, not protobuf, dangling ids → ParseError naming pprof', () => {
