@@ -111,6 +111,22 @@ test('callgraph -o x.pb.gz, -o x.pb, --output pprof: each reads back with the cp
   assert.match(fs.readFileSync(path.join(tmp, 'x.svg'), 'utf8'), /^<svg /)
 })
 
+test('a sonde function trace → pprof: calls/count and time/nanoseconds, sums as the call graph\'s CNT and OWN', () => {
+  const trace = path.join(tmp, 'run.trace')
+  const app = path.join(root, 'test/fixtures/apps/tracer-cpu')
+  const r = run([bin, 'run', '--trace-functions', 'app.*', '--trace-out', trace, '--', 'node', 'app.js'], { cwd: app })
+  assert.is(r.code, 0, r.err)
+  assert.is(run([bin, 'callgraph', trace, '-o', 'trace.pb']).code, 0)
+  const p = PProfile.decode(fs.readFileSync(path.join(tmp, 'trace.pb')))
+  const types = p.sampleType.map((t) => `${p.stringTable.strings[Number(t.type)]}/${p.stringTable.strings[Number(t.unit)]}`)
+  assert.equal(types, ['calls/count', 'time/nanoseconds'])
+  const sum = (k: number) => p.sample.reduce((s, x) => s + Number(x.value[k]), 0)
+  const g = JSON.parse(run([bin, 'callgraph', trace, '--output', 'json', '-n', '0', '-e', '0', '--budget', '0']).out.toString('utf8')) as { nodes: { self: number; calls: number | null }[] }
+  assert.is(sum(1), g.nodes.reduce((s, n) => s + n.self, 0))
+  assert.is(sum(0), g.nodes.reduce((s, n) => s + (n.calls ?? 0), 0))
+  assert.ok(sum(0) >= 1000, 'helper() alone is called 1000 times')
+})
+
 function oneLine(r: { code: number | null; err: string }, re: RegExp): void {
   assert.is(r.code, 2, r.err)
   assert.is(r.err.trimEnd().split('\n').length, 1, r.err)
