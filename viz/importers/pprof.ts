@@ -35,29 +35,37 @@ function varint(b: Uint8Array, i: number): [number, number] | 'end' | 'bad' {
   return 'bad'
 }
 
-/**
- * The bytes parse as the start of a Profile message: every top-level field has a number and
- * wire type profile.proto gives Profile, up to the end of the bytes (or a length-delimited
- * field that runs past them), two fields at least. Encoders differ in field order (Go
- * writes time_nanos first, pprof-format sample_type), so no order is assumed. Text fails
- * within a few bytes: most printable characters are keys of no Profile field.
- */
-function isRawPprof(b: Uint8Array): boolean {
+/** The top-level fields of a Profile message: how many parse, and why the walk stopped —
+ * 'end' exactly at the end of the bytes, 'overrun' a field running past it, 'bad' a key or
+ * varint profile.proto does not allow (at byte `at`). */
+function scanFields(b: Uint8Array): { fields: number; stop: 'end' | 'overrun' | 'bad'; at: number } {
   let i = 0, fields = 0
   while (i < b.length) {
     const key = varint(b, i)
-    if (key === 'bad') return false
-    if (key === 'end') return fields >= 2
+    if (key === 'bad') return { fields, stop: 'bad', at: i }
+    if (key === 'end') return { fields, stop: 'overrun', at: i }
     const field = Math.floor(key[0] / 8), wire = key[0] % 8
-    if (!WIRE[field]?.includes(wire)) return false
+    if (!WIRE[field]?.includes(wire)) return { fields, stop: 'bad', at: i }
     const value = varint(b, key[1])
-    if (value === 'bad') return false
-    if (value === 'end') return fields >= 2
-    i = wire === 2 ? value[1] + value[0] : value[1]
-    if (i > b.length) return fields >= 2
+    if (value === 'bad') return { fields, stop: 'bad', at: i }
+    const next = value === 'end' ? Infinity : wire === 2 ? value[1] + value[0] : value[1]
+    if (next > b.length) return { fields, stop: 'overrun', at: i }
+    i = next
     fields++
   }
-  return fields >= 2
+  return { fields, stop: 'end', at: i }
+}
+
+/**
+ * The bytes parse as the start of a Profile message: every top-level field has a number and
+ * wire type profile.proto gives Profile, up to the end of the bytes (or a field that runs
+ * past them), two fields at least. Encoders differ in field order (Go writes time_nanos
+ * first, pprof-format sample_type), so no order is assumed. Text fails within a few bytes:
+ * most printable characters are keys of no Profile field.
+ */
+function isRawPprof(b: Uint8Array): boolean {
+  const s = scanFields(b)
+  return s.stop !== 'bad' && s.fields >= 2
 }
 
 /** The first bytes a gzip stream inflates to, even when it is truncated or corrupt later. */
@@ -94,6 +102,10 @@ function decode(bytes: Uint8Array, name: string): PprofProfile {
   if (isGzip(bytes)) {
     try { raw = gunzipSync(bytes) } catch (e) { throw new ParseError(name, undefined, `pprof: corrupt or truncated gzip data (${(e as Error).message})`) }
   }
+  // pprof-format decodes a cut message silently (a field running past the end is cut short).
+  const scan = scanFields(raw)
+  if (scan.stop === 'overrun') throw new ParseError(name, undefined, `pprof: truncated protobuf (the field at byte ${scan.at} runs past the end, ${raw.length} bytes)`)
+  if (scan.stop === 'bad') throw new ParseError(name, undefined, `pprof: not a protobuf Profile message (no Profile field at byte ${scan.at})`)
   try {
     return PprofProfile.decode(raw)
   } catch (e) {

@@ -90,11 +90,14 @@ test('sniffing: no text fixture looks like pprof; Go-order (time_nanos first) an
   assert.ok(isPprofBytes(Buffer.concat([tn, t])), 'time_nanos first')
 })
 
-test('malformed pprof: truncated gzip, not protobuf, dangling ids → ParseError naming pprof', () => {
+test('malformed pprof: truncated gzip, truncated message, not protobuf, dangling ids → ParseError naming pprof', () => {
   const gz = gzipSync(heapLike())
   const err = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof ParseError && re.test(e.message))
   err(() => importProfileBytes(gz.subarray(0, gz.length - 12), 'cut.pb.gz'), /^cut\.pb\.gz: pprof: corrupt or truncated gzip data/)
   err(() => importProfileBytes(Buffer.from('hello, world\n'), 'x.pb', { format: 'pprof' }), /^x\.pb: pprof: not a protobuf Profile message/)
+  const raw = heapLike()
+  err(() => importProfileBytes(raw.subarray(0, raw.length - 3), 'cut.pb'), /^cut\.pb: pprof: truncated protobuf \(the field at byte \d+ runs past the end/)
+  err(() => importProfileBytes(gzipSync(raw.subarray(0, raw.length - 3)), 'cut.pb.gz'), /^cut\.pb\.gz: pprof: truncated protobuf/)
   const st = new StringTable()
   const dangling = new PProfile({ sampleType: [new ValueType({ type: st.dedup('samples'), unit: st.dedup('count') })], sample: [new Sample({ locationId: [7], value: [1] })], stringTable: st }).encode()
   err(() => importProfileBytes(dangling, 'd.pb'), /pprof: sample 0 refers to location 7, which does not exist/)
