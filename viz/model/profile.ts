@@ -235,16 +235,16 @@ export interface ExactGraph {
 }
 
 /** Samples in the order they were taken: sample i has leaf node `leaf[i]`, weight `weight[i]`. */
-export interface SampleSequence { leaf: Int32Array; weight: Float64Array }
+export interface SampleSequence { leaf: Int32Array; weight: Float64Array; exact?: boolean }
 
 /** One thread or process of the profile (fprof process, worker thread, perf tid). */
 export interface ProfileThread {
   name: string
   tree?: CallTree
   exact?: ExactGraph
-  /** The samples in time order (their leaf tree node and weight) when the input keeps them
-   * (V8 CPU profiles). Node ids index `tree`: a transform that rebuilds the tree must
-   * rebuild or drop this. */
+  /** The samples in time order (leaf tree node, weight) where the input keeps them: V8 CPU
+   * profiles; `exact` slices of running time for traces. Node ids index `tree`: a transform
+   * that rebuilds the tree must rebuild or drop this. */
   samples?: SampleSequence
   /** Exact per-function call counts known apart from the tree (V8 precise coverage). */
   functionCalls?: Map<number, number>

@@ -34,7 +34,7 @@ export function pprofColumns(p: Profile, threads: ProfileThread[]): Column[] {
   if (threads.some((t) => t.tree!.hasCalls) && p.unit !== 'calls') cols.push({ type: 'calls', unit: 'count', value: (t, v) => (t.tree!.hasCalls ? t.tree!.calls[v] : 0) })
   const ns = NS_PER[p.unit]
   if (ns !== undefined) {
-    const sampled = threads.every((t) => t.samples)
+    const sampled = threads.every((t) => t.samples && !t.samples.exact)
     if (sampled) {
       const counts = new Map(threads.map((t) => [t, countsPerNode(t)]))
       cols.push({ type: 'samples', unit: 'count', value: (t, v) => counts.get(t)![v] })

@@ -4,10 +4,11 @@
 //   {"$schema":"https://www.speedscope.app/file-format-schema.json","shared":{"frames":[{"name":"main"}]},
 //    "profiles":[{"type":"sampled","name":"app","unit":"microseconds","startValue":0,"endValue":9,"samples":[[0]],"weights":[9]}]}
 // One "sampled" profile per thread. Where the input kept its samples in time order (V8 CPU
-// profiles) they are written in that order, one entry per sample, so the time-order view is
-// the real timeline; otherwise one entry per calling context with its self weight (the
-// aggregated views are exact, the timeline is not a timeline). Counts (samples, calls)
-// have speedscope's unit 'none'. Exact graphs (fprof, callgrind) have no stacks.
+// profiles; sonde traces as slices of running time, `suspend` waits left out) they are
+// written in that order, so the time-order view is the real timeline; otherwise one entry
+// per calling context with its self weight (the aggregated views are exact, the timeline is
+// not a timeline). Counts (samples, calls) have speedscope's unit 'none'. Exact graphs
+// (fprof, callgrind) have no stacks.
 import { OptionError, type Profile, type ProfileThread, type ValueUnit } from '../model/profile'
 
 export const SPEEDSCOPE_SCHEMA = 'https://www.speedscope.app/file-format-schema.json'

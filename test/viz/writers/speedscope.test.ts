@@ -82,6 +82,32 @@ test('cpuprofile: samples in time order, sample i\'s leaf is the cpuprofile\'s s
   assert.equal(leaves, json.samples.map((id) => names.get(id)))
 })
 
+test('sonde trace: running slices in time order (a, b, a, c, a as the app runs them; the tree has a, b, c once)', async () => {
+  const dir = fs.mkdtempSync(path.join(tmpdir(), 'sonde-ss-trace-'))
+  fs.writeFileSync(path.join(dir, 'app.js'), [
+    "'use strict'",
+    'function spinA() { const end = Date.now() + 3; let x = 0; while (Date.now() < end) x++; return x }',
+    'function spinB() { const end = Date.now() + 3; let x = 0; while (Date.now() < end) x++; return x }',
+    'function spinC() { const end = Date.now() + 3; let x = 0; while (Date.now() < end) x++; return x }',
+    'spinA(); spinB(); spinA(); spinC(); spinA()',
+  ].join('\n'))
+  const trace = path.join(dir, 'run.trace')
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/sonde.js'), 'run', '--trace-functions', 'app.*', '--trace-out', trace, '--', 'node', 'app.js'], { cwd: dir, encoding: 'utf8', timeout: 120_000 })
+  assert.is(r.status, 0, r.stderr)
+  const p = await importProfileFile(trace)
+  const doc = JSON.parse(toSpeedscope(p)) as { shared: { frames: { name: string }[] }; profiles: { unit: string; samples: number[][]; weights: number[] }[] }
+  const sums = validate(doc)
+  assert.is(doc.profiles[0].unit, 'nanoseconds')
+  const leaves = doc.profiles[0].samples.map((s) => doc.shared.frames[s[s.length - 1]].name)
+  assert.equal(leaves, ['spinA', 'spinB', 'spinA', 'spinC', 'spinA'])
+  // Running time only: every OWN of the trace but `suspend` (awaiting is not running).
+  const tree = p.threads[0].tree!
+  let running = 0
+  for (let v = 1; v < tree.size; v++) if (p.frames.get(tree.frame[v]).name !== 'suspend') running += tree.self[v]
+  assert.is(sums[0], running)
+  fs.rmSync(dir, { recursive: true })
+})
+
 test('exact graphs have no stacks: an OptionError; the CLI writes .speedscope.json', async () => {
   const fprof = await importProfileFile(path.join(root, 'test/fixtures/fprof/fib.default.analysis'))
   assert.throws(() => toSpeedscope(fprof), (e: unknown) => e instanceof OptionError && /speedscope: the profile has no stacks/.test((e as Error).message))
