@@ -234,11 +234,18 @@ export interface ExactGraph {
   acc?: number
 }
 
+/** Samples in the order they were taken: sample i has leaf node `leaf[i]`, weight `weight[i]`. */
+export interface SampleSequence { leaf: Int32Array; weight: Float64Array; exact?: boolean }
+
 /** One thread or process of the profile (fprof process, worker thread, perf tid). */
 export interface ProfileThread {
   name: string
   tree?: CallTree
   exact?: ExactGraph
+  /** The samples in time order (leaf tree node, weight) where the input keeps them: V8 CPU
+   * profiles; `exact` slices of running time for traces. Node ids index `tree`: a transform
+   * that rebuilds the tree must rebuild or drop this. */
+  samples?: SampleSequence
   /** Exact per-function call counts known apart from the tree (V8 precise coverage). */
   functionCalls?: Map<number, number>
   /** Start/end on the producer's clock, in `unit` where it is a time unit. */

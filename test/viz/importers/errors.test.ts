@@ -66,7 +66,7 @@ test('missing file, directory, empty, binary junk, unrecognised', async () => {
   assert.is(await fileError(gz), `${gz}:1: binary data (gzip-compressed?), not a text profile`)
   assert.is(await fileError(file('g.txt', garbage)), `${path.join(tmp, 'g.txt')}: unrecognised profile format`)
   assert.is(await fileError(file('g2.txt', garbage), 'folded'), `${path.join(tmp, 'g2.txt')}: not a folded profile`)
-  assert.is(await fileError(file('g3.txt', garbage), 'pprof'), `${path.join(tmp, 'g3.txt')}: unknown format "pprof" (known: ${formats.map((f) => f.id).join(', ')})`)
+  assert.is(await fileError(file('g3.txt', garbage), 'jfr'), `${path.join(tmp, 'g3.txt')}: unknown format "jfr" (known: ${formats.map((f) => f.id).join(', ')})`)
 })
 
 /** `n` pseudo-random bytes with no NUL (seeded, so the test is the same every run). */
