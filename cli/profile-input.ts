@@ -28,6 +28,6 @@ export function asCliError(e: unknown): unknown {
   return e instanceof OptionError ? new UsageError(e.message) : e
 }
 
-export async function load(input: string, format: string | undefined): Promise<Profile> {
-  return importProfileFile(input, { format, onProgress: progressBar('reading') })
+export async function load(input: string, format: string | undefined, lines?: boolean): Promise<Profile> {
+  return importProfileFile(input, { format, lines, onProgress: progressBar('reading') })
 }

@@ -10,11 +10,27 @@ import { UsageError } from '../usage-error'
 import { asCliError, load } from '../profile-input'
 import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/render'
 import type { Metric } from '../../viz/graph/shape-options'
+import { formats } from '../../viz/importers'
+import { formatNames } from '../../viz/importers/format-names'
 
 export const summary = 'fprof-style call graph of a profile: DOT, SVG, PNG, JSON or text table'
 
+/** The format list, indented and wrapped at 100 columns for the help text. */
+function wrap(list: string): string {
+  const out: string[] = []
+  let line = ' '
+  for (const item of list.split(/, (?![^()]*\))/)) {
+    if (line.length + item.length + 2 > 100) { out.push(line.trimEnd()); line = ' ' }
+    line += ` ${item},`
+  }
+  out.push(line.replace(/,$/, ''))
+  return out.join('\n')
+}
+
 const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt] [options]
-  -f, --format F        input format (sniffed when absent)
+  -f, --format F        input format (sniffed when absent; names below)
+  --lines               one node per line (call site / sampled line) where the format gives lines;
+                        default: one node per function
   -o, --out FILE        write here (type from the extension: .dot .gv .svg .png .json .txt)
   --output T            dot | svg | png | json | txt
   -n, --node-thres PCT  hide functions below PCT % (default 0.5)
@@ -34,7 +50,9 @@ const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|
   --diff-process NAME   the threads of --diff OTHER to compare with (default: --process's NAME)
   --skew X              colour skew (< 1 spreads low percentages)
   --font-own            font size grows with OWN;  --module-hue  hue per module
-  --no-legend           no legend;  --system-dot  lay out with the system 'dot', not WebAssembly`
+  --no-legend           no legend;  --system-dot  lay out with the system 'dot', not WebAssembly
+formats (-f; short forms in parentheses):
+${wrap(formatNames(formats.map((f) => f.id)))}`
 
 export const options = {
   format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, output: { type: 'string' },
@@ -43,7 +61,7 @@ export const options = {
   ignore: { type: 'string' }, hide: { type: 'string' }, 'hide-pseudo': { type: 'boolean' }, invert: { type: 'boolean' },
   metric: { type: 'string' }, diff: { type: 'string' }, 'diff-process': { type: 'string' }, process: { type: 'string' }, skew: { type: 'string' },
   'font-own': { type: 'boolean' }, 'module-hue': { type: 'boolean' }, 'no-legend': { type: 'boolean' },
-  'system-dot': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  'system-dot': { type: 'boolean' }, lines: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const
 
 export function parse(argv: string[]) {
@@ -96,8 +114,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (o.skew !== undefined && !(o.skew > 0)) throw new UsageError(`--skew must be > 0, got ${o.skew}`)
   if (v['diff-process'] !== undefined && v.diff === undefined) throw new UsageError('--diff-process needs --diff OTHER')
-  const profile = await load(positionals[0], v.format)
-  if (v.diff !== undefined) { o.diff = await load(v.diff, v.format); o.diffThread = v['diff-process'] }
+  const profile = await load(positionals[0], v.format, v.lines)
+  if (v.diff !== undefined) { o.diff = await load(v.diff, v.format, v.lines); o.diffThread = v['diff-process'] }
   let result: string | Buffer
   try {
     result = await renderCallGraph(profile, o)

@@ -12,6 +12,9 @@ import { importFromHeapprofile, isHeapprofile } from './heapprofile'
 import { createFoldedImporter, isFolded } from './folded'
 import { createBpftraceImporter, isBpftrace } from './bpftrace'
 import { createPerfScriptImporter, isPerfScript } from './perf-script'
+import { createDtraceImporter, isDtrace } from './dtrace'
+import type { ImporterOptions } from './import-options'
+import { formatByName, formatNames } from './format-names'
 import { createCallgrindImporter, isCallgrind } from './callgrind'
 import { importFromGprof2dotJson, isGprof2dotJson } from './gprof2dot-json'
 import { importFromFprof, isFprof } from './fprof'
@@ -24,9 +27,9 @@ export interface ProfileFormat {
   /** Cheap test on the first 64 KiB of the input. */
   sniff: (head: string) => boolean
   /** Whole-text importer: null = not this format, ParseError = this format but malformed. */
-  parse?: (text: string, name: string) => Profile | null
+  parse?: (text: string, name: string, opts?: ImporterOptions) => Profile | null
   /** Line importer factory, for formats streamed line by line. */
-  lines?: (name: string) => LineImporter
+  lines?: (name: string, opts?: ImporterOptions) => LineImporter
 }
 
 export const formats: ProfileFormat[] = [
@@ -38,19 +41,26 @@ export const formats: ProfileFormat[] = [
   { id: 'fprof', description: 'Erlang fprof analysis (fprof:analyse/1, every option; one thread per process)', sniff: isFprof, parse: importFromFprof },
   { id: 'callgrind', description: 'callgrind profile (valgrind --tool=callgrind): exact calls and inclusive costs', sniff: isCallgrind, lines: createCallgrindImporter },
   { id: 'bpftrace', description: 'bpftrace map output with stack keys (@[ustack] = count(), @[kstack, ustack])', sniff: isBpftrace, lines: createBpftraceImporter },
-  { id: 'perf-script', description: 'Linux perf script output (perf record -g; one thread per pid/tid)', sniff: isPerfScript, lines: createPerfScriptImporter },
-  { id: 'folded', description: 'folded stacks (FlameGraph stackcollapse output: a;b;c 42)', sniff: isFolded, lines: createFoldedImporter },
+  { id: 'perf-script', description: 'Linux perf script output, any perf version and -F fields (perf record -g; one thread per pid/tid)', sniff: isPerfScript, lines: createPerfScriptImporter },
+  { id: 'dtrace', description: 'DTrace stack aggregations (@[ustack()] = count(), stack(), jstack())', sniff: isDtrace, lines: createDtraceImporter },
+  { id: 'folded', description: 'folded stacks (FlameGraph stackcollapse output: a;b;c 42; py-spy/rbspy fn (file:line) frames)', sniff: isFolded, lines: createFoldedImporter },
 ]
 
 export interface ImportOptions {
-  /** A format id from `formats`; sniffed by content when absent. */
+  /** A format id from `formats` or a short form (`perf`, `collapse`; format-names.ts); sniffed by content when absent. */
   format?: string
+  /** One call-graph node per line (call site, sampled line) where the format gives lines. */
+  lines?: boolean
 }
 
 function formatById(id: string, name: string): ProfileFormat {
-  const f = formats.find((x) => x.id === id)
-  if (!f) throw new ParseError(name, undefined, `unknown format "${id}" (known: ${formats.map((x) => x.id).join(', ')})`)
+  const f = formats.find((x) => x.id === formatByName(id))
+  if (!f) throw new ParseError(name, undefined, `unknown format "${id}" (known: ${formatNames(formats.map((x) => x.id))})`)
   return f
+}
+
+function importerOptions(opts?: ImportOptions): ImporterOptions {
+  return { lines: opts?.lines, strict: opts?.format !== undefined }
 }
 
 function candidates(head: string, name: string, opts?: ImportOptions): ProfileFormat[] {
@@ -67,7 +77,7 @@ export function importProfileText(text: string, name: string, opts?: ImportOptio
   const headText = text.slice(0, 64 * 1024)
   checkHead(name, Buffer.from(headText, 'utf8'), headText)
   for (const f of candidates(headText, name, opts)) {
-    const p = f.parse ? f.parse(text, name) : runLines(f.lines!(name), text)
+    const p = f.parse ? f.parse(text, name, importerOptions(opts)) : runLines(f.lines!(name, importerOptions(opts)), text)
     if (p) return p
   }
   throw notRecognised(name, opts)
@@ -99,12 +109,12 @@ export async function importProfileFile(pathOrDash: string, opts?: ImportFileOpt
       }
       let p: Profile | null
       if (f.lines && text === undefined) {
-        const importer = f.lines(name)
+        const importer = f.lines(name, importerOptions(opts))
         consumed = true
         p = (await streamLines(input, headBytes, (l, n) => importer.line(l, n), opts?.onProgress)) ? importer.finish() : null
       } else {
         if (text === undefined) { text = await readAll(input, headBytes, opts?.onProgress); consumed = false }
-        p = f.parse ? f.parse(text, name) : runLines(f.lines!(name), text)
+        p = f.parse ? f.parse(text, name, importerOptions(opts)) : runLines(f.lines!(name, importerOptions(opts)), text)
       }
       if (p) return p
     }

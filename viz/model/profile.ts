@@ -33,8 +33,10 @@ export function isPseudoName(name: string): boolean {
   return PSEUDO.test(name)
 }
 
+/** Name, file, line, column and module: one function (two `[unknown]` of two libraries differ). */
 export function frameKey(info: FrameInfo): string {
-  return `${info.name}\u0000${info.file ?? ''}\u0000${info.line ?? ''}\u0000${info.column ?? ''}`
+  const base = `${info.name}\u0000${info.file ?? ''}\u0000${info.line ?? ''}\u0000${info.column ?? ''}`
+  return info.module ? `${base}\u0000${info.module}` : base
 }
 
 /** Interns frames by key; ids are dense from 0. */
@@ -265,13 +267,18 @@ export class ParseError extends Error {
   readonly file: string
   readonly line: number | undefined
   readonly reason: string
+  /** The format whose importer failed, when the message names it ("perf script"). */
+  readonly format: string | undefined
 
-  constructor(file: string, line: number | undefined, reason: string) {
-    super(`${file}${line !== undefined ? `:${line}` : ''}: ${reason}`)
+  constructor(file: string, line: number | undefined, reason: string, format?: string) {
+    super(format !== undefined
+      ? `${file}: ${format}: ${line !== undefined ? `line ${line}: ` : ''}${reason}`
+      : `${file}${line !== undefined ? `:${line}` : ''}: ${reason}`)
     this.name = 'ParseError'
     this.file = file
     this.line = line
     this.reason = reason
+    this.format = format
   }
 }
 
