@@ -20,7 +20,7 @@ import { createProfile, CallTree, ParseError, type FrameInfo, type Profile } fro
 import { firstLines, runLines, type LineImporter } from './line-importer'
 import { stripOffset, type ImporterOptions } from './import-options'
 
-interface Header { comm: string; key: string; tail: string }
+interface Header { comm: string; key: string; tail: string; known: boolean }
 
 const HEAD = /^\s*(\S.*?)\s+(\d+)(?:\/(\d+))?(?=\s|$)/
 const CPU = /^\s*\[\d+\]/, TIME = /^\s*\d+\.\d+:/, PERIOD = /^\s*\d+(?=\s|$)/, EVENT = /^\s*[^\s:][^\s]*:(?=\s|$)/
@@ -38,13 +38,16 @@ export function parseHeader(line: string): Header | null {
   }
   const tail = rest.trim()
   if (!known && tail !== '') return null
-  return { comm: m[1], key: m[3] ? `${m[2]}/${m[3]}` : m[2], tail }
+  return { comm: m[1], key: m[3] ? `${m[2]}/${m[3]}` : m[2], tail, known }
 }
 
 export function isPerfScript(head: string): boolean {
   const lines = firstLines(head, 40).filter((l) => l[0] !== '#')
-  if (lines.length === 0 || lines[0][0] === '\t' || !parseHeader(lines[0])) return false
-  return lines.length === 1 || FRAME.test(lines[1].trim()) || parseHeader(lines[1]) !== null
+  const h = lines.length && lines[0][0] !== '\t' ? parseHeader(lines[0]) : null
+  if (!h) return false
+  // A frame under the header (tab-indented as perf prints it), else a time or event field.
+  if (lines.length > 1 && /^\s/.test(lines[1]) && FRAME.test(lines[1].trim())) return true
+  return h.known && (lines.length === 1 || parseHeader(lines[1]) !== null)
 }
 
 /** 'addr sym+off (dso)' → the frame; null when the text is not a frame line. */

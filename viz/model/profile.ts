@@ -33,10 +33,11 @@ export function isPseudoName(name: string): boolean {
   return PSEUDO.test(name)
 }
 
-/** Name, file, line, column and module: one function (two `[unknown]` of two libraries differ). */
+/** Name, file, line, column, and the module where no file says it: one function (two
+ * `[unknown]` of two libraries differ). */
 export function frameKey(info: FrameInfo): string {
   const base = `${info.name}\u0000${info.file ?? ''}\u0000${info.line ?? ''}\u0000${info.column ?? ''}`
-  return info.module ? `${base}\u0000${info.module}` : base
+  return info.module && info.file === undefined ? `${base}\u0000${info.module}` : base
 }
 
 /** Interns frames by key; ids are dense from 0. */
