@@ -3,7 +3,8 @@
 //   GPROF2DOT=/tmp/gprof2dot.py node bench/callgraph-vs-gprof2dot.js
 // 1. wall time of `sonde callgraph` vs gprof2dot on the same samples (several MB), medians
 //    of REPEATS, each a fresh process as a user runs it. gprof2dot gets `perf script` for
-//    the perf row and, for the folded row, the same samples in DTrace ustack form (the
+//    the perf row, DTrace ustack text for the DTrace row and, for the folded row, the same
+//    samples in DTrace ustack form (the
 //    stored gprof2dot has no collapse parser; newer ones crash on -f collapse --total=callstacks);
 // 2. a generated 40 MB folded file to DOT: wall time and peak RSS;
 // 3. Graphviz (WASM) layout time of the default output for every test fixture, and of
@@ -59,6 +60,7 @@ say('|---|---|---|---|')
 const rows = [
   ['folded', inp.paths.folded, [], 'dtrace', inp.paths.dtrace],
   ['perf script', inp.paths.perf, [], 'perf', inp.paths.perf],
+  ['DTrace ustack', inp.paths.dtrace, [], 'dtrace', inp.paths.dtrace],
 ]
 const outs = []
 for (const [label, file, extra, gFormat, gFile] of rows) {
