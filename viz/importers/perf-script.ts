@@ -22,7 +22,7 @@ import { stripOffset, type ImporterOptions } from './import-options'
 
 interface Header { comm: string; key: string; tail: string; known: boolean }
 
-const HEAD = /^\s*(\S.*?)\s+(\d+)(?:\/(\d+))?(?=\s|$)/
+const HEAD = /^\s*(?:(\S.*?)\s+)?(\d+)(?:\/(\d+))?(?=\s|$)/
 const CPU = /^\s*\[\d+\]/, TIME = /^\s*\d+\.\d+:/, PERIOD = /^\s*\d+(?=\s|$)/, EVENT = /^\s*[^\s:][^\s]*:(?=\s|$)/
 const FRAME = /^[0-9a-fA-F]+(\s+\S|$)/
 
@@ -38,11 +38,12 @@ export function parseHeader(line: string): Header | null {
   }
   const tail = rest.trim()
   if (!known && tail !== '') return null
-  return { comm: m[1], key: m[3] ? `${m[2]}/${m[3]}` : m[2], tail, known }
+  return { comm: m[1] ?? '', key: m[3] ? `${m[2]}/${m[3]}` : m[2], tail, known }
 }
 
 export function isPerfScript(head: string): boolean {
   const lines = firstLines(head, 40).filter((l) => l[0] !== '#')
+  if (lines.length > 1 && lines[0][0] === '\t' && FRAME.test(lines[0].trim()) && FRAME.test(lines[1].trim())) return true // -F ip,sym,dso: no header
   const h = lines.length && lines[0][0] !== '\t' ? parseHeader(lines[0]) : null
   if (!h) return false
   // A frame under the header (tab-indented as perf prints it), else a time or event field.
@@ -79,6 +80,8 @@ export function createPerfScriptImporter(name: string, opts: ImporterOptions = {
   let current: Thread | null = null
   const stack: string[] = [] // raw frame texts, leaf first (srcline appended as '\n' + file:line)
   let samples = 0
+  let headerless = false // -F without comm/pid/tid/time/event: samples are bare frame blocks
+  let afterBlank = true
 
   const frameId = (raw: string, lineNo: number): number => {
     let id = ids.get(raw)
@@ -113,12 +116,19 @@ export function createPerfScriptImporter(name: string, opts: ImporterOptions = {
   return {
     line(raw, lineNo) {
       const c = raw.charCodeAt(0)
-      if (raw.length === 0 || ((c === 32 || c === 9) && raw.trim() === '')) { flush(lineNo); return true }
+      if (raw.length === 0 || ((c === 32 || c === 9) && raw.trim() === '')) { flush(lineNo); afterBlank = true; return true }
+      const blank = afterBlank
+      afterBlank = false
       if (c === 35) return true // '# ' header comments of perf script --header
       // Frames are indented; so are headers without a callchain (comm printed as %16s).
       const h = c === 9 ? null : parseHeader(raw)
       if (!h && (c === 9 || c === 32)) {
         const t = raw.trim()
+        if (!current && blank && (samples === 0 || headerless) && FRAME.test(t)) {
+          headerless = true
+          current = threads.get('') ?? { name: 'all', tree: new CallTree() }
+          threads.set('', current)
+        }
         if (!current) {
           if (samples === 0) return reject(lineNo, 'expected a sample header (comm pid[/tid] … event:) before the first frame')
           throw bad(lineNo, 'frame line outside a sample (a header line is missing)')
@@ -135,7 +145,7 @@ export function createPerfScriptImporter(name: string, opts: ImporterOptions = {
         throw bad(lineNo, `expected a sample header or a frame, got "${raw.slice(0, 60)}"`)
       }
       let t = threads.get(h.key)
-      if (!t) { t = { name: `${h.comm}-${h.key}`, tree: new CallTree() }; threads.set(h.key, t) }
+      if (!t) { t = { name: `${h.comm || '?'}-${h.key}`, tree: new CallTree() }; threads.set(h.key, t) }
       current = t
       if (h.tail !== '' && FRAME.test(h.tail)) stack.push(h.tail) // no callchain: ip sym (dso)
       return true

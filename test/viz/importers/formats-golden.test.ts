@@ -14,7 +14,8 @@ import { checkGolden, root } from './golden-file'
 const cases: [string, string][] = [
   ['perf/c_fib_default.perf', 'perf-script'], ['perf/c_fib_no-time.perf', 'perf-script'], ['perf/c_fib_period.perf', 'perf-script'],
   ['perf/c_fib_srcline.perf', 'perf-script'], ['perf/c_fib_cycles-u.perf', 'perf-script'], ['perf/c_fib_dwarf-inline.perf', 'perf-script'],
-  ['perf/dd_kernel.perf', 'perf-script'], ['dtrace/c_fib_ustack.dtrace', 'dtrace'], ['dtrace/dd_ustack.dtrace', 'dtrace'],
+  ['perf/dd_kernel.perf', 'perf-script'], ['perf/c_fib_no-comm.perf', 'perf-script'], ['perf/c_fib_frames-only.perf', 'perf-script'],
+  ['perf/c_fib_no-callchain.perf', 'perf-script'], ['dtrace/c_fib_ustack.dtrace', 'dtrace'], ['dtrace/dd_ustack.dtrace', 'dtrace'],
   ['dtrace/node_jstack.handmade.dtrace', 'dtrace'], ['bpftrace/c_fib_ustack.txt', 'bpftrace'], ['bpftrace/c_fib_ustack-perf.txt', 'bpftrace'],
   ['bpftrace/c_fib_ustack_kstack.txt', 'bpftrace'], ['bpftrace/c_fib_comm_ustack-perf.txt', 'bpftrace'], ['pyspy/fib_pyspy.txt', 'folded'],
 ]
@@ -38,9 +39,13 @@ async function stacks(f: string): Promise<string> {
 
 test('perf -F variants of one recording: the same stacks, one sample per header line', async () => {
   const base = await stacks('perf/c_fib_default.perf')
-  for (const v of ['c_fib_no-time', 'c_fib_period', 'c_fib_srcline']) assert.is(await stacks(`perf/${v}.perf`), base, v)
+  for (const v of ['c_fib_no-time', 'c_fib_period', 'c_fib_srcline', 'c_fib_no-comm', 'c_fib_frames-only']) assert.is(await stacks(`perf/${v}.perf`), base, v)
   const headers = text('perf/c_fib_default.perf').split('\n').filter((l) => /^prog /.test(l)).length
   assert.is(deriveCallGraph(await importProfileFile(fixture('perf/c_fib_default.perf'))).total, headers)
+  // without callchains (-G): the leaf of each sample only
+  const leaves = await stacks('perf/c_fib_no-callchain.perf')
+  assert.is(leaves.split('\n').filter(Boolean).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0), headers)
+  assert.ok(leaves.split('\n').filter(Boolean).every((l) => !l.includes(';')), 'one frame a sample')
   // the DTrace rendering of the same samples
   assert.is(await stacks('dtrace/c_fib_ustack.dtrace'), base)
 })
