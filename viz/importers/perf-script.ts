@@ -27,7 +27,12 @@ const CPU = /^\s*\[\d+\]/, TIME = /^\s*\d+\.\d+:/, PERIOD = /^\s*\d+(?=\s|$)/, E
 const FRAME = /^[0-9a-fA-F]+(\s+\S|$)/
 
 /** The header's fields, or null. Needs a time or an event unless nothing follows pid/tid. */
+// The default header (comm pid[/tid] [cpu] time: [period] event:) in one regex: the common case.
+const QUICK = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?\d+\.\d+:\s+(?:\d+\s+)?[^\s:][^\s]*:\s*$/
+
 export function parseHeader(line: string): Header | null {
+  const q = QUICK.exec(line)
+  if (q) return { comm: q[1], key: q[3] ? `${q[2]}/${q[3]}` : q[2], tail: '', known: true }
   const m = HEAD.exec(line)
   if (!m) return null
   let rest = line.slice(m[0].length)
@@ -78,7 +83,8 @@ export function createPerfScriptImporter(name: string, opts: ImporterOptions = {
   const ids = new Map<string, number>()
   const bad = (lineNo: number, reason: string) => new ParseError(name, lineNo, reason, 'perf script')
   let current: Thread | null = null
-  const stack: string[] = [] // raw frame texts, leaf first (srcline appended as '\n' + file:line)
+  const stack: number[] = [] // frame ids, leaf first
+  let lastRaw = '' // the text of the last frame, for a srcline line under it
   let samples = 0
   let headerless = false // -F without comm/pid/tid/time/event: samples are bare frame blocks
   let afterBlank = true
@@ -102,13 +108,15 @@ export function createPerfScriptImporter(name: string, opts: ImporterOptions = {
     if (!current) return
     const tree = current.tree
     let node = 0
-    for (let i = stack.length - 1; i >= 0; i--) node = tree.child(node, frameId(stack[i], lineNo))
+    for (let i = stack.length - 1; i >= 0; i--) node = tree.child(node, stack[i])
     if (node === 0) node = tree.child(0, frameId('0 [unknown]', lineNo))
     tree.self[node] += 1
     samples++
     stack.length = 0
+    lastRaw = ''
     current = null
   }
+  const push = (t: string, lineNo: number) => { stack.push(frameId(t, lineNo)); lastRaw = t }
   const reject = (lineNo: number, reason: string): boolean => {
     if (opts.strict) throw bad(lineNo, reason)
     return false
@@ -116,6 +124,11 @@ export function createPerfScriptImporter(name: string, opts: ImporterOptions = {
   return {
     line(raw, lineNo) {
       const c = raw.charCodeAt(0)
+      if (c === 9 && current) { // fast path: a known frame of the current sample
+        const t = raw.trim()
+        const id = t === '' ? undefined : ids.get(t)
+        if (id !== undefined) { stack.push(id); lastRaw = t; afterBlank = false; return true }
+      }
       if (raw.length === 0 || ((c === 32 || c === 9) && raw.trim() === '')) { flush(lineNo); afterBlank = true; return true }
       const blank = afterBlank
       afterBlank = false
@@ -133,12 +146,12 @@ export function createPerfScriptImporter(name: string, opts: ImporterOptions = {
           if (samples === 0) return reject(lineNo, 'expected a sample header (comm pid[/tid] … event:) before the first frame')
           throw bad(lineNo, 'frame line outside a sample (a header line is missing)')
         }
-        if (FRAME.test(t)) { stack.push(t); return true }
+        if (FRAME.test(t)) { push(t, lineNo); return true }
         // srcline (-F +srcline) under its frame: 'file:line', '??:0', '[kernel.kallsyms][ffff…]'
-        if (stack.length && /^\S+$/.test(t) && stack[stack.length - 1].indexOf('\n') < 0) { stack[stack.length - 1] += '\n' + t; return true }
+        if (lastRaw !== '' && /^\S+$/.test(t)) { stack[stack.length - 1] = frameId(lastRaw + '\n' + t, lineNo); lastRaw = ''; return true }
         throw bad(lineNo, `expected a frame or a blank line, got "${t.slice(0, 60)}"`)
       }
-      if (h && current && (c === 32 || c === 9) && FRAME.test(raw.trim())) { stack.push(raw.trim()); return true }
+      if (h && current && (c === 32 || c === 9) && FRAME.test(raw.trim())) { push(raw.trim(), lineNo); return true }
       flush(lineNo)
       if (!h) {
         if (samples === 0) return reject(lineNo, `expected a sample header (comm pid[/tid] [cpu] time: period event:), got "${raw.slice(0, 60)}"`)
@@ -147,7 +160,7 @@ export function createPerfScriptImporter(name: string, opts: ImporterOptions = {
       let t = threads.get(h.key)
       if (!t) { t = { name: `${h.comm || '?'}-${h.key}`, tree: new CallTree() }; threads.set(h.key, t) }
       current = t
-      if (h.tail !== '' && FRAME.test(h.tail)) stack.push(h.tail) // no callchain: ip sym (dso)
+      if (h.tail !== '' && FRAME.test(h.tail)) push(h.tail, lineNo) // no callchain: ip sym (dso)
       return true
     },
     finish() {
