@@ -33,7 +33,8 @@ function isPreamble(l: string): boolean {
 }
 
 export function isDtrace(head: string): boolean {
-  const lines = firstLines(head, 40).filter((l) => !isPreamble(l))
+  // deep stacks (ustackframes=100) put the first count far down: look at many lines
+  const lines = firstLines(head, 400).filter((l) => !isPreamble(l))
   if (lines.length < 2) return false
   const first = lines[0]
   if (!/^\s/.test(first) || COUNT.test(first)) return false

@@ -26,10 +26,10 @@ const HEAD = /^\s*(?:(\S.*?)\s+)?(\d+)(?:\/(\d+))?(?=\s|$)/
 const CPU = /^\s*\[\d+\]/, TIME = /^\s*\d+\.\d+:/, PERIOD = /^\s*\d+(?=\s|$)/, EVENT = /^\s*[^\s:][^\s]*:(?=\s|$)/
 const FRAME = /^[0-9a-fA-F]+(\s+\S|$)/
 
-/** The header's fields, or null. Needs a time or an event unless nothing follows pid/tid. */
 // The default header (comm pid[/tid] [cpu] time: [period] event:) in one regex: the common case.
 const QUICK = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?\d+\.\d+:\s+(?:\d+\s+)?[^\s:][^\s]*:\s*$/
 
+/** The header's fields, or null. Needs a time or an event unless nothing follows pid/tid. */
 export function parseHeader(line: string): Header | null {
   const q = QUICK.exec(line)
   if (q) return { comm: q[1], key: q[3] ? `${q[2]}/${q[3]}` : q[2], tail: '', known: true }
