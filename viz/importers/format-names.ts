@@ -3,7 +3,7 @@
 const ALIASES: Record<string, string> = {
   perf: 'perf-script', 'perf-script': 'perf-script', perfscript: 'perf-script',
   dtrace: 'dtrace', ustack: 'dtrace', jstack: 'dtrace',
-  collapse: 'folded', collapsed: 'folded', folded: 'folded', stackcollapse: 'folded', flamegraph: 'folded', 'py-spy': 'folded', pyspy: 'folded', rbspy: 'folded',
+  collapse: 'folded', 'py-spy': 'folded', rbspy: 'folded', collapsed: 'folded', folded: 'folded', stackcollapse: 'folded', flamegraph: 'folded', pyspy: 'folded',
   bpftrace: 'bpftrace', bpf: 'bpftrace',
   cpuprofile: 'cpuprofile', 'cpu-profile': 'cpuprofile', v8: 'cpuprofile',
   heapprofile: 'heapprofile', 'heap-profile': 'heapprofile',
