@@ -49,7 +49,7 @@ export function createBpftraceImporter(name: string, opts: ImporterOptions = {})
   const add = (mapName: string, stacks: string[][], countText: string, lineNo: number) => {
     const count = parseCount(countText.trim())
     if (Number.isNaN(count)) throw new ParseError(name, lineNo, `bad count "${countText.trim()}"`, 'bpftrace')
-    checkWeight(count, name, lineNo, 'count', { shown: `"${countText.trim()}"` })
+    checkWeight(count, name, lineNo, 'count', { shown: `"${countText.trim()}"`, format: 'bpftrace' })
     let tree = trees.get(mapName)
     if (!tree) { tree = new CallTree(); trees.set(mapName, tree) }
     let node = 0

@@ -79,7 +79,7 @@ export function createDtraceImporter(name: string, opts: ImporterOptions = {}): 
           throw bad(lineNo, `count "${t}" without a stack above it`)
         }
         const count = parseCount(t)
-        checkWeight(count, name, lineNo, 'count', { shown: `"${t}"` })
+        checkWeight(count, name, lineNo, 'count', { shown: `"${t}"`, format: 'DTrace' })
         let node = 0
         for (let i = stack.length - 1; i >= 0; i--) node = tree.child(node, stack[i])
         tree.self[node] += count

@@ -73,7 +73,7 @@ export function createFoldedImporter(name: string, opts: ImporterOptions = {}): 
         if (sp <= start) throw new ParseError(name, lineNo, 'missing sample count after the stack', 'folded')
         throw new ParseError(name, lineNo, `bad count "${raw.slice(sp + 1, end)}"`, 'folded')
       }
-      checkWeight(count, name, lineNo, 'count', { shown: `"${raw.slice(sp + 1, end)}"` })
+      checkWeight(count, name, lineNo, 'count', { shown: `"${raw.slice(sp + 1, end)}"`, format: 'folded' })
       seen++
       let stackEnd = sp
       while (stackEnd > start && raw.charCodeAt(stackEnd - 1) === 32) stackEnd--
