@@ -29,8 +29,8 @@ function wrap(list: string): string {
 
 const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt] [options]
   -f, --format F        input format (sniffed when absent; names below)
-  --lines               one node per line (call site / sampled line) where the format gives lines;
-                        default: one node per function
+  --lines               one node per line or call site (file:line where the format gives it, else
+                        the +offset of native frames); default: one node per function
   -o, --out FILE        write here (type from the extension: .dot .gv .svg .png .json .txt)
   --output T            dot | svg | png | json | txt
   -n, --node-thres PCT  hide functions below PCT % (default 0.5)

@@ -7,14 +7,16 @@ import { stripOffset } from './import-options'
 
 const PERF_FRAME = /^([0-9a-fA-F]+) (.*?)(?: \(([^()]*)\))?$/
 
-export function bpftraceFrame(raw: string): FrameInfo {
+/** One frame line; `keepOffset` (--lines) keeps `+151`, the call site in the function. */
+export function bpftraceFrame(raw: string, keepOffset?: boolean): FrameInfo {
+  const strip = keepOffset ? (x: string) => x : stripOffset
   const m = PERF_FRAME.exec(raw)
   if (m && m[2] !== '') {
-    const info: FrameInfo = { name: stripOffset(m[2]) }
+    const info: FrameInfo = { name: strip(m[2]) }
     if (m[3] && m[3] !== '[unknown]') info.module = m[3].replace(/^.*\//, '')
     return info
   }
-  return { name: stripOffset(raw) }
+  return { name: strip(raw) }
 }
 
 // Kernel stacks: addresses in the upper half, or the entry points every kernel stack of a

@@ -20,7 +20,7 @@ import { createProfile, CallTree, ParseError, type Profile } from '../model/prof
 import { firstLines, runLines, type LineImporter } from './line-importer'
 import { parseCount } from './folded'
 import { checkWeight } from './weight-check'
-import { stripOffset, type ImporterOptions } from './import-options'
+import type { ImporterOptions } from './import-options'
 import { bpftraceFrame, orderParts } from './bpftrace-frames'
 
 export function isBpftrace(head: string): boolean {
@@ -29,8 +29,6 @@ export function isBpftrace(head: string): boolean {
   const isKey = (l: string | undefined) => l !== undefined && /^@\w*(\[|: )/.test(l)
   return isKey(a) || (/^Attaching \d+ probes?\.\.\./.test(a) && (b === undefined || isKey(b)))
 }
-
-export { stripOffset }
 
 export function createBpftraceImporter(name: string, opts: ImporterOptions = {}): LineImporter {
   const profile = createProfile(name, 'bpftrace', 'samples')
@@ -43,7 +41,7 @@ export function createBpftraceImporter(name: string, opts: ImporterOptions = {})
   let attached = false
   const frameId = (raw: string): number => {
     let id = ids.get(raw)
-    if (id === undefined) { id = profile.frames.intern(bpftraceFrame(raw)); ids.set(raw, id) }
+    if (id === undefined) { id = profile.frames.intern(bpftraceFrame(raw, opts.lines)); ids.set(raw, id) }
     return id
   }
   const add = (mapName: string, stacks: string[][], countText: string, lineNo: number) => {

@@ -43,13 +43,15 @@ export function isDtrace(head: string): boolean {
   return lines.some((l) => COUNT.test(l))
 }
 
-export function parseDtraceFrame(t: string): FrameInfo {
+/** One frame line; `keepOffset` (--lines) keeps `+0x…`, the call site in the function. */
+export function parseDtraceFrame(t: string, keepOffset?: boolean): FrameInfo {
+  const strip = keepOffset ? (x: string) => x : stripOffset
   const tick = t.indexOf('`')
-  if (tick > 0) return { name: stripOffset(t.slice(tick + 1)), module: t.slice(0, tick).replace(/^.*\//, ''), kind: 'native' }
+  if (tick > 0) return { name: strip(t.slice(tick + 1)), module: t.slice(0, tick).replace(/^.*\//, ''), kind: 'native' }
   if (t.startsWith('<<') && t.endsWith('>>')) return { name: t, kind: 'pseudo' }
   const js = JS_FRAME.exec(t)
   if (js) return js[3] === 'line' ? { name: js[1], file: js[2], line: Number(js[4]), kind: 'js' } : { name: js[1], file: js[2], column: Number(js[4]), kind: 'js' }
-  return { name: stripOffset(t), kind: 'native' }
+  return { name: strip(t), kind: 'native' }
 }
 
 export function createDtraceImporter(name: string, opts: ImporterOptions = {}): LineImporter {
@@ -62,7 +64,7 @@ export function createDtraceImporter(name: string, opts: ImporterOptions = {}): 
   let started = false
   const frameId = (t: string): number => {
     let id = ids.get(t)
-    if (id === undefined) { id = profile.frames.intern(parseDtraceFrame(t)); ids.set(t, id) }
+    if (id === undefined) { id = profile.frames.intern(parseDtraceFrame(t, opts.lines)); ids.set(t, id) }
     return id
   }
   return {

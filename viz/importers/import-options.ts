@@ -1,7 +1,8 @@
 // Options every importer may take, from `sonde callgraph` / the library's ImportOptions.
 export interface ImporterOptions {
-  /** Keep the line (call site, sampled line) in each frame's identity: one node per line
-   * (`--lines`). Default: a frame is a function (name + module or file); lines are dropped. */
+  /** Keep the line (sampled line, call site: file:line, or a native frame's +offset) in each
+   * frame's identity: one node per line (`--lines`). Default: a frame is a function (name +
+   * module or file); lines and offsets are dropped. */
   lines?: boolean
   /** The format was named (`-f`): input that does not fit is an error with its line, not a
    * "not this format" for the next candidate. */

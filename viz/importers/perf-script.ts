@@ -56,8 +56,9 @@ export function isPerfScript(head: string): boolean {
   return h.known && (lines.length === 1 || parseHeader(lines[1]) !== null)
 }
 
-/** 'addr sym+off (dso)' → the frame; null when the text is not a frame line. */
-function parseFrame(t: string): FrameInfo | null {
+/** 'addr sym+off (dso)' → the frame (the offset kept with `keepOffset`: a call site); null
+ * when the text is not a frame line. */
+function parseFrame(t: string, keepOffset?: boolean): FrameInfo | null {
   if (!FRAME.test(t)) return null
   let sp = 0
   while (sp < t.length && t.charCodeAt(sp) > 32) sp++
@@ -68,7 +69,7 @@ function parseFrame(t: string): FrameInfo | null {
     if (paren >= 0) { dso = rest.slice(paren + 2, -1); rest = rest.slice(0, paren).trim() }
     else if (rest[0] === '(') { dso = rest.slice(1, -1); rest = '' }
   }
-  const info: FrameInfo = { name: stripOffset(rest) || (dso === undefined ? t.slice(0, sp) : '[unknown]'), kind: 'native' }
+  const info: FrameInfo = { name: (keepOffset ? rest : stripOffset(rest)) || (dso === undefined ? t.slice(0, sp) : '[unknown]'), kind: 'native' }
   if (dso === 'inlined') return info
   if (dso && dso !== '[unknown]') info.module = dso.replace(/^.*\//, '')
   if (info.name.startsWith('JS:') || dso === '[js]') info.kind = 'js'
@@ -93,7 +94,8 @@ export function createPerfScriptImporter(name: string, opts: ImporterOptions = {
     let id = ids.get(raw)
     if (id !== undefined) return id
     const nl = raw.indexOf('\n')
-    const info = parseFrame(nl < 0 ? raw : raw.slice(0, nl))
+    // --lines: the srcline's file:line, else the offset in the function (the call site)
+    const info = nl < 0 ? parseFrame(raw, opts.lines) : parseFrame(raw.slice(0, nl))
     if (!info) throw bad(lineNo, `bad frame "${raw.slice(0, 60)}"`)
     if (nl >= 0 && opts.lines) {
       const src = raw.slice(nl + 1), colon = src.lastIndexOf(':')

@@ -82,6 +82,18 @@ test('py-spy fn (file:line): one node per function; --lines splits by line and s
   assert.is(parse[0].total, expected)
 })
 
+test('--lines on native stacks: one node per call site (+offset), summing back to the function', async () => {
+  for (const f of ['perf/c_fib_default.perf', 'dtrace/c_fib_ustack.dtrace', 'bpftrace/c_fib_ustack.txt']) {
+    const fns = deriveCallGraph(await importProfileFile(fixture(f)))
+    const sites = deriveCallGraph(await importProfileFile(fixture(f), { lines: true }))
+    const leaf = fns.nodes.find((n) => n.name === 'leaf_mul')!
+    const leafSites = sites.nodes.filter((n) => n.name.startsWith('leaf_mul+'))
+    assert.ok(leafSites.length > 1, `${f}: leaf_mul sampled at several offsets`)
+    assert.is(leafSites.reduce((s, n) => s + n.self, 0), leaf.self, f)
+    assert.is(sites.total, fns.total, f)
+  }
+})
+
 test('perf --inline frames and srcline --lines', async () => {
   const inl = deriveCallGraph(await importProfileFile(fixture('perf/c_fib_dwarf-inline.perf')))
   assert.ok(inl.nodes.some((n) => n.name === 'inl_mix' && n.module === undefined))
