@@ -34,10 +34,10 @@ test('perf script: a bad line inside a sample, a stray line, a foreign first lin
   exit2('c.txt', 'hello world\n', ['-f', 'perf'], /^sonde callgraph: c\.txt: perf script: line 1: expected a sample header/)
 })
 
-test('DTrace: a stack without its count, a count without a stack', () => {
+test('DTrace: a stack without its count, a line that is neither frame nor count', () => {
   const D = 'CPU     ID                    FUNCTION:NAME\n  1  85636                         :tick-5s \n\n              prog`main+0x1d\n               3\n'
   exit2('a.dtrace', D + '\n              prog`fib+0x27\n', [], /^sonde callgraph: a\.dtrace: DTrace: input ends inside a stack/)
-  exit2('b.dtrace', D + '               4\n', [], /^sonde callgraph: b\.dtrace: DTrace: line 6: count "4" without a stack above it$/)
+  exit2('b.dtrace', D + '\n              prog`fib+0x27\nprog`main+0x1d\n', [], /^sonde callgraph: b\.dtrace: DTrace: line 8: expected an indented frame or a count, got "prog`main\+0x1d"$/)
   exit2('big.dtrace', D + '\n              prog`fib+0x27\n  ' + '9'.repeat(30) + '\n', [], /^sonde callgraph: big\.dtrace: DTrace: line 8: count "9{19}…" is out of range \(0 to 2\^53\)$/)
   exit2('c.txt', 'hello\n', ['-f', 'dtrace'], /^sonde callgraph: c\.txt: DTrace: line 1: expected an indented frame or a count, got "hello"$/)
 })

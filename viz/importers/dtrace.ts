@@ -16,7 +16,8 @@
 // Frames: `module`function+0xoff` → function in module (offset dropped); `module`0x1f2a`
 // (no symbol) and bare `0x…` addresses stay as written; jstack's `name at file line N` /
 // `name as alias at file position N` are JS functions of that file; `<< adaptor >>` and
-// the like are pseudo frames. One thread; unit samples (the count).
+// the like are pseudo frames. A count with no frames above it (an empty stack) is charged to
+// `[empty stack]`. One thread; unit samples (the count).
 import { createProfile, CallTree, ParseError, type FrameInfo, type Profile } from '../model/profile'
 import { firstLines, runLines, type LineImporter } from './line-importer'
 import { parseCount } from './folded'
@@ -76,14 +77,13 @@ export function createDtraceImporter(name: string, opts: ImporterOptions = {}): 
       }
       if (!started && stack.length === 0 && isPreamble(raw)) return true
       if (COUNT.test(t)) {
-        if (!stack.length) {
-          if (!started && !opts.strict) return false
-          throw bad(lineNo, `count "${t}" without a stack above it`)
-        }
+        if (!stack.length && !started && !opts.strict) return false
         const count = parseCount(t)
         checkWeight(count, name, lineNo, 'count', { shown: `"${t}"`, format: 'DTrace' })
         let node = 0
         for (let i = stack.length - 1; i >= 0; i--) node = tree.child(node, stack[i])
+        // an empty key (a sample with no user stack, e.g. in the kernel) prints the count alone
+        if (node === 0) node = tree.child(0, frameId('[empty stack]'))
         tree.self[node] += count
         stack.length = 0
         entries++

@@ -49,7 +49,7 @@ export const formats: ProfileFormat[] = [
 export interface ImportOptions {
   /** A format id from `formats` or a short form (`perf`, `collapse`; format-names.ts); sniffed by content when absent. */
   format?: string
-  /** One call-graph node per line (call site, sampled line) where the format gives lines. */
+  /** One call-graph node per line or call site (file:line, or a native frame's +offset); default: per function. */
   lines?: boolean
 }
 

@@ -36,13 +36,13 @@ test('perf: C++ symbols with spaces, [unknown], inlined, JS frames keep one func
   assert.is(folded(text), '[unknown];fib;inl_mix;std::vector<int, std::allocator<int> >::push_back(int const&) 1\n')
 })
 
-test('DTrace: a 60-frame stack (count far below the head of the file), macOS frames, raw addresses', () => {
+test('DTrace: a 60-frame stack (count far below the head of the file), macOS frames, raw addresses, an empty stack', () => {
   const frames = Array.from({ length: 60 }, (_, i) => `              libsystem_c.dylib\`f${i}+0x${i.toString(16)}`)
   const text = 'CPU     ID                    FUNCTION:NAME\n  2  12345                        :tick-5s \n\n' + frames.join('\n') + '\n               7\n\n' +
-    '              0x10dd4b7e0\n              a.out`main+0x2c\n              42\n'
+    '              0x10dd4b7e0\n              a.out`main+0x2c\n              42\n\n               5\n'
   const p = importProfileText(text, 'x')
   assert.is(p.format, 'dtrace')
-  const expect = Array.from({ length: 60 }, (_, i) => `f${59 - i}`).join(';') + ' 7\nmain;0x10dd4b7e0 42\n'
+  const expect = '[empty stack] 5\n' + Array.from({ length: 60 }, (_, i) => `f${59 - i}`).join(';') + ' 7\nmain;0x10dd4b7e0 42\n'
   assert.is(toFolded(p), expect)
 })
 
