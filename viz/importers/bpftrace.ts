@@ -23,11 +23,16 @@ import { checkWeight } from './weight-check'
 import type { ImporterOptions } from './import-options'
 import { bpftraceFrame, orderParts } from './bpftrace-frames'
 
+// bpftrace's own messages (2>&1): skipped wherever they are.
+const MESSAGE = /^(Lost \d+ events|WARNING|ERROR)/
+const ATTACHING = /^Attaching \d+ probes?\.\.\./
+
 export function isBpftrace(head: string): boolean {
-  const [a, b] = firstLines(head, 2)
-  if (a === undefined) return false
+  const lines = firstLines(head, 40).filter((l) => !MESSAGE.test(l))
   const isKey = (l: string | undefined) => l !== undefined && /^@\w*(\[|: )/.test(l)
-  return isKey(a) || (/^Attaching \d+ probes?\.\.\./.test(a) && (b === undefined || isKey(b)))
+  if (lines.length === 0) return false
+  // after 'Attaching', the traced program's own output may come before the maps
+  return isKey(lines[0]) || (ATTACHING.test(lines[0]) && (lines.length === 1 || lines.slice(1).some(isKey)))
 }
 
 export function createBpftraceImporter(name: string, opts: ImporterOptions = {}): LineImporter {
@@ -70,7 +75,8 @@ export function createBpftraceImporter(name: string, opts: ImporterOptions = {})
       }
       if (raw.trim() === '') return true
       if (!started) {
-        if (/^Attaching \d+ probes?\.\.\./.test(raw)) { attached = true; return true }
+        if (ATTACHING.test(raw)) { attached = true; return true }
+        if (raw[0] !== '@' && (attached || MESSAGE.test(raw))) return true // the program's output, bpftrace's messages
         if (raw[0] !== '@') {
           if (opts.strict) throw new ParseError(name, lineNo, `expected a map entry (@name[...]: count), got "${raw.slice(0, 40)}"`, 'bpftrace')
           return false
@@ -78,7 +84,7 @@ export function createBpftraceImporter(name: string, opts: ImporterOptions = {})
         started = true
       }
       if (raw[0] !== '@') {
-        if (/^(Lost \d+ events|WARNING|ERROR)/.test(raw)) return true
+        if (MESSAGE.test(raw)) return true
         throw new ParseError(name, lineNo, `expected a map entry (@name[...]: count), got "${raw.slice(0, 40)}"`, 'bpftrace')
       }
       const br = raw.indexOf('[')

@@ -51,4 +51,12 @@ test('bpftrace: empty kstack (", ]: N"), scalar tuple element on the "@[" line',
   assert.is(folded(text), 'main;leaf 3\nnode;main;leaf 4\n')
 })
 
+test('bpftrace 2>&1: its RLIMIT message and the traced program\'s output before the maps', () => {
+  const text = 'ERROR: Unknown error -1: couldn\'t set RLIMIT_MEMLOCK for bpftrace. If your program is not loading, you can try "ulimit -l 8192" to fix the problem\n' +
+    'Attaching 1 probe...\n7980758745359201632\n\n\n@[\n    0x5615082d51c7\n    0x5615082d507d\n]: 2\n'
+  const p = importProfileText(text, 'x')
+  assert.is(p.format, 'bpftrace')
+  assert.is(toFolded(p), '0x5615082d507d;0x5615082d51c7 2\n')
+})
+
 test.run()
