@@ -36,6 +36,8 @@ export interface LoadOptions {
   metric?: string
   /** Directories searched first for source maps; false: no source mapping. */
   sourceMaps?: string[] | false
+  /** One node per line or call site instead of per function. */
+  lines?: boolean
 }
 
 /** The command options every profile-reading command takes for source maps. */
@@ -55,7 +57,7 @@ export function sourceMapsFrom(v: { 'source-maps'?: string[]; 'no-source-maps'?:
 /** The profile (any format sonde reads), V8 profiles mapped through their source maps
  * unless `sourceMaps` is false. */
 export async function load(input: string, format: string | undefined, o: LoadOptions = {}): Promise<Profile> {
-  const profile = await importProfileFile(input, { format, metric: o.metric, onProgress: progressBar('reading') })
+  const profile = await importProfileFile(input, { format, metric: o.metric, lines: o.lines, onProgress: progressBar('reading') })
   if (o.sourceMaps === false) return profile
   return remapProfile(profile, { dirs: o.sourceMaps, profileDir: input === '-' ? process.cwd() : path.dirname(path.resolve(input)) })
 }

@@ -10,11 +10,27 @@ import { UsageError } from '../usage-error'
 import { asCliError, load, sourceMapOptions, sourceMapsFrom } from '../profile-input'
 import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/render'
 import type { Metric } from '../../viz/graph/shape-options'
+import { formats } from '../../viz/importers'
+import { formatNames } from '../../viz/importers/format-names'
 
 export const summary = 'fprof-style call graph of a profile: DOT, SVG, PNG, JSON, text table; pprof or speedscope export'
 
+/** The format list, indented and wrapped at 100 columns for the help text. */
+function wrap(list: string): string {
+  const out: string[] = []
+  let line = ' '
+  for (const item of list.split(/, (?![^()]*\))/)) {
+    if (line.length + item.length + 2 > 100) { out.push(line.trimEnd()); line = ' ' }
+    line += ` ${item},`
+  }
+  out.push(line.replace(/,$/, ''))
+  return out.join('\n')
+}
+
 const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt|pprof|speedscope] [options]
-  -f, --format F        input format (sniffed when absent)
+  -f, --format F        input format (sniffed when absent; names below)
+  --lines               one node per line or call site (file:line where the format gives it, else
+                        the +offset of native frames); default: one node per function
   -o, --out FILE        write here (type from the extension: .dot .gv .svg .png .json .txt,
                         .pb.gz pprof, .pb uncompressed pprof, .speedscope.json)
   --output T            dot | svg | png | json | txt | pprof (gzipped) | speedscope: the last two
@@ -40,7 +56,9 @@ const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|
   --no-legend           no legend;  --system-dot  lay out with the system 'dot', not WebAssembly
   --source-maps DIR     look for V8 profiles' source maps in DIR first (repeatable); maps named by
                         the scripts' sourceMappingURL, inline or <script>.map are used by default
-  --no-source-maps      keep the generated names and positions`
+  --no-source-maps      keep the generated names and positions
+formats (-f; short forms in parentheses):
+${wrap(formatNames(formats.map((f) => f.id)))}`
 
 export const options = {
   format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, output: { type: 'string' },
@@ -49,7 +67,7 @@ export const options = {
   ignore: { type: 'string' }, hide: { type: 'string' }, 'hide-pseudo': { type: 'boolean' }, invert: { type: 'boolean' },
   metric: { type: 'string' }, diff: { type: 'string' }, 'diff-process': { type: 'string' }, process: { type: 'string' }, skew: { type: 'string' },
   'font-own': { type: 'boolean' }, 'module-hue': { type: 'boolean' }, 'no-legend': { type: 'boolean' },
-  'system-dot': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...sourceMapOptions,
+  'system-dot': { type: 'boolean' }, lines: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...sourceMapOptions,
 } as const
 
 export function parse(argv: string[]) {
@@ -105,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (o.skew !== undefined && !(o.skew > 0)) throw new UsageError(`--skew must be > 0, got ${o.skew}`)
   if (v['diff-process'] !== undefined && v.diff === undefined) throw new UsageError('--diff-process needs --diff OTHER')
-  const lo = { metric, sourceMaps: sourceMapsFrom(v) }
+  const lo = { metric, sourceMaps: sourceMapsFrom(v), lines: v.lines }
   const profile = await load(positionals[0], v.format, lo)
   if (v.diff !== undefined) { o.diff = await load(v.diff, v.format, lo); o.diffThread = v['diff-process'] }
   let result: string | Buffer
