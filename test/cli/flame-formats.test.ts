@@ -40,6 +40,7 @@ const inputs: Record<string, () => string> = {
   callgrind: () => fx('callgrind/prog.callgrind'),
   bpftrace: () => fx('bpftrace/node20_ustack_fib.txt'),
   'perf-script': () => fx('perf/node20_worker_default.perf'),
+  dtrace: () => fx('dtrace/c_fib_ustack.dtrace'),
   folded: () => fx('stackcollapse/recursion.txt'),
   pprof: () => {
     const out = path.join(tmp, 'x.pb.gz')
