@@ -11,7 +11,7 @@
 // last one weighs endTime − its time, or the previous interval when endTime is unusable
 // (the old form stores it in seconds). Negative deltas (V8 emits a few) count as 0.
 // Without timestamps the unit is samples (hitCount or one per sample).
-import { createProfile, CallTree, ParseError, type Profile, type FrameInfo } from '../model/profile'
+import { createProfile, CallTree, ParseError, type Profile, type FrameInfo, type SampleSequence } from '../model/profile'
 import { isObject, jsonHeadHas, lineOf, parseJson } from './json-input'
 import { checkWeight, inRange } from './weight-check'
 import { buildColumns, flatNode, flattenTree, type RawNode } from './cpuprofile-tree'
@@ -121,11 +121,13 @@ function fromParts(p: Record<string, unknown>, isFlat: boolean, feed: (take: (n:
     return rootLeafNode
   }
   const samples = Array.isArray(p.samples) ? p.samples : null
+  let seq: SampleSequence | undefined
   const times = samples ? sampleTimes(p, samples.length, text, name) : null
   if (samples && samples.length > 0) {
     const last = samples.length - 1
     const end = typeof p.endTime === 'number' && times ? checkWeight(p.endTime, name, () => lineOf(text, /"endTime"/), 'endTime', { signed: true }) : NaN
     let clamped = 0
+    seq = { leaf: new Int32Array(samples.length), weight: new Float64Array(samples.length) }
     for (let i = 0; i < samples.length; i++) {
       const k = cols.indexOf(samples[i])
       if (k < 0) throw new ParseError(name, lineOf(text, /"samples"/), `sample ${i} refers to node ${String(samples[i])}, which does not exist`)
@@ -136,6 +138,8 @@ function fromParts(p: Record<string, unknown>, isFlat: boolean, feed: (take: (n:
       }
       const leaf = rootLeaf(k)
       tree.self[leaf] += w
+      seq.leaf[i] = leaf
+      seq.weight[i] = w
     }
     if (clamped) profile.meta.negativeDeltas = clamped
     profile.meta.samples = samples.length
@@ -149,7 +153,7 @@ function fromParts(p: Record<string, unknown>, isFlat: boolean, feed: (take: (n:
     }
   }
   profile.meta.shape = isFlat ? 'flat' : 'tree'
-  profile.threads.push({ name: 'main', tree, startValue: times?.[0], endValue: times?.[times.length - 1] })
+  profile.threads.push({ name: 'main', tree, startValue: times?.[0], endValue: times?.[times.length - 1], ...(seq ? { samples: seq } : {}) })
   return profile
 }
 
