@@ -5,15 +5,15 @@
 // cli/main.ts); anything else is a failure, exit 1.
 import { writeFileSync } from 'node:fs'
 import { extname } from 'node:path'
-import { parseArgs } from 'node:util'
 import { UsageError } from '../usage-error'
+import { parseFlags, usageError } from '../flags'
 import { asCliError, load } from '../profile-input'
 import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/render'
 import type { Metric } from '../../viz/graph/shape-options'
 
 export const summary = 'fprof-style call graph of a profile: DOT, SVG, PNG, JSON or text table'
 
-const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt] [options]
+export const help = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt] [options]
   -f, --format F        input format (sniffed when absent)
   -o, --out FILE        write here (type from the extension: .dot .gv .svg .png .json .txt)
   --output T            dot | svg | png | json | txt
@@ -34,7 +34,8 @@ const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|
   --diff-process NAME   the threads of --diff OTHER to compare with (default: --process's NAME)
   --skew X              colour skew (< 1 spreads low percentages)
   --font-own            font size grows with OWN;  --module-hue  hue per module
-  --no-legend           no legend;  --system-dot  lay out with the system 'dot', not WebAssembly`
+  --no-legend           no legend;  --system-dot  lay out with the system 'dot', not WebAssembly
+  -h, --help            this help`
 
 export const options = {
   format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, output: { type: 'string' },
@@ -47,11 +48,7 @@ export const options = {
 } as const
 
 export function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true })
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0])
-  }
+  return parseFlags('callgraph', argv, options)
 }
 
 function num(v: string | undefined, name: string): number | undefined {
@@ -67,21 +64,25 @@ function regex(v: string | undefined, name: string): RegExp | undefined {
 }
 
 const EXT: Record<string, CallGraphOutput> = { '.dot': 'dot', '.gv': 'dot', '.svg': 'svg', '.png': 'png', '.json': 'json', '.txt': 'txt' }
+/** Extensions that name a file type of their own: --output may not write another type into them. */
+const TYPED_EXT = new Set([...Object.keys(EXT), '.jpg', '.jpeg', '.gif', '.webp', '.pdf', '.html', '.htm', '.csv'])
 
 function outputType(output: string | undefined, out: string | undefined): CallGraphOutput {
   if (output !== undefined) {
-    if (!callGraphOutputs.includes(output as CallGraphOutput)) throw new UsageError(`--output: '${output}' is not one of ${callGraphOutputs.join(', ')}`)
+    if (!callGraphOutputs.includes(output as CallGraphOutput)) throw usageError('callgraph', `--output: '${output}' is not one of ${callGraphOutputs.join(', ')}`)
+    const ext = out === undefined ? '' : extname(out).toLowerCase()
+    if (TYPED_EXT.has(ext) && EXT[ext] !== output) throw usageError('callgraph', `-o ${out} is not a .${output} file: --output ${output} writes ${Object.keys(EXT).filter((e) => EXT[e] === output).join(' or ')}`)
     return output as CallGraphOutput
   }
   if (out === undefined) return 'dot'
   const t = EXT[extname(out).toLowerCase()]
-  if (!t) throw new UsageError(`-o ${out}: cannot tell the output type from '${extname(out) || 'no extension'}' (use --output dot|svg|png|json|txt)`)
+  if (!t) throw usageError('callgraph', `-o ${out}: cannot tell the output type from '${extname(out) || 'no extension'}' (use --output dot|svg|png|json|txt)`)
   return t
 }
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv)
-  if (v.help) { process.stdout.write(HELP + '\n'); return 0 }
+  if (v.help) { process.stdout.write(help + '\n'); return 0 }
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `one INPUT expected, got ${positionals.length}: ${positionals.join(' ')}` : 'missing INPUT (a profile file, or - for stdin)')
   const output = outputType(v.output, v.out)
   const metric = v.metric as Metric | undefined

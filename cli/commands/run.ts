@@ -11,11 +11,27 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { UsageError } from '../usage-error'
+import { parseFlags, splitAtCommand, usageError } from '../flags'
 import { compileModuleFilter } from '../../tracer/module-pattern'
 
 export const summary = 'run a node command with sonde: function tracing, CPU profile (+ exact counts), dashboard'
 
-const USAGE = 'usage: sonde run [--stacks] [--trace-functions PATTERN] [--trace-out FILE] [--cpu-profile FILE [--counts]] [--dashboard PORT] -- node app.js …'
+export const help = `usage: sonde run [options] [--] node app.js …
+  --trace-functions PATTERN  trace every call of the functions in the modules PATTERN selects:
+                             comma-separated globs (relative ones are taken against the working
+                             directory) or /regex/; '' = the app's own files
+  --trace-out FILE           where the function trace goes (default sonde.trace)
+  --cpu-profile FILE         record a V8 CPU profile of the app into FILE
+  --counts                   add V8's exact call counts to the CPU profile (not with --trace-functions)
+  --dashboard PORT           serve the live dashboard from the app on 127.0.0.1:PORT (0 = any)
+  --stacks                   node flags that make bpftrace's ustack() show JS function names
+  -h, --help                 this help
+Ctrl-C, SIGINT or SIGTERM to sonde run stop the app, and the trace and profile are written.`
+
+export const options = {
+  'trace-functions': { type: 'string' }, 'trace-out': { type: 'string' }, 'cpu-profile': { type: 'string' }, counts: { type: 'boolean' },
+  dashboard: { type: 'string' }, stacks: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const
 
 const COUNTS_WITH_TRACE = '--counts cannot be combined with --trace-functions (or SONDE_TRACE): V8 coverage offsets would point into the instrumented code; the function trace has exact CNT already'
 
@@ -39,47 +55,24 @@ export interface RunOptions {
 export const STACK_FLAGS = ['--perf-basic-prof', '--no-turbo-inlining', '--no-short-builtin-calls', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', '--logfile=+']
 const NODE_OPTIONS_STACK_FLAGS = ['--perf-basic-prof', '--interpreted-frames-native-stack']
 
-export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { counts: false, command: [] }
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1]
-    if (v === undefined || v === '--') throw new UsageError(`${flag} needs a value (${USAGE})`)
-    return v
+export function parseRunArgs(argv: string[]): RunOptions & { help?: boolean } {
+  const { flags, rest } = splitAtCommand(argv, options)
+  const v = parseFlags('run', flags, options, false).values
+  if (v.help) return { counts: false, command: [], help: true }
+  const o: RunOptions = {
+    traceFunctions: v['trace-functions'], traceOut: v['trace-out'], cpuProfile: v['cpu-profile'], counts: v.counts === true, command: rest,
   }
-  let i = 0
-  for (; i < argv.length; i++) {
-    const a = argv[i]
-    if (a === '--') { i++; break }
-    const eq = a.indexOf('=')
-    const [flag, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined]
-    const take = (): string => { if (inline !== undefined) return inline; const v = value(i, flag); i++; return v }
-    switch (flag) {
-      case '--trace-functions': o.traceFunctions = take(); break
-      case '--trace-out': o.traceOut = take(); break
-      case '--cpu-profile': o.cpuProfile = take(); break
-      case '--counts': o.counts = true; break
-      case '--stacks': o.stacks = true; break
-      case '--dashboard': {
-        const v = take()
-        const port = Number(v)
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--dashboard: bad port "${v}"`)
-        o.dashboard = port
-        break
-      }
-      case '-h': case '--help': throw new UsageError(USAGE)
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a} (${USAGE})`)
-        // No `--`: the command starts here.
-        o.command = argv.slice(i)
-        return check(o)
-    }
+  if (v.stacks) o.stacks = true
+  if (v.dashboard !== undefined) {
+    const port = Number(v.dashboard)
+    if (v.dashboard.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw usageError('run', `--dashboard: bad port "${v.dashboard}"`)
+    o.dashboard = port
   }
-  o.command = argv.slice(i)
   return check(o)
 }
 
 function check(o: RunOptions): RunOptions {
-  if (o.command.length === 0) throw new UsageError(`no command to run (${USAGE})`)
+  if (o.command.length === 0) throw usageError('run', 'no command to run')
   if (o.counts && !o.cpuProfile) throw new UsageError('--counts needs --cpu-profile FILE')
   if (o.traceOut && o.traceFunctions === undefined) throw new UsageError('--trace-out needs --trace-functions PATTERN')
   // V8 coverage reports offsets into the code V8 compiled, which for traced modules is the
@@ -126,6 +119,7 @@ export function childEnv(o: RunOptions, base: NodeJS.ProcessEnv = process.env): 
 
 export async function run(argv: string[]): Promise<number> {
   const o = parseRunArgs(argv)
+  if (o.help) { process.stdout.write(help + '\n'); return 0 }
   if (o.counts && o.traceFunctions === undefined && process.env.SONDE_TRACE !== undefined) throw new UsageError(COUNTS_WITH_TRACE)
   const [cmd, ...args] = o.command
   const exe = cmd === 'node' ? process.execPath : cmd
