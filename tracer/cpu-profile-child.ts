@@ -11,6 +11,7 @@ import * as inspector from 'node:inspector'
 import { isMainThread } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { debuglog } from 'node:util'
+import { addSignalFlush } from './signal-flush'
 
 const debug = debuglog('sonde')
 
@@ -63,12 +64,7 @@ function start(file: string, counts: boolean): void {
     } catch (e) { debug('cpu profile: %s', (e as Error).message) }
   }
   process.on('exit', finish)
-  const onSignal = (sig: NodeJS.Signals): void => {
-    finish()
-    if (process.listenerCount(sig) === 1) { process.removeListener(sig, onSignal); process.kill(process.pid, sig) }
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  addSignalFlush(finish)
 }
 
 const file = process.env.SONDE_CPU_PROFILE

@@ -18,6 +18,7 @@ import { createRegistry, TRACER_KEY } from './module-tracer'
 import { installToStringHook } from './original-source'
 import { TracerRuntime, type FuncProbe } from './runtime'
 import { DEFAULT_BUFFER_BYTES } from './trace-buffer'
+import { addSignalFlush } from './signal-flush'
 import { appendSection, createTraceFile, takeSection, type SectionState } from './trace-file'
 
 const debug = debuglog('sonde')
@@ -63,17 +64,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
   }
   const onExit = (): void => flush(true)
   process.on('exit', onExit)
-  const signals: NodeJS.Signals[] = isMainThread ? ['SIGINT', 'SIGTERM'] : []
-  const onSignal = (sig: NodeJS.Signals): void => {
-    flush(true)
-    if (process.listenerCount(sig) === 1) {
-      // Only ours: the app relied on the default action. Restore it and re-raise.
-      process.removeListener('exit', onExit)
-      process.removeListener(sig, onSignal)
-      process.kill(process.pid, sig)
-    }
-  }
-  for (const s of signals) process.on(s, onSignal)
+  const removeSignalFlush = isMainThread ? addSignalFlush(() => flush(true)) : () => {}
   const uninstallCjs = installCjsHook(filter)
   const uninstallToString = installToStringHook()
   let uninstallLoad: (() => void) | undefined
@@ -90,7 +81,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
       try { uninstallLoad?.() } catch (e) { debug('tracer: deregistering the load hook failed: %s', (e as Error).message) }
       uninstallToString()
       process.removeListener('exit', onExit)
-      for (const s of signals) process.removeListener(s, onSignal)
+      removeSignalFlush()
     },
   }
   g[INSTALLED] = tracer

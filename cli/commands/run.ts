@@ -5,7 +5,7 @@
 // and/or the CPU profile recorder (`--counts` is refused together with the function tracer:
 // V8 coverage would describe the instrumented code). Exits with the child's code (128 + signal number when a
 // signal ended it). While the child runs, SIGINT/SIGTERM reach it (same process group for
-// Ctrl-C; SIGTERM forwarded) and this process waits for it to flush and exit.
+// Ctrl-C; kill -INT and SIGTERM forwarded) and this process waits for it to flush and exit.
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -117,6 +117,17 @@ export function childEnv(o: RunOptions, base: NodeJS.ProcessEnv = process.env): 
   return env
 }
 
+/** Whether this process is in its terminal's foreground process group (where Ctrl-C lands). */
+function inForegroundGroup(): boolean {
+  try {
+    // /proc/self/stat: "pid (comm) state ppid pgrp session tty_nr tpgid …"; comm may hold spaces
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const pgrp = Number(f[2]), tpgid = Number(f[5])
+    return tpgid > 0 && tpgid === pgrp
+  } catch { return false }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const o = parseRunArgs(argv)
   if (o.help) { process.stdout.write(help + '\n'); return 0 }
@@ -124,8 +135,16 @@ export async function run(argv: string[]): Promise<number> {
   const [cmd, ...args] = o.command
   const exe = cmd === 'node' ? process.execPath : cmd
   const child = spawn(exe, o.stacks && cmd === 'node' ? [...STACK_FLAGS.filter((f) => !NODE_OPTIONS_STACK_FLAGS.includes(f)), ...args] : args, { stdio: 'inherit', env: childEnv(o) })
-  const forward = (sig: NodeJS.Signals): void => { try { child.kill(sig) } catch { /* already gone */ } }
-  const onInt = (): void => { /* the child got Ctrl-C from the terminal too; wait for it */ }
+  const forward = (sig: NodeJS.Signals): void => { if (child.exitCode === null && child.signalCode === null) try { child.kill(sig) } catch { /* already gone */ } }
+  // Ctrl-C reaches the whole foreground process group, the child included: then a second
+  // SIGINT from us would reach an app that handles the first one (a graceful shutdown) as a
+  // second Ctrl-C, so it is sent only if the child is still running a second later. Any other
+  // SIGINT (kill -INT, a supervisor) is forwarded at once.
+  let graceTimer: NodeJS.Timeout | undefined
+  const onInt = (): void => {
+    if (!inForegroundGroup()) return forward('SIGINT')
+    graceTimer ??= setTimeout(() => forward('SIGINT'), 1000)
+  }
   const onTerm = (): void => forward('SIGTERM')
   process.on('SIGINT', onInt)
   process.on('SIGTERM', onTerm)
@@ -139,6 +158,7 @@ export async function run(argv: string[]): Promise<number> {
     if (signal) return 128 + (os.constants.signals[signal] ?? 0)
     return code ?? 1
   } finally {
+    if (graceTimer) clearTimeout(graceTimer)
     process.removeListener('SIGINT', onInt)
     process.removeListener('SIGTERM', onTerm)
   }
