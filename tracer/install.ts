@@ -14,6 +14,7 @@ import { installCjsHook } from './cjs-hook'
 import { isModuleHooksThread } from './hooks-thread'
 import { installLoadHook } from './load-hook'
 import { compileModuleFilter } from './module-pattern'
+import { recordMatches, REPORT_ENV } from './match-report'
 import { createRegistry, TRACER_KEY } from './module-tracer'
 import { installToStringHook } from './original-source'
 import { TracerRuntime, type FuncProbe } from './runtime'
@@ -49,7 +50,15 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
   const g = globalThis as unknown as Record<symbol, FunctionTracer | undefined>
   const existing = g[INSTALLED]
   if (existing) return existing
-  const filter = compileModuleFilter(opts.pattern)
+  let filter = compileModuleFilter(opts.pattern)
+  const reportFile = isMainThread ? process.env[REPORT_ENV] : undefined
+  let writeReport = (): void => {}
+  if (reportFile) {
+    delete process.env[REPORT_ENV] // the app's own node children must not overwrite it
+    const rec = recordMatches(filter, opts.pattern ?? '', reportFile)
+    filter = rec.filter
+    writeReport = rec.write
+  }
   const out = path.resolve(opts.out ?? `sonde-${process.pid}.trace`)
   const bufferBytes = opts.bufferBytes ?? DEFAULT_BUFFER_BYTES
   if (!(bufferBytes > 0)) throw new Error(`invalid trace buffer size ${bufferBytes}`)
@@ -61,6 +70,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
   const state: SectionState = { section: 0, droppedBlocks: 0, droppedEvents: 0 }
   const flush = (final = false): void => {
     try { appendSection(out, takeSection(rt, state, final)) } catch (e) { debug('tracer: flush failed: %s', (e as Error).message) }
+    if (final) writeReport()
   }
   const onExit = (): void => flush(true)
   process.on('exit', onExit)

@@ -13,6 +13,7 @@ import * as path from 'node:path'
 import { UsageError } from '../usage-error'
 import { parseFlags, splitAtCommand, usageError } from '../flags'
 import { compileModuleFilter } from '../../tracer/module-pattern'
+import { readMatchReport, REPORT_ENV, type MatchReport } from '../../tracer/match-report'
 
 export const summary = 'run a node command with sonde: function tracing, CPU profile (+ exact counts), dashboard'
 
@@ -117,6 +118,17 @@ export function childEnv(o: RunOptions, base: NodeJS.ProcessEnv = process.env): 
   return env
 }
 
+/** What sonde run says when --trace-functions selected none of the modules the app loaded. */
+export function noMatchWarning(r: MatchReport): string {
+  const globs = r.pattern.startsWith('/') && r.pattern.lastIndexOf('/') > 0 ? [] : r.pattern.split(',').map((g) => g.trim()).filter(Boolean)
+  const relative = globs.filter((g) => !g.startsWith('/') && !g.startsWith('**'))
+  const shown = r.loaded.slice(0, 10).map((f) => path.relative(r.cwd, f) || f)
+  const lines = [`sonde: warning: --trace-functions '${r.pattern}' matched none of the ${r.loadedCount} module${r.loadedCount === 1 ? '' : 's'} the app loaded: the trace has no calls`]
+  if (shown.length) lines.push(`  loaded (relative to ${r.cwd}): ${shown.join(', ')}${r.loadedCount > shown.length ? `, … ${r.loadedCount - shown.length} more` : ''}`)
+  if (relative.length) lines.push(`  a relative glob is taken against the working directory: ${relative.map((g) => `'${g}' means '${path.join(r.cwd, g)}'`).join(', ')}`)
+  return lines.join('\n') + '\n'
+}
+
 /** Whether this process is in its terminal's foreground process group (where Ctrl-C lands). */
 function inForegroundGroup(): boolean {
   try {
@@ -134,7 +146,10 @@ export async function run(argv: string[]): Promise<number> {
   if (o.counts && o.traceFunctions === undefined && process.env.SONDE_TRACE !== undefined) throw new UsageError(COUNTS_WITH_TRACE)
   const [cmd, ...args] = o.command
   const exe = cmd === 'node' ? process.execPath : cmd
-  const child = spawn(exe, o.stacks && cmd === 'node' ? [...STACK_FLAGS.filter((f) => !NODE_OPTIONS_STACK_FLAGS.includes(f)), ...args] : args, { stdio: 'inherit', env: childEnv(o) })
+  const env = childEnv(o)
+  const reportFile = o.traceFunctions !== undefined ? path.join(os.tmpdir(), `sonde-trace-report-${process.pid}-${Date.now()}.json`) : undefined
+  if (reportFile) env[REPORT_ENV] = reportFile
+  const child = spawn(exe, o.stacks && cmd === 'node' ? [...STACK_FLAGS.filter((f) => !NODE_OPTIONS_STACK_FLAGS.includes(f)), ...args] : args, { stdio: 'inherit', env })
   const forward = (sig: NodeJS.Signals): void => { if (child.exitCode === null && child.signalCode === null) try { child.kill(sig) } catch { /* already gone */ } }
   // Ctrl-C reaches the whole foreground process group, the child included: then a second
   // SIGINT from us would reach an app that handles the first one (a graceful shutdown) as a
@@ -153,11 +168,16 @@ export async function run(argv: string[]): Promise<number> {
       child.on('error', (e) => reject(e))
       child.on('exit', (c, s) => resolve([c, s]))
     })
-    if (o.traceFunctions !== undefined) process.stderr.write(`sonde: function trace in ${childEnv(o).SONDE_TRACE_OUT} (sonde callgraph FILE)\n`)
+    if (o.traceFunctions !== undefined) process.stderr.write(`sonde: function trace in ${env.SONDE_TRACE_OUT} (sonde callgraph FILE)\n`)
+    if (reportFile) {
+      const report = readMatchReport(reportFile)
+      if (report && report.matched === 0) process.stderr.write(noMatchWarning(report))
+    }
     if (o.cpuProfile) process.stderr.write(`sonde: CPU profile${o.counts ? ' with call counts' : ''} in ${path.resolve(o.cpuProfile)}\n`)
     if (signal) return 128 + (os.constants.signals[signal] ?? 0)
     return code ?? 1
   } finally {
+    if (reportFile) fs.rmSync(reportFile, { force: true })
     if (graceTimer) clearTimeout(graceTimer)
     process.removeListener('SIGINT', onInt)
     process.removeListener('SIGTERM', onTerm)
