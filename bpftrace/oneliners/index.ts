@@ -39,7 +39,7 @@ export const oneLiners: readonly OneLiner[] = [
   { name: 'msg-latency', description: 'worker message pick-up latency histogram (send → receiver JS)', probes: ['sonde:msg__receive'], needsPid: false,
     dtrace: "dtrace -n 'sonde*:::msg-receive /arg2 > 0/ { @latency_ns = quantize(arg2); }'" },
   { name: 'msg-latency-by-channel', description: 'message latency per channel and receiving thread (p50/p99 per channel)', probes: ['sonde:msg__receive'], needsPid: false,
-    dtrace: "dtrace -n 'sonde*:::msg-receive /arg2 > 0/ { @latency_us[arg0, arg3] = lquantize(arg2 / 1000, 0, 5000, 10); }'" },
+    dtrace: "dtrace -n 'sonde*:::msg-receive /arg2 > 0/ { @latency_us[arg0, arg3] = lquantize(arg2 / 1000, 0, 500, 10); }'" },
   { name: 'msg-bytes', description: 'bytes passed between threads by sender thread, payload size histogram', probes: ['sonde:msg__send'], needsPid: false,
     dtrace: "dtrace -n 'sonde*:::msg-send /(int64_t)arg2 >= 0/ { @sent_bytes[arg3] = sum(arg2); @size_bytes = quantize(arg2); }'" },
   { name: 'gc-pauses-by-kind', description: 'GC pause histogram and total by kind (scavenge, mark-sweep-compact, ...)', probes: ['sonde:gc__done'], needsPid: false,

@@ -38,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     throw err
   }
   process.stdout.write(`sonde demo: dashboard on ${urlToOpen(demo.dashboard)} (pid ${process.pid}; demo app on ${demo.appUrl})\n`)
+  process.stdout.write(`sonde demo: its USDT provider 'demo': sonde trace user-provider --pid ${process.pid} --provider demo --duration 10\n`)
   const why = await untilSignalOr(duration !== undefined ? duration * 1000 : undefined)
   await demo.close()
   process.stdout.write(`sonde demo: stopped (${why})\n`)

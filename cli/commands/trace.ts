@@ -7,6 +7,7 @@ import { bpftraceMissing, BpftraceError, runOneLiner, type TraceResult } from '.
 import { findOneLiner, needsOf, oneLiners, PROVIDER_NAME } from '../../bpftrace/oneliners/index'
 import { inspectTarget, parsePid, TargetError } from '../../inspect/target-process'
 import { formatTraceResult } from '../trace-format'
+import { readProcessProbes, ProcProbesError } from '../../inspect/proc-probes'
 
 export const summary = 'run a one-liner against a process with bpftrace and print its histograms and maps'
 
@@ -45,6 +46,19 @@ export function parseTraceArgs(argv: string[]): TraceArgs {
   return { name, pid, durationS, json: v.json === true, provider: v.provider }
 }
 
+/** The provider must be in the process (its USDT notes), or bpftrace would fail with no output. */
+function checkProvider(pid: number, provider: string): void {
+  let objects
+  try { objects = readProcessProbes(pid) } catch (e) {
+    if (e instanceof ProcProbesError) throw new UsageError(e.message)
+    throw e
+  }
+  const providers = [...new Set(objects.flatMap((ob) => ob.probes.map((p) => p.provider)))].sort()
+  if (providers.includes(provider)) return
+  const user = providers.filter((p) => p !== 'sonde' && p !== 'node')
+  throw new UsageError(`process ${pid} has no USDT provider '${provider}' (${user.length ? `its user providers: ${user.join(', ')}` : 'it has no user provider: createProvider() defines one'}; sonde probes --pid ${pid} lists them)`)
+}
+
 export async function run(argv: string[]): Promise<number> {
   const a = parseTraceArgs(argv)
   if (a.help) { process.stdout.write(help + '\n'); return 0 }
@@ -52,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   const o = findOneLiner(a.name)!
   const usesSonde = o.probes.some((p) => /^(sonde|node):/.test(p))
   if (usesSonde && !info.sondeLoaded) throw new UsageError(`process ${a.pid} has no sonde probes loaded: start it with -r sonde/register, or run sonde attach ${a.pid}`)
+  if (a.provider !== undefined && needsOf(o).includes('provider')) checkProvider(a.pid, a.provider)
   const missing = bpftraceMissing()
   if (missing) throw new UsageError(missing)
   if (!a.json) process.stderr.write(`sonde trace: ${a.name} on ${a.pid}${a.durationS ? ` for ${a.durationS} s` : ' (Ctrl-C to stop)'}\n`)
