@@ -57,7 +57,13 @@ export async function run(argv: string[]): Promise<number> {
   const out: string[] = []
   for (const o of chosen) {
     if (a.name !== undefined) out.push(headerOf(readOneLinerFile(o)).split('\n').map((l) => `# ${l}`.trimEnd()).join('\n'), '')
-    else out.push(`# ${o.name}: ${o.description}${o.needsPid && a.pid === undefined ? ' (needs a PID: your newest node process is used)' : ''}`)
+    else {
+      const notes = [
+        ...(o.needsPid && a.pid === undefined ? ['needs a PID: your newest node process is used'] : []),
+        ...(a.provider === undefined && needsOf(o).includes('provider') ? ['needs --provider NAME: myapp is filled in'] : []),
+      ]
+      out.push(`# ${o.name}: ${o.description}${notes.length ? ` (${notes.join('; ')})` : ''}`)
+    }
     out.push(renderCommand(o, opts))
     // a comment, so a pasted block runs bpftrace and nothing else
     if (a.name !== undefined && o.dtrace) out.push('', '# DTrace syntax (illumos/macOS/FreeBSD):', `# ${o.dtrace}`)
