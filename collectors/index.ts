@@ -10,6 +10,7 @@ import { startWorkerForwarder, startWorkerReceiver } from './worker-bridge'
 import { serveCollectors, snapshotHandler, metricsHandler } from './http-endpoint'
 import type { SamplerStarter, SamplerInterval } from './allocation'
 import type { GcHookInstaller } from './gc'
+import { metricNamesFromEnv, type MetricNames } from './metric-names'
 
 export { CollectorConfigError, parseCollectSpec, COLLECTOR_NAMES } from './config'
 export type { CollectorsConfig, CollectorName } from './config'
@@ -18,7 +19,7 @@ export { Histogram, createTimeHistogram, createBytesHistogram } from './histogra
 export { SeriesRing, createSeriesRing } from './series-ring'
 export { snapshotHandler, metricsHandler } from './http-endpoint'
 
-let current: { set: CollectorSet; registry?: Registry; stops: (() => void)[] } | undefined
+let current: { set: CollectorSet; names: MetricNames; registry?: Registry; stops: (() => void)[] } | undefined
 
 /**
  * The Prometheus registry of the running set, built at the first scrape (main thread only):
@@ -30,7 +31,7 @@ function registryOf(): Registry | undefined {
   const c = current
   if (!c || !isMainThread) return undefined
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  c.registry ??= (require('./prometheus') as typeof import('./prometheus')).createPrometheusRegistry(c.set)
+  c.registry ??= (require('./prometheus') as typeof import('./prometheus')).createPrometheusRegistry(c.set, c.names)
   return c.registry
 }
 
@@ -72,7 +73,10 @@ export function startCollectors(config?: Partial<CollectorsConfig> | string, opt
   const stops: (() => void)[] = []
   if (isMainThread) stops.push(startWorkerReceiver(set))
   else stops.push(startWorkerForwarder(set))
-  current = { set, stops }
+  const names = metricNamesFromEnv()
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (isMainThread && names.otel) stops.push((require('./otel-bridge') as typeof import('./otel-bridge')).startOtelBridge(set))
+  current = { set, names, stops }
   return set
 }
 

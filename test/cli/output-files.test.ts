@@ -47,8 +47,8 @@ test('flame -o with another extension: exit 2 naming .svg and .png, nothing writ
 })
 
 test('callgraph: --output that contradicts -o\'s extension is refused; -o f.png alone writes a PNG', () => {
-  exit2OneLine(sonde('callgraph', callgrind, '-o', 'g.png', '--output', 'svg'), /-o g\.png is not a \.svg file/)
-  exit2OneLine(sonde('callgraph', callgrind, '-o', 'g.jpg', '--output', 'png'), /-o g\.jpg is not a \.png file/)
+  exit2OneLine(sonde('callgraph', callgrind, '-o', 'g.png', '--output', 'svg'), /-o g\.png is not a svg file: its extension asks for png/)
+  exit2OneLine(sonde('callgraph', callgrind, '-o', 'g.jpg', '--output', 'png'), /-o g\.jpg is not a png file: its extension asks for \.jpg/)
   assert.not.ok(fs.existsSync(path.join(tmp, 'g.png')))
   const r = sonde('callgraph', callgrind, '-o', 'g.png')
   assert.is(r.status, 0, r.stderr)

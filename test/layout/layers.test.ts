@@ -18,7 +18,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   bpftrace: ['probes', 'inspect', 'collectors/histogram'],
   tracer: ['probes'],
   inspect: ['probes'],
-  viz: ['tracer/trace-format'],
+  viz: ['tracer/trace-format', 'tracer/source-maps'],
   'web/shared': ['collectors/snapshot', 'collectors/histogram', 'collectors/series-ring'],
   'web/client': ['web/shared', 'collectors/histogram', 'collectors/series-ring'],
   'web/server': ['web/shared', 'probes', 'runtime', 'collectors', 'bpftrace', 'inspect', 'tracer', 'viz'],

@@ -9,6 +9,7 @@
 //   B 1 AAAAAAAAAAAAAAAAAQAAAN…      (base64 of little-endian u32 words)
 //   E 80748323
 import { CallTree, createProfile, ParseError, type Profile, type ProfileThread } from '../model/profile'
+import { TimeSlices } from './time-slices'
 
 const MAGIC = 'SONDE-TRACE '
 const EV_ENTER = 1, EV_EXIT = 2, EV_SUSPEND = 3, EV_RESUME = 4, EV_TIME = 5
@@ -46,6 +47,7 @@ interface ThreadState {
   /** Running time charged at or below a caller node with pending callees, since it had some. */
   under: Map<number, number>
   frameOf: number[]
+  slices: TimeSlices
   clock: number
   /** Time up to which self time has been charged. */
   cur: number
@@ -86,7 +88,7 @@ class Replay {
       const tree = new CallTree()
       tree.hasCalls = true
       const thread: ProfileThread = { name: String(h.thread ?? `thread ${h.threadId}`), tree, startValue: 0 }
-      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), pendingAt: new Map(), pendingUnder: new Map(), pendingCount: 0, below: new Map(), under: new Map(), frameOf: [], clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
+      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), pendingAt: new Map(), pendingUnder: new Map(), pendingCount: 0, below: new Map(), under: new Map(), frameOf: [], slices: new TimeSlices(), clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
       this.threads.set(key, st)
     }
     st.frameOf = h.functions.map((f, i) => {
@@ -102,6 +104,7 @@ class Replay {
     if (t > st.cur && st.stack.length > 0) {
       const n = st.stack[st.stack.length - 1]
       st.tree.self[n] += t - st.cur
+      st.slices.add(n, t - st.cur)
       if (st.pendingCount > 0) this.cover(st, n, t - st.cur)
     }
     if (t > st.cur) st.cur = t
@@ -250,6 +253,7 @@ class Replay {
       const pending = [...st.suspended.values()].sort((a, b) => b.node - a.node)
       for (const s of pending) this.endSuspension(st, s, Math.max(st.endNs, s.t))
       st.thread.endValue = st.endNs
+      st.thread.samples = st.slices.sequence()
       if (pids.size > 1) st.thread.name = `pid ${st.pid} ${st.thread.name}`
       droppedBlocks += st.droppedBlocks
       droppedEvents += st.droppedEvents

@@ -3,7 +3,8 @@
 // tree and exports. Runs in the profile worker (profile-worker.ts), never on the app's thread.
 // Query strings are validated here (renderOptions); bad input is a BadRequest or the
 // importer's ParseError, answered 400 with its first line.
-import { importProfileText } from '../../viz/importers'
+import { importProfileBytes } from '../../viz/importers'
+import { remapProfile } from '../../viz/source-maps/remap-profile'
 import { OptionError, ParseError } from '../../viz/model/profile'
 import { renderCallGraph, type RenderOptions } from '../../viz/render'
 import { buildCallGraph } from '../../viz/graph/shape'
@@ -64,10 +65,12 @@ export function createProfileOps(idPrefix?: string) {
   const json = (v: unknown): Body => ({ body: JSON.stringify(v), type: 'application/json' })
 
   return {
-    /** Imports text (bytes as UTF-8); answers the new profile's info and the ids evicted to make room. */
+    /** Imports any format (pprof as bytes, text as UTF-8), V8 profiles mapped through the
+     * source maps found on this machine for their scripts; answers the new profile's info
+     * and the ids evicted to make room. */
     import(a: { name: string; bytes: Uint8Array; source: StoredProfile['source'] }): { info: ProfileInfo; ids: string[] } {
       if (a.bytes.length === 0) throw new BadRequest(`${a.name}: empty upload`)
-      const profile = importProfileText(Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.length).toString('utf8'), a.name)
+      const profile = remapProfile(importProfileBytes(a.bytes, a.name))
       const info = store.add(profile, a.source)
       return { info, ids: store.list().map((p) => p.id) }
     },
