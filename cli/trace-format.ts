@@ -1,9 +1,9 @@
 // Readable summary of a bpftrace result for `sonde trace`: histograms as count and the bucket
-// that holds p50 / p90 / p99 / the largest value, in the map's own unit (from its name:
-// @lat_us is in µs); maps sorted by value (top 20); stats; the last printf lines.
-// Percentiles are not interpolated: bpftrace keeps only bucket counts, so all that is known of
-// p99 is the bucket it falls in, printed with bpftrace's own bounds ([32, 64) µs). Two maps
-// of the same events (a hist and an lhist) then give ranges that both hold the true value.
+// that holds p50 / p90 / p99 / the largest value, in the map's unit (from its name: @lat_us is
+// in µs; a bucket far above 1000 µs reads in ms); maps sorted by value (top 20); stats; the
+// last printf lines. Percentiles are not interpolated: bpftrace keeps only bucket counts, so
+// all that is known of p99 is the bucket it falls in, printed with its bounds ([32, 64) µs).
+// Two maps of the same events (a hist and an lhist) then give ranges that both hold the truth.
 import type { TraceResult } from '../bpftrace/output'
 import type { BpftraceBucket } from '../bpftrace/histogram'
 
@@ -16,19 +16,49 @@ export function mapUnitLabel(name: string): string {
   return ''
 }
 
-/** A bucket bound as bpftrace prints it: 1024-multiples as K/M/G/T, others as integers. */
-function bound(v: number): string {
+// Each unit's size in its base (ns or bytes), and the ladder a bound may be shown in.
+const TIME: [string, number][] = [['ns', 1], ['µs', 1e3], ['ms', 1e6], ['s', 1e9]]
+const BYTES: [string, number][] = [['B', 1], ['KiB', 1024], ['MiB', 1024 ** 2], ['GiB', 1024 ** 3]]
+const LADDER: Record<string, [string, number][]> = { ns: TIME, 'µs': TIME, ms: TIME, B: BYTES, KiB: BYTES, MiB: BYTES }
+
+/** A raw bound (no unit) as bpftrace prints it: 1024-multiples as K/M/G/T, others as integers. */
+function rawBound(v: number): string {
   for (const [s, m] of [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) {
     if (Math.abs(v) >= m && v % m === 0) return `${v / m}${s}`
   }
   return String(v)
 }
 
-/** The bucket as a half-open range of the values it holds: {min, max} holds min..max. */
-export function bucketRange(b: BpftraceBucket): string {
-  if (b.min === undefined) return `< ${bound((b.max ?? -1) + 1)}`
-  if (b.max === undefined) return `≥ ${bound(b.min)}`
-  return b.max === b.min ? bound(b.min) : `[${bound(b.min)}, ${bound(b.max + 1)})`
+function num(v: number): string {
+  if (v === 0 || Math.abs(v) >= 100) return String(Math.round(v))
+  return String(Number(v.toPrecision(3)))
+}
+
+/**
+ * Bounds [lo, hi) of the map's unit shown in the unit that suits them (the lower bound picks:
+ * [64K, 128K) µs reads [65.5, 131) ms); without a unit, as bpftrace prints them.
+ */
+function showRange(lo: number | undefined, hi: number | undefined, unit: string): string {
+  const ladder = LADDER[unit]
+  if (!ladder) {
+    if (lo === undefined) return `< ${rawBound(hi!)}`
+    if (hi === undefined) return `≥ ${rawBound(lo)}`
+    return hi === lo + 1 ? rawBound(lo) : `[${rawBound(lo)}, ${rawBound(hi)})`
+  }
+  const size = ladder.find(([u]) => u === unit)![1]
+  const pick = (lo !== undefined && lo > 0 ? lo : hi ?? 0) * size
+  let [name, scale] = ladder[0]
+  for (const [u, m] of ladder) if (pick >= m) [name, scale] = [u, m]
+  const f = (v: number): string => num((v * size) / scale)
+  if (lo === undefined) return `< ${f(hi!)} ${name}`
+  if (hi === undefined) return `≥ ${f(lo)} ${name}`
+  return hi === lo + 1 && size === scale ? `${f(lo)} ${name}` : `[${f(lo)}, ${f(hi)}) ${name}`
+}
+
+/** The bucket as a half-open range of the values it holds ({min, max} holds min..max), with its unit. */
+export function bucketRange(b: BpftraceBucket, unit = ''): string {
+  const lo = b.min, hi = b.min === undefined ? (b.max ?? -1) + 1 : b.max === undefined ? undefined : b.max + 1
+  return showRange(lo, hi, unit)
 }
 
 /** The bucket holding the value of rank ⌈q·count⌉ (q = 1: the largest value). */
@@ -47,10 +77,9 @@ export function quantileBucket(buckets: BpftraceBucket[], q: number): BpftraceBu
 
 function histLine(key: string, buckets: BpftraceBucket[], unit: string): string {
   const count = buckets.reduce((a, b) => a + (b.count > 0 ? b.count : 0), 0)
-  const at = (q: number): string => { const b = quantileBucket(buckets, q); return b ? bucketRange(b) : '-' }
-  const u = unit ? ` ${unit}` : ''
+  const at = (q: number): string => { const b = quantileBucket(buckets, q); return b ? bucketRange(b, unit) : '-' }
   const cols = [['p50', 0.5], ['p90', 0.9], ['p99', 0.99], ['max', 1]] as const
-  return `  ${(key || '(all)').padEnd(28)} count ${String(count).padStart(7)}  ${cols.map(([n, q]) => `${n} ${(at(q) + u).padEnd(18)}`).join(' ').trimEnd()}`
+  return `  ${(key || '(all)').padEnd(28)} count ${String(count).padStart(7)}  ${cols.map(([n, q]) => `${n} ${at(q).padEnd(18)}`).join(' ').trimEnd()}`
 }
 
 export function formatTraceResult(r: TraceResult, top = 20, printfShown = 50): string {

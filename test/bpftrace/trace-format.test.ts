@@ -55,6 +55,16 @@ test('hist and lhist of 1..100 µs: labelled µs, each percentile the bucket tha
   assert.match(text, /p99 \[90, 100\) µs\s+max \[100, 110\) µs/)
 })
 
+test('buckets far above the map\'s unit read in a larger one; bytes in KiB', () => {
+  if (skip) { console.log(`skipped: ${skip}`); return }
+  // 100 000 µs (100 ms) falls in bpftrace's [64K, 128K) µs bucket: [65.5, 131) ms; 3000 bytes in [2K, 4K)
+  const r = bpftrace('BEGIN { @big_us = hist(100000); @size_bytes = hist(3000); @zero_us = hist(0); exit(); }')
+  const text = formatTraceResult(r)
+  assert.match(text, /p50 \[65\.5, 131\) ms/)
+  assert.match(text, /p50 \[2, 4\) KiB/)
+  assert.match(text, /p50 0 µs/)
+})
+
 test('109 printf lines: the last 50 shown, and "… 59 more"', () => {
   if (skip) { console.log(`skipped: ${skip}`); return }
   const r = bpftrace('BEGIN { $i = 1; while ($i <= 109) { printf("line %d\\n", $i); $i++; } exit(); }')
