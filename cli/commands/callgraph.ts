@@ -5,7 +5,6 @@
 // cli/main.ts); anything else is a failure, exit 1.
 import { writeFileSync } from 'node:fs'
 import { extname } from 'node:path'
-import { UsageError } from '../usage-error'
 import { parseFlags, usageError } from '../flags'
 import { asCliError, load, sourceMapOptions, sourceMapsFrom } from '../profile-input'
 import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/render'
@@ -78,13 +77,13 @@ export function parse(argv: string[]) {
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined
   const n = Number(v)
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name}: not a number: '${v}'`)
+  if (v.trim() === '' || !Number.isFinite(n)) throw usageError('callgraph', `--${name}: not a number: '${v}'`)
   return n
 }
 
 function regex(v: string | undefined, name: string): RegExp | undefined {
   if (v === undefined) return undefined
-  try { return new RegExp(v) } catch (e) { throw new UsageError(`--${name}: bad regular expression: ${(e as Error).message}`) }
+  try { return new RegExp(v) } catch (e) { throw usageError('callgraph', `--${name}: bad regular expression: ${(e as Error).message}`) }
 }
 
 const EXT: Record<string, CallGraphOutput> = { '.dot': 'dot', '.gv': 'dot', '.svg': 'svg', '.png': 'png', '.json': 'json', '.txt': 'txt', '.pb': 'pprof', '.pprof': 'pprof' }
@@ -122,10 +121,10 @@ function outputType(output: string | undefined, out: string | undefined): CallGr
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv)
   if (v.help) { process.stdout.write(help + '\n'); return 0 }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one INPUT expected, got ${positionals.length}: ${positionals.join(' ')}` : 'missing INPUT (a profile file, or - for stdin)')
+  if (positionals.length !== 1) throw usageError('callgraph', positionals.length ? `one INPUT expected, got ${positionals.length}: ${positionals.join(' ')}` : 'missing INPUT (a profile file, or - for stdin)')
   const output = outputType(v.output, v.out)
   const metric = v.metric as Metric | undefined
-  if (metric !== undefined && !['time', 'samples', 'bytes', 'calls'].includes(metric)) throw new UsageError(`--metric: '${metric}' is not one of time, samples, bytes, calls`)
+  if (metric !== undefined && !['time', 'samples', 'bytes', 'calls'].includes(metric)) throw usageError('callgraph', `--metric: '${metric}' is not one of time, samples, bytes, calls`)
   const o: RenderOptions = {
     output, metric, thread: v.process,
     nodeThres: num(v['node-thres'], 'node-thres'), edgeThres: num(v['edge-thres'], 'edge-thres'), budget: num(v.budget, 'budget'), edgeBudget: num(v['edge-budget'], 'edge-budget'),
@@ -134,8 +133,8 @@ export async function run(argv: string[]): Promise<number> {
     hidePseudo: v['hide-pseudo'], invert: v.invert, fontFromOwn: v['font-own'], moduleHue: v['module-hue'], noLegend: v['no-legend'],
     systemDot: v['system-dot'], gzip: !(v.out !== undefined && /\.pb$/i.test(v.out)),
   }
-  if (o.skew !== undefined && !(o.skew > 0)) throw new UsageError(`--skew must be > 0, got ${o.skew}`)
-  if (v['diff-process'] !== undefined && v.diff === undefined) throw new UsageError('--diff-process needs --diff OTHER')
+  if (o.skew !== undefined && !(o.skew > 0)) throw usageError('callgraph', `--skew must be > 0, got ${o.skew}`)
+  if (v['diff-process'] !== undefined && v.diff === undefined) throw usageError('callgraph', '--diff-process needs --diff OTHER')
   const lo = { metric, sourceMaps: sourceMapsFrom(v), lines: v.lines }
   const profile = await load(positionals[0], v.format, lo)
   if (v.diff !== undefined) { o.diff = await load(v.diff, v.format, lo); o.diffThread = v['diff-process'] }

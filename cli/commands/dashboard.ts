@@ -3,7 +3,7 @@
 // from --token-file, SONDE_TOKEN_FILE, SONDE_TOKEN or --token; a non-loopback host without one
 // gets a generated token, printed once in the URL.
 import { UsageError } from '../usage-error'
-import { parseFlags } from '../flags'
+import { parseFlags, usageError } from '../flags'
 import { intArg, untilSignalOr } from '../args'
 import { startDashboard, DashboardConfigError, MIN_TOKEN_LENGTH, urlToOpen } from '../../web/server'
 
@@ -29,9 +29,9 @@ export const options = {
 export async function run(argv: string[]): Promise<number> {
   const v = parseFlags('dashboard', argv, options, false).values
   if (v.help) { process.stdout.write(help + '\n'); return 0 }
-  const port = intArg(v.port, 'port', 0, 65535)
-  if (port !== undefined && !Number.isInteger(port)) throw new UsageError(`--port must be an integer, got '${v.port}'`)
-  const duration = intArg(v.duration, 'duration', 0.1, 7 * 24 * 3600)
+  const port = intArg('dashboard', v.port, 'port', 0, 65535)
+  if (port !== undefined && !Number.isInteger(port)) throw usageError('dashboard', `--port must be an integer, got '${v.port}'`)
+  const duration = intArg('dashboard', v.duration, 'duration', 0.1, 7 * 24 * 3600)
   let d
   try {
     const env = v['token-file'] !== undefined ? { ...process.env, SONDE_TOKEN_FILE: v['token-file'] } : process.env

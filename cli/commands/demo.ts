@@ -1,7 +1,7 @@
 // `sonde demo [--port 7777] [--duration S]` (what `npm start` runs): the instrumented demo app
 // with its load and the live dashboard. Ctrl-C (or --duration) stops everything and exits 0.
 import { UsageError } from '../usage-error'
-import { parseFlags } from '../flags'
+import { parseFlags, usageError } from '../flags'
 import { intArg, untilSignalOr } from '../args'
 import { startDemo } from '../../examples/demo/run-demo'
 import { DashboardConfigError, urlToOpen } from '../../web/server'
@@ -24,10 +24,10 @@ export const options = {
 export async function run(argv: string[]): Promise<number> {
   const v = parseFlags('demo', argv, options, false).values
   if (v.help) { process.stdout.write(help + '\n'); return 0 }
-  const port = intArg(v.port, 'port', 0, 65535)
-  if (port !== undefined && !Number.isInteger(port)) throw new UsageError(`--port must be an integer, got '${v.port}'`)
-  const duration = intArg(v.duration, 'duration', 0.1, 7 * 24 * 3600)
-  const streamIntervalMs = intArg(v['stream-interval'], 'stream-interval', 20, 60_000)
+  const port = intArg('demo', v.port, 'port', 0, 65535)
+  if (port !== undefined && !Number.isInteger(port)) throw usageError('demo', `--port must be an integer, got '${v.port}'`)
+  const duration = intArg('demo', v.duration, 'duration', 0.1, 7 * 24 * 3600)
+  const streamIntervalMs = intArg('demo', v['stream-interval'], 'stream-interval', 20, 60_000)
   let demo
   try {
     demo = await startDemo({ port, durationSeconds: duration, streamIntervalMs })

@@ -74,13 +74,13 @@ export function parseRunArgs(argv: string[]): RunOptions & { help?: boolean } {
 
 function check(o: RunOptions): RunOptions {
   if (o.command.length === 0) throw usageError('run', 'no command to run')
-  if (o.counts && !o.cpuProfile) throw new UsageError('--counts needs --cpu-profile FILE')
-  if (o.traceOut && o.traceFunctions === undefined) throw new UsageError('--trace-out needs --trace-functions PATTERN')
+  if (o.counts && !o.cpuProfile) throw usageError('run', '--counts needs --cpu-profile FILE')
+  if (o.traceOut && o.traceFunctions === undefined) throw usageError('run', '--trace-out needs --trace-functions PATTERN')
   // V8 coverage reports offsets into the code V8 compiled, which for traced modules is the
   // instrumented code (and the sampled times would include the tracer's own cost).
-  if (o.counts && o.traceFunctions !== undefined) throw new UsageError(COUNTS_WITH_TRACE)
+  if (o.counts && o.traceFunctions !== undefined) throw usageError('run', COUNTS_WITH_TRACE)
   if (o.traceFunctions !== undefined) {
-    try { compileModuleFilter(o.traceFunctions) } catch (e) { throw new UsageError(`--trace-functions: ${(e as Error).message}`) }
+    try { compileModuleFilter(o.traceFunctions) } catch (e) { throw usageError('run', `--trace-functions: ${(e as Error).message}`) }
   }
   return o
 }

@@ -48,6 +48,31 @@ for (const name of names) {
   })
 }
 
+test('a bad flag value or a missing argument: one line, exit 2, pointing to the command\'s --help', () => {
+  const cases: [string[], RegExp][] = [
+    [['callgraph', 'x.cpuprofile', '--metric', 'foo'], /--metric: 'foo' is not one of/],
+    [['callgraph'], /missing INPUT/],
+    [['flame', 'x.cpuprofile', '--width', '5'], /--width/],
+    [['run', '--counts', '--', 'node', 'x.js'], /--counts needs --cpu-profile/],
+    [['run'], /no command to run/],
+    [['demo', '--port', 'abc'], /--port must be a number/],
+    [['dashboard', '--duration', '0'], /--duration must be a number/],
+    [['attach', '--timeout', '0', '1'], /--timeout/],
+    [['attach'], /which process/],
+    [['trace', 'loop-lag'], /--pid PID is required/],
+    [['oneliners', 'a', 'b'], /one NAME only/],
+    [['probes', 'extra'], /unexpected argument 'extra'/],
+  ]
+  for (const [args, re] of cases) {
+    const r = sonde(...args)
+    assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`)
+    const lines = r.stderr.trimEnd().split('\n')
+    assert.is(lines.length, 1, r.stderr)
+    assert.match(lines[0], re)
+    assert.ok(lines[0].endsWith(`(see 'sonde ${args[0]} --help')`), lines[0])
+  }
+})
+
 test('sonde help callgraph is not the top-level help; sonde --help lists every command', () => {
   const top = sonde('--help')
   assert.is(top.status, 0)
