@@ -12,6 +12,7 @@ import { isMainThread } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { debuglog } from 'node:util'
 import { setting } from '../runtime/config'
+import { addSignalFlush } from './signal-flush'
 
 const debug = debuglog('sonde')
 
@@ -64,12 +65,7 @@ function start(file: string, counts: boolean): void {
     } catch (e) { debug('cpu profile: %s', (e as Error).message) }
   }
   process.on('exit', finish)
-  const onSignal = (sig: NodeJS.Signals): void => {
-    finish()
-    if (process.listenerCount(sig) === 1) { process.removeListener(sig, onSignal); process.kill(process.pid, sig) }
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  addSignalFlush(finish)
 }
 
 const file = setting('SONDE_CPU_PROFILE')

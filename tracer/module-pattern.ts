@@ -12,7 +12,8 @@ const HERE_ROOT = path.resolve(__dirname, '..')
 const SONDE_ROOT = path.basename(HERE_ROOT) === 'dist' ? path.dirname(HERE_ROOT) : HERE_ROOT
 const SONDE_OWN = new Set(['dist', 'native', 'probes', 'runtime', 'collectors', 'bpftrace', 'tracer', 'inspect', 'viz', 'web', 'cli', 'examples', 'index.ts', 'register.ts'])
 
-function isSonde(file: string): boolean {
+/** A file of sonde itself (never traced). */
+export function isSonde(file: string): boolean {
   if (!file.startsWith(SONDE_ROOT + path.sep)) return false
   return SONDE_OWN.has(file.slice(SONDE_ROOT.length + 1).split(path.sep)[0])
 }

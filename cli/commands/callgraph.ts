@@ -5,8 +5,7 @@
 // cli/main.ts); anything else is a failure, exit 1.
 import { writeFileSync } from 'node:fs'
 import { extname } from 'node:path'
-import { parseArgs } from 'node:util'
-import { UsageError } from '../usage-error'
+import { parseFlags, usageError } from '../flags'
 import { asCliError, load, sourceMapOptions, sourceMapsFrom } from '../profile-input'
 import { callGraphOutputs, renderCallGraph, type CallGraphOutput, type RenderOptions } from '../../viz/render'
 import type { Metric } from '../../viz/graph/shape-options'
@@ -27,7 +26,7 @@ function wrap(list: string): string {
   return out.join('\n')
 }
 
-const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt|pprof|speedscope] [options]
+export const help = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|svg|png|json|txt|pprof|speedscope] [options]
   -f, --format F        input format (sniffed when absent; names below)
   --lines               one node per line or call site (file:line where the format gives it, else
                         the +offset of native frames); default: one node per function
@@ -57,6 +56,7 @@ const HELP = `usage: sonde callgraph INPUT|- [-f FORMAT] [-o OUT] [--output dot|
   --source-maps DIR     look for V8 profiles' source maps in DIR first (repeatable); maps named by
                         the scripts' sourceMappingURL, inline or <script>.map are used by default
   --no-source-maps      keep the generated names and positions
+  -h, --help            this help
 formats (-f; short forms in parentheses):
 ${wrap(formatNames(formats.map((f) => f.id)))}`
 
@@ -71,48 +71,60 @@ export const options = {
 } as const
 
 export function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true })
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0])
-  }
+  return parseFlags('callgraph', argv, options)
 }
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined
   const n = Number(v)
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name}: not a number: '${v}'`)
+  if (v.trim() === '' || !Number.isFinite(n)) throw usageError('callgraph', `--${name}: not a number: '${v}'`)
   return n
 }
 
 function regex(v: string | undefined, name: string): RegExp | undefined {
   if (v === undefined) return undefined
-  try { return new RegExp(v) } catch (e) { throw new UsageError(`--${name}: bad regular expression: ${(e as Error).message}`) }
+  try { return new RegExp(v) } catch (e) { throw usageError('callgraph', `--${name}: bad regular expression: ${(e as Error).message}`) }
 }
 
 const EXT: Record<string, CallGraphOutput> = { '.dot': 'dot', '.gv': 'dot', '.svg': 'svg', '.png': 'png', '.json': 'json', '.txt': 'txt', '.pb': 'pprof', '.pprof': 'pprof' }
 
-function outputType(output: string | undefined, out: string | undefined): CallGraphOutput {
-  if (output !== undefined) {
-    if (!callGraphOutputs.includes(output as CallGraphOutput)) throw new UsageError(`--output: '${output}' is not one of ${callGraphOutputs.join(', ')}`)
-    return output as CallGraphOutput
-  }
-  if (out === undefined) return 'dot'
+/** Extensions that name a file type of their own: --output may not write another type into them. */
+const ALSO: Record<string, CallGraphOutput[]> = { '.json': ['speedscope'], '.gz': ['pprof'] }
+const TYPED_EXT = new Set([...Object.keys(EXT), '.gz', '.jpg', '.jpeg', '.gif', '.webp', '.pdf', '.html', '.htm', '.csv'])
+
+/** The output type a file name asks for, by its extension; undefined when it names none we write. */
+function typeOfName(out: string): CallGraphOutput | undefined {
   const lower = out.toLowerCase()
   if (lower.endsWith('.pb.gz')) return 'pprof'
   if (lower.endsWith('.speedscope.json')) return 'speedscope'
-  const t = EXT[extname(lower)]
-  if (!t) throw new UsageError(`-o ${out}: cannot tell the output type from '${extname(out) || 'no extension'}' (use --output ${callGraphOutputs.join('|')})`)
+  return EXT[extname(lower)]
+}
+
+function outputType(output: string | undefined, out: string | undefined): CallGraphOutput {
+  if (output !== undefined) {
+    if (!callGraphOutputs.includes(output as CallGraphOutput)) throw usageError('callgraph', `--output: '${output}' is not one of ${callGraphOutputs.join(', ')}`)
+    const named = out === undefined ? undefined : typeOfName(out)
+    const ext = out === undefined ? '' : extname(out).toLowerCase()
+    // an unknown extension takes any --output; a known one only its own type (speedscope is JSON, pprof gzipped)
+    const fits = named !== undefined ? named === output || ALSO[ext]?.includes(output as CallGraphOutput) : !TYPED_EXT.has(ext) || ALSO[ext]?.includes(output as CallGraphOutput)
+    if (out !== undefined && !fits) {
+      throw usageError('callgraph', `-o ${out} is not a ${output} file: its extension asks for ${named ?? extname(out)}`)
+    }
+    return output as CallGraphOutput
+  }
+  if (out === undefined) return 'dot'
+  const t = typeOfName(out)
+  if (!t) throw usageError('callgraph', `-o ${out}: cannot tell the output type from '${extname(out) || 'no extension'}' (use --output ${callGraphOutputs.join('|')})`)
   return t
 }
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv)
-  if (v.help) { process.stdout.write(HELP + '\n'); return 0 }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one INPUT expected, got ${positionals.length}: ${positionals.join(' ')}` : 'missing INPUT (a profile file, or - for stdin)')
+  if (v.help) { process.stdout.write(help + '\n'); return 0 }
+  if (positionals.length !== 1) throw usageError('callgraph', positionals.length ? `one INPUT expected, got ${positionals.length}: ${positionals.join(' ')}` : 'missing INPUT (a profile file, or - for stdin)')
   const output = outputType(v.output, v.out)
   const metric = v.metric as Metric | undefined
-  if (metric !== undefined && !['time', 'samples', 'bytes', 'calls'].includes(metric)) throw new UsageError(`--metric: '${metric}' is not one of time, samples, bytes, calls`)
+  if (metric !== undefined && !['time', 'samples', 'bytes', 'calls'].includes(metric)) throw usageError('callgraph', `--metric: '${metric}' is not one of time, samples, bytes, calls`)
   const o: RenderOptions = {
     output, metric, thread: v.process,
     nodeThres: num(v['node-thres'], 'node-thres'), edgeThres: num(v['edge-thres'], 'edge-thres'), budget: num(v.budget, 'budget'), edgeBudget: num(v['edge-budget'], 'edge-budget'),
@@ -121,8 +133,8 @@ export async function run(argv: string[]): Promise<number> {
     hidePseudo: v['hide-pseudo'], invert: v.invert, fontFromOwn: v['font-own'], moduleHue: v['module-hue'], noLegend: v['no-legend'],
     systemDot: v['system-dot'], gzip: !(v.out !== undefined && /\.pb$/i.test(v.out)),
   }
-  if (o.skew !== undefined && !(o.skew > 0)) throw new UsageError(`--skew must be > 0, got ${o.skew}`)
-  if (v['diff-process'] !== undefined && v.diff === undefined) throw new UsageError('--diff-process needs --diff OTHER')
+  if (o.skew !== undefined && !(o.skew > 0)) throw usageError('callgraph', `--skew must be > 0, got ${o.skew}`)
+  if (v['diff-process'] !== undefined && v.diff === undefined) throw usageError('callgraph', '--diff-process needs --diff OTHER')
   const lo = { metric, sourceMaps: sourceMapsFrom(v), lines: v.lines }
   const profile = await load(positionals[0], v.format, lo)
   if (v.diff !== undefined) { o.diff = await load(v.diff, v.format, lo); o.diffThread = v['diff-process'] }
