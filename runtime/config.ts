@@ -65,6 +65,7 @@ export const SETTINGS = {
   SONDE_CACHE_DIR: text('user', '$XDG_CACHE_HOME/sonde/providers', 'where dynamic providers\' shared objects are written when memfd is refused'),
   SONDE_DEBUG: flag('user', 'the CLI prints the stack of an unexpected error'),
   SONDE_TRACE_CREATED: text('internal', 'unset', 'the trace file the first traced process created; its children append to it'),
+  SONDE_TRACE_REPORT: text('internal', 'unset', 'set by `sonde run --trace-functions`: the file where the tracer reports which modules its pattern met'),
   SONDE_CPU_PROFILE: text('internal', 'unset', 'set by `sonde run --cpu-profile`: the profile file of the app\'s main thread'),
   SONDE_CPU_COUNTS: flag('internal', 'set by `sonde run --counts`: add exact call counts to the CPU profile'),
   SONDE_ATTACH_PLAN: text('internal', '{}', 'the plan `sonde attach` hands its agent process (JSON)'),

@@ -52,7 +52,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
   const existing = g[INSTALLED]
   if (existing) return existing
   let filter = compileModuleFilter(opts.pattern)
-  const reportFile = isMainThread ? process.env[REPORT_ENV] : undefined
+  const reportFile = isMainThread ? setting('SONDE_TRACE_REPORT') : undefined
   let writeReport = (): void => {}
   if (reportFile) {
     delete process.env[REPORT_ENV] // the app's own node children must not overwrite it

@@ -14,7 +14,7 @@ export interface MatchReport {
   matched: number
 }
 
-export const REPORT_ENV = 'SONDE_TRACE_REPORT'
+export const REPORT_ENV = 'SONDE_TRACE_REPORT' as const
 const MAX_LISTED = 50
 
 /** Wraps `filter` to count what it is asked; `write` stores the report as JSON (never throws). */

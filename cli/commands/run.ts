@@ -100,9 +100,10 @@ export function childEnv(o: RunOptions, base: NodeJS.ProcessEnv = process.env): 
   const dist = distRoot()
   const env: NodeJS.ProcessEnv = { ...base }
   const preloads = [path.join(dist, 'register.js')]
+  const traceOut = path.resolve(o.traceOut ?? 'sonde.trace')
   if (o.traceFunctions !== undefined) {
     env.SONDE_TRACE = o.traceFunctions
-    env.SONDE_TRACE_OUT = path.resolve(o.traceOut ?? 'sonde.trace')
+    env.SONDE_TRACE_OUT = traceOut
     delete env.SONDE_TRACE_CREATED
     preloads.push(path.join(dist, 'tracer', 'preload.js'))
   }
@@ -169,7 +170,7 @@ export async function run(argv: string[]): Promise<number> {
       child.on('error', (e) => reject(e))
       child.on('exit', (c, s) => resolve([c, s]))
     })
-    if (o.traceFunctions !== undefined) process.stderr.write(`sonde: function trace in ${env.SONDE_TRACE_OUT} (sonde callgraph FILE)\n`)
+    if (o.traceFunctions !== undefined) process.stderr.write(`sonde: function trace in ${path.resolve(o.traceOut ?? 'sonde.trace')} (sonde callgraph FILE)\n`)
     if (reportFile) {
       const report = readMatchReport(reportFile)
       if (report && report.matched === 0) process.stderr.write(noMatchWarning(report))
