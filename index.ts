@@ -19,3 +19,12 @@ export type { CollectorsConfig, CollectorName, CollectorsSnapshot } from './coll
 // Dynamic (user-defined) USDT providers.
 export { createProvider, DynamicProvider, DynamicProbe } from './probes/dynamic/provider'
 export type { DynArgType, ProviderOptions } from './probes/dynamic/provider'
+// The dashboard server (express, the d3 page, /api/*, /metrics), loaded only when called: an app
+// that imports sonde for its probes or collectors does not pay for express.
+import type { DashboardOptions, Dashboard } from './web/server/index'
+export type { DashboardOptions, Dashboard } from './web/server/index'
+export { DashboardConfigError } from './web/server/listen-safety'
+/** Serve the dashboard (default 127.0.0.1:7777; port 0 picks a free one, `url` and `port` give it). Rejects with DashboardConfigError on a bad option, or the listen error. */
+export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashboard> {
+  return (require('./web/server/index') as typeof import('./web/server/index')).startDashboard(opts)
+}

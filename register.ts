@@ -37,8 +37,8 @@ function register(): void {
     const u = attempt('installing hooks', () => hooks.installRuntimeHooks(probeSet(hooks)))
     if (u) undo.push(u)
   }
-  // SONDE_COLLECT / SONDE_DASHBOARD; warns instead of throwing
-  attempt('starting collectors', () => (require('./collectors/env-start') as typeof import('./collectors/env-start')).startCollectorsFromEnv({ ...process.env, SONDE_DASHBOARD: undefined }))
+  // SONDE_COLLECT; warns instead of throwing
+  attempt('starting collectors', () => (require('./collectors/env-start') as typeof import('./collectors/env-start')).startCollectorsFromEnv())
   // SONDE_DASHBOARD=PORT: the full dashboard (web/), which serves /api/snapshot and /metrics too
   attempt('starting dashboard', () => (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv())
 }
@@ -47,7 +47,7 @@ function registerTracer(): void {
   // SONDE_TRACE=PATTERN / SONDE_TRACE_OUT=FILE: the function tracer (tracer), in every thread.
   // Loaded only then: the tracer's instrumenter (acorn, magic-string, source maps) is ~1.5 MB of
   // heap that every mark-compact of an untraced app would walk.
-  if (process.env.SONDE_TRACE === undefined) return  // set, even empty (= every module)
+  if (!(require('./runtime/config') as typeof import('./runtime/config')).isSet('SONDE_TRACE')) return  // set, even empty (= every module)
   try { (require('./tracer/install') as typeof import('./tracer/install')).installFunctionTracerFromEnv() } catch (err) { debug('function tracer not installed: %s', (err as Error)?.message ?? err) }
 }
 

@@ -3,7 +3,8 @@
 //   GPROF2DOT=/tmp/gprof2dot.py node bench/callgraph-vs-gprof2dot.js
 // 1. wall time of `sonde callgraph` vs gprof2dot on the same samples (several MB), medians
 //    of REPEATS, each a fresh process as a user runs it. gprof2dot gets `perf script` for
-//    the perf row and, for the folded row, the same samples in DTrace ustack form (the
+//    the perf row, DTrace ustack text for the DTrace row and, for the folded, bpftrace and
+//    py-spy rows (formats it does not read), the same samples in DTrace ustack form (the
 //    stored gprof2dot has no collapse parser; newer ones crash on -f collapse --total=callstacks);
 // 2. a generated 40 MB folded file to DOT: wall time and peak RSS;
 // 3. Graphviz (WASM) layout time of the default output for every test fixture, and of
@@ -51,7 +52,7 @@ const say = (s) => { lines.push(s); process.stdout.write(s + '\n') }
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ')
 say(`# call-graph bench — ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cpus, repeats ${REPEATS} (median), load average ${load()}`)
 say(G2D ? `gprof2dot: ${G2D}` : 'gprof2dot: NOT RUN (set GPROF2DOT=/path/to/gprof2dot.py; it cannot be installed from the registries here)')
-const inp = writeInputs(path.join(dir, 'in'), { foldedBytes: MB * 1e6, perfBytes: MB * 1e6 })
+const inp = writeInputs(path.join(dir, 'in'), { foldedBytes: MB * 1e6, perfBytes: MB * 1e6, more: true })
 const size = (p) => `${(fs.statSync(p).size / 1e6).toFixed(1)} MB`
 say('')
 say('| input | sonde callgraph → DOT | gprof2dot → DOT | ratio |')
@@ -59,10 +60,13 @@ say('|---|---|---|---|')
 const rows = [
   ['folded', inp.paths.folded, [], 'dtrace', inp.paths.dtrace],
   ['perf script', inp.paths.perf, [], 'perf', inp.paths.perf],
+  ['DTrace ustack', inp.paths.dtrace, [], 'dtrace', inp.paths.dtrace],
+  ['bpftrace @[ustack]', inp.paths.bpftrace, [], 'dtrace', inp.paths.dtrace],
+  ['py-spy folded fn (file:line)', inp.paths.pyspy, [], 'dtrace', inp.paths.pyspyDtrace],
 ]
 const outs = []
-for (const [label, file, extra, gFormat, gFile] of rows) {
-  const oursOut = path.join(dir, `ours-${gFormat}.dot`), theirsOut = path.join(dir, `g2d-${gFormat}.dot`)
+for (const [k, [label, file, extra, gFormat, gFile]] of rows.entries()) {
+  const oursOut = path.join(dir, `ours-${k}-${gFormat}.dot`), theirsOut = path.join(dir, `g2d-${k}-${gFormat}.dot`)
   const ours = bench(process.execPath, [sonde, 'callgraph', file, '-o', oursOut, ...extra])
   const theirs = G2D ? bench('python3', [G2D, '-f', gFormat, gFile, '-o', theirsOut]) : { failed: 'not run' }
   const ratio = !ours.failed && !theirs.failed ? `${(ours.ms / theirs.ms).toFixed(2)}×` : '–'

@@ -41,7 +41,6 @@ function cpuTicks(pid: number): number {
 }
 
 function load(port: number, secs: number): Promise<{ rps: number; total: number }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const autocannon = require('autocannon') as (o: object, cb: (e: Error | null, r: { requests: { average: number; total: number } }) => void) => void
   return new Promise((resolve) => autocannon({ url: `http://127.0.0.1:${port}/`, connections: 10, duration: secs }, (e, r) => resolve(e ? { rps: -1, total: 0 } : { rps: r.requests.average, total: r.requests.total })))
 }

@@ -41,7 +41,6 @@ const variants = expressVariants({ sonde: sonde('default'), promClient: { args: 
 let port = 19000 + Math.floor(Math.random() * 800)
 
 function load(p: number, amount: number): Promise<{ ok: number; seconds: number }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const autocannon = require('autocannon') as (o: object, cb: (e: Error | null, r: { '2xx': number }) => void) => void
   const t0 = process.hrtime.bigint()
   return new Promise((resolve, reject) => autocannon({ url: `http://127.0.0.1:${p}/`, connections: 4, amount, timeout: 120 }, (e, r) => e ? reject(e) : resolve({ ok: r['2xx'], seconds: Number(process.hrtime.bigint() - t0) / 1e9 })))
@@ -59,7 +58,6 @@ function spawnServer(cmd: string, args: string[], env: Record<string, string>, p
 async function nativeRps(): Promise<number> {
   const p = ++port, child = await spawnServer(process.execPath, [app], {}, p)
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const autocannon = require('autocannon') as (o: object, cb: (e: Error | null, r: { requests: { average: number } }) => void) => void
     const run = (d: number) => new Promise<number>((res, rej) => autocannon({ url: `http://127.0.0.1:${p}/`, connections: 4, duration: d }, (e, r) => e ? rej(e) : res(r.requests.average)))
     await run(2)

@@ -29,7 +29,6 @@ import { driveRequests } from './http-path-loop'
 const here = path.resolve(__dirname, '..')
 
 async function drive(root: string, variant: string, n: number): Promise<void> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   if (variant === 'noop') {
     diagnostics_channel.subscribe('http.server.request.start', () => {})
     diagnostics_channel.subscribe('http.server.response.finish', () => {})
@@ -47,7 +46,6 @@ async function drive(root: string, variant: string, n: number): Promise<void> {
     else { createHttpCollector({ routes }).start(); createRequestCostCollector({ routes, measuredPerSec: 4 }).start() }
     installHttpHook(disabledProbeSet())
   }
-  /* eslint-enable @typescript-eslint/no-require-imports */
   await driveRequests(n)
 }
 

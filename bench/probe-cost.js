@@ -78,7 +78,7 @@ async function main() {
   sem[IDX] = 0
   rows.push(['enabled fire, no tracer (semaphore forced on) vs empty N-API call', fireNoTracer, emptyNoTracer, `${(fireNoTracer / emptyNoTracer).toFixed(2)}×`])
 
-  let root = false
+  let root
   try { root = process.getuid() === 0 && !!execFileSync('sh', ['-c', 'command -v bpftrace'], { encoding: 'utf8' }).trim() } catch { root = false }
   if (root) {
     const A = addonStatus().path

@@ -1,11 +1,11 @@
 // Flag helpers the commands share: a bounded integer flag, and waiting for Ctrl-C, SIGTERM or a
 // duration.
-import { UsageError } from './usage-error'
+import { usageError } from './flags'
 
-export function intArg(v: string | undefined, name: string, min: number, max: number): number | undefined {
+export function intArg(cmd: string, v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined
   const n = Number(v)
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in ${min}..${max}, got '${v}'`)
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw usageError(cmd, `--${name} must be a number in ${min}..${max}, got '${v}'`)
   return n
 }
 

@@ -1,7 +1,13 @@
-// The command table: name → module under cli/commands/ exporting `run(argv): Promise<number>`
-// and `summary`. Modules load lazily so `sonde probes` never pays for the renderer.
+// The command table: name → module under cli/commands/ exporting `run(argv): Promise<number>`,
+// `summary`, `help` (usage and every flag) and `options` (its parseArgs flag table, which the
+// help test checks against `help`). Modules load lazily so `sonde probes` never pays for the
+// renderer.
+import type { FlagTable } from './flags'
+
 export interface CommandModule {
   summary: string
+  help: string
+  options: FlagTable
   run(argv: string[]): Promise<number>
 }
 

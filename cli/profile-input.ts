@@ -1,8 +1,11 @@
 // Reading a profile for the commands that take one (callgraph, flame): the file in any format
 // sonde reads, a progress bar on a terminal, and the library's option errors turned into usage
 // errors.
+import fs from 'node:fs'
+import path from 'node:path'
 import { UsageError } from './usage-error'
 import { importProfileFile } from '../viz/importers'
+import { remapProfile } from '../viz/source-maps/remap-profile'
 import { OptionError, type Profile } from '../viz/model/profile'
 
 /** A one-line progress bar on stderr, only when stderr is a terminal. */
@@ -19,15 +22,49 @@ export function progressBar(label: string): ((done: number, total: number) => vo
   }
 }
 
+/** The library's option names (viz RenderOptions) → the flags that set them, for its errors. */
+export const FLAG_OF: Readonly<Record<string, string>> = {
+  nodeThres: '--node-thres', edgeThres: '--edge-thres', budget: '--budget', edgeBudget: '--edge-budget',
+  depth: '--depth', focus: '--focus', root: '--root', leaf: '--leaf', metric: '--metric',
+  thread: '--process', diff: '--diff', diffThread: '--diff-process', systemDot: '--system-dot',
+}
+
 /**
- * The library's option errors become usage errors (exit 2, one line); everything else is
+ * The library's option errors become usage errors naming our flags (exit 2, one line); everything else is
  * returned as it is, so an internal failure — V8's own RangeError included — exits 1
  * (cli/main.ts: one line, the stack only with SONDE_DEBUG).
  */
 export function asCliError(e: unknown): unknown {
-  return e instanceof OptionError ? new UsageError(e.message) : e
+  return e instanceof OptionError ? new UsageError(e.renamed(FLAG_OF)) : e
 }
 
-export async function load(input: string, format: string | undefined): Promise<Profile> {
-  return importProfileFile(input, { format, onProgress: progressBar('reading') })
+export interface LoadOptions {
+  /** time | samples | bytes | calls: the sample type to read from pprof input. */
+  metric?: string
+  /** Directories searched first for source maps; false: no source mapping. */
+  sourceMaps?: string[] | false
+  /** One node per line or call site instead of per function. */
+  lines?: boolean
+}
+
+/** The command options every profile-reading command takes for source maps. */
+export const sourceMapOptions = { 'source-maps': { type: 'string', multiple: true }, 'no-source-maps': { type: 'boolean' } } as const
+
+/** --source-maps DIR (repeatable) and --no-source-maps as LoadOptions.sourceMaps. */
+export function sourceMapsFrom(v: { 'source-maps'?: string[]; 'no-source-maps'?: boolean }): string[] | false {
+  if (v['no-source-maps']) {
+    if (v['source-maps']?.length) throw new UsageError('--source-maps and --no-source-maps exclude each other')
+    return false
+  }
+  const dirs = v['source-maps'] ?? []
+  for (const d of dirs) if (!fs.statSync(d, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--source-maps: ${d} is not a directory`)
+  return dirs
+}
+
+/** The profile (any format sonde reads), V8 profiles mapped through their source maps
+ * unless `sourceMaps` is false. */
+export async function load(input: string, format: string | undefined, o: LoadOptions = {}): Promise<Profile> {
+  const profile = await importProfileFile(input, { format, metric: o.metric, lines: o.lines, onProgress: progressBar('reading') })
+  if (o.sourceMaps === false) return profile
+  return remapProfile(profile, { dirs: o.sourceMaps, profileDir: input === '-' ? process.cwd() : path.dirname(path.resolve(input)) })
 }

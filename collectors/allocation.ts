@@ -12,7 +12,7 @@ import path from 'node:path'
 import { allocSampleEvents, AllocSampleEvent } from '../runtime/runtime-events'
 import { DEFAULT_ALLOC_INTERVAL_BYTES } from '../runtime/alloc-sampler'
 import { HistogramSnapshot, createBytesHistogram, summarize } from './histogram'
-import { createCollectorGuard } from './collector-guard'
+import { collectorLifecycle } from './collector'
 
 export interface AllocSite { function: string; url: string; line: number; bytes: number; samples: number; bytesPerSec: number; stack: string[] }
 
@@ -54,13 +54,22 @@ export type SamplerInterval = () => number
 export function createAllocationCollector(opts: { intervalBytes?: number; maxSamplesPerSec?: number; topSites?: number; startSampler?: SamplerStarter; samplerInterval?: SamplerInterval } = {}) {
   const intervalBytes = opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES
   const topSites = opts.topSites ?? 20
-  const guard = createCollectorGuard('alloc')
+  let stopSampler: (() => void) | undefined
+  const life = collectorLifecycle('alloc', (hold) => {
+    startedMs = Date.now()
+    hold(allocSampleEvents.subscribe(guard.wrap(onEvent)))
+    if (opts.startSampler) {
+      try {
+        const stop = stopSampler = opts.startSampler({ intervalBytes, maxSamplesPerSec: opts.maxSamplesPerSec })
+        hold(() => { if (stopSampler === stop) stopSampler = undefined; stop() })
+      } catch (err) { guard.fault(err) }
+    }
+  })
+  const guard = life.guard
   const sites = new Map<string, AllocSite>()
   const sizes = createBytesHistogram()
   let total = 0, droppedSites = 0, startedMs = 0, samples = 0, ownBytes = 0
   const own = new Map<string, boolean>()
-  let unsubscribe: (() => void) | undefined, stopSampler: (() => void) | undefined
-  let running = false
 
   function onEvent(e: AllocSampleEvent): void {
     const bytes = e.bytes > 0 ? e.bytes : 0
@@ -92,23 +101,9 @@ export function createAllocationCollector(opts: { intervalBytes?: number; maxSam
     name: 'alloc' as const,
     guard,
     intervalBytes,
-    get running() { return running },
-    start(): void {
-      if (running) return
-      running = true
-      guard.rearm()
-      startedMs = Date.now()
-      unsubscribe = allocSampleEvents.subscribe(guard.wrap(onEvent))
-      if (opts.startSampler) {
-        try { stopSampler = opts.startSampler({ intervalBytes, maxSamplesPerSec: opts.maxSamplesPerSec }) } catch (err) { guard.fault(err) }
-      }
-    },
-    stop(): void {
-      running = false
-      unsubscribe?.(); unsubscribe = undefined
-      try { stopSampler?.() } catch { /* sampler already gone */ }
-      stopSampler = undefined
-    },
+    get running() { return life.running },
+    start: life.start,
+    stop: life.stop,
     record: guard.wrap(onEvent),
     /** Top sites by bytes, largest first, with bytes/s since start. */
     top(n: number = topSites): AllocSite[] {
@@ -122,7 +117,6 @@ export function createAllocationCollector(opts: { intervalBytes?: number; maxSam
       return { intervalBytes, currentIntervalBytes, totalBytes: total, sites: collector.top(), droppedSites, objectSizeBytes: summarize(sizes), histogram: sizes.snapshot(), samples, ownBytes }
     },
   }
-  guard.onTrip(collector.stop)
   return collector
 }
 

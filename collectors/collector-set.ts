@@ -2,7 +2,8 @@
 // configured collector, merged with what worker threads forward. Worker thread: only the
 // thread-local ones (messages, gc), whose deltas are forwarded to the main thread.
 import { isMainThread } from 'node:worker_threads'
-import { CollectorsConfig } from './config'
+import type { CollectorName, CollectorsConfig } from './config'
+import type { Collector } from './collector'
 import { createMessageCollector, MessageCollector } from './message-latency'
 import { createGcCollector, GcCollector, GcHookInstaller } from './gc'
 import { createEventLoopCollector, EventLoopCollector } from './event-loop'
@@ -11,39 +12,61 @@ import { createRequestCostCollector, RequestCostCollector } from './request-cost
 import { createAllocationCollector, AllocationCollector, SamplerStarter, SamplerInterval } from './allocation'
 import { RouteTable } from './route-template'
 
+/** The collectors by key, each with its own type. */
+export interface Collectors {
+  messages?: MessageCollector
+  gc?: GcCollector
+  eventloop?: EventLoopCollector
+  http?: HttpCollector
+  requestCost?: RequestCostCollector
+  alloc?: AllocationCollector
+}
+
 export interface CollectorSet {
   readonly config: CollectorsConfig
-  readonly collectors: {
-    messages?: MessageCollector
-    gc?: GcCollector
-    eventloop?: EventLoopCollector
-    http?: HttpCollector
-    requestCost?: RequestCostCollector
-    alloc?: AllocationCollector
-  }
+  readonly collectors: Collectors
   start(): void
   stop(): void
 }
 
-export function createCollectorSet(config: CollectorsConfig, opts: { startSampler?: SamplerStarter; samplerInterval?: SamplerInterval; installGcHook?: GcHookInstaller; mainThread?: boolean } = {}): CollectorSet {
+export interface CollectorSetOptions { startSampler?: SamplerStarter; samplerInterval?: SamplerInterval; installGcHook?: GcHookInstaller; mainThread?: boolean }
+
+interface Shared { config: CollectorsConfig; opts: CollectorSetOptions; ring: { intervalMs: number; seriesSlots: number }; routes: RouteTable }
+
+/**
+ * Every collector, in start order: the config name that selects it, whether it runs in worker
+ * threads too (thread-local data forwarded to the main thread) or in the main thread only, and
+ * how it is made from the config.
+ */
+const COLLECTORS: { [K in keyof Collectors]-?: { name: CollectorName; workers: boolean; create(s: Shared): NonNullable<Collectors[K]> } } = {
+  messages: { name: 'messages', workers: true, create: (s) => createMessageCollector({ maxChannels: s.config.maxChannels, ...s.ring }) },
+  gc: { name: 'gc', workers: true, create: (s) => createGcCollector({ ...s.ring, installHook: s.opts.installGcHook }) },
+  eventloop: { name: 'eventloop', workers: false, create: (s) => createEventLoopCollector(s.ring) },
+  http: { name: 'http', workers: false, create: (s) => createHttpCollector({ maxRoutes: s.config.maxRoutes, routes: s.routes, ...s.ring }) },
+  requestCost: { name: 'request-cost', workers: false, create: (s) => createRequestCostCollector({ maxRoutes: s.config.maxRoutes, routes: s.routes, measuredPerSec: s.config.costPerSec }) },
+  alloc: {
+    name: 'alloc', workers: false,
+    create: (s) => createAllocationCollector({ intervalBytes: s.config.allocIntervalBytes, maxSamplesPerSec: s.config.allocMaxRate, topSites: s.config.topSites, startSampler: s.opts.startSampler, samplerInterval: s.opts.samplerInterval }),
+  },
+}
+
+export function createCollectorSet(config: CollectorsConfig, opts: CollectorSetOptions = {}): CollectorSet {
   const on = new Set(config.collectors)
   const main = opts.mainThread ?? isMainThread
-  const ring = { intervalMs: config.intervalMs, seriesSlots: config.seriesSlots }
-  const routes = new RouteTable(config.maxRoutes)
-  const collectors: CollectorSet['collectors'] = {}
-  if (on.has('messages')) collectors.messages = createMessageCollector({ maxChannels: config.maxChannels, ...ring })
-  if (on.has('gc')) collectors.gc = createGcCollector({ ...ring, installHook: opts.installGcHook })
-  if (main) {
-    if (on.has('eventloop')) collectors.eventloop = createEventLoopCollector(ring)
-    if (on.has('http')) collectors.http = createHttpCollector({ maxRoutes: config.maxRoutes, routes, ...ring })
-    if (on.has('request-cost')) collectors.requestCost = createRequestCostCollector({ maxRoutes: config.maxRoutes, routes, measuredPerSec: config.costPerSec })
-    if (on.has('alloc')) collectors.alloc = createAllocationCollector({ intervalBytes: config.allocIntervalBytes, maxSamplesPerSec: config.allocMaxRate, topSites: config.topSites, startSampler: opts.startSampler, samplerInterval: opts.samplerInterval })
+  const shared: Shared = { config, opts, ring: { intervalMs: config.intervalMs, seriesSlots: config.seriesSlots }, routes: new RouteTable(config.maxRoutes) }
+  const collectors: Collectors = {}
+  const made: Collector[] = []
+  for (const key of Object.keys(COLLECTORS) as (keyof Collectors)[]) {
+    const entry = COLLECTORS[key]
+    if (!on.has(entry.name) || (!main && !entry.workers)) continue
+    const c = entry.create(shared)
+    ;(collectors as Record<string, Collector>)[key] = c
+    made.push(c)
   }
-  const all = () => Object.values(collectors).filter((c) => c !== undefined)
   return {
     config,
     collectors,
-    start() { for (const c of all()) c.start() },
-    stop() { for (const c of all()) c.stop() },
+    start() { for (const c of made) c.start() },
+    stop() { for (const c of made) c.stop() },
   }
 }

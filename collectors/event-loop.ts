@@ -10,7 +10,8 @@
 import { monitorEventLoopDelay, performance, IntervalHistogram, EventLoopUtilization } from 'node:perf_hooks'
 import { HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
-import { createCollectorGuard, guardedInterval } from './collector-guard'
+import { guardedInterval } from './collector-guard'
+import { collectorLifecycle } from './collector'
 
 export interface EventLoopSnapshot {
   delayNs: ReturnType<typeof summarize>
@@ -25,14 +26,19 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
   const resolutionMs = opts.resolutionMs ?? 10
   const periodNs = resolutionMs * 1e6
   const late = (intervalNs: number): number => Math.max(0, intervalNs - periodNs)
-  const guard = createCollectorGuard('eventloop')
+  const life = collectorLifecycle('eventloop', (hold) => {
+    const m = monitor = monitorEventLoopDelay({ resolution: resolutionMs })
+    m.enable()
+    hold(() => { m.disable(); if (monitor === m) monitor = undefined })
+    lastElu = performance.eventLoopUtilization()
+    hold(guardedInterval(guard, intervalMs, tick))
+  })
+  const guard = life.guard
   const delay = createTimeHistogram()
   const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
   let monitor: IntervalHistogram | undefined
   let lastElu: EventLoopUtilization | undefined
   let utilization = 0
-  let stopTimer: (() => void) | undefined
-  let running = false
 
   function drainMonitor(): void {
     const m = monitor
@@ -62,23 +68,10 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
   const collector = {
     name: 'eventloop' as const,
     guard,
+    get running() { return life.running },
+    start: life.start,
+    stop: life.stop,
     delay,
-    get running() { return running },
-    start(): void {
-      if (running) return
-      running = true
-      guard.rearm()
-      monitor = monitorEventLoopDelay({ resolution: resolutionMs })
-      monitor.enable()
-      lastElu = performance.eventLoopUtilization()
-      stopTimer = guardedInterval(guard, intervalMs, tick)
-    },
-    stop(): void {
-      running = false
-      try { monitor?.disable() } catch { /* already off */ }
-      monitor = undefined
-      stopTimer?.(); stopTimer = undefined
-    },
     utilization(): number { return utilization },
     /** Move pending samples now (scrapes call this so /metrics is current). */
     flush: guard.wrap(() => drainMonitor()),
@@ -86,7 +79,6 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
       return { delayNs: summarize(delay), histogram: delay.snapshot(), utilization, heatmap: ring.snapshot() }
     },
   }
-  guard.onTrip(collector.stop)
   return collector
 }
 

@@ -6,7 +6,8 @@
 import { gcEvents, GcEvent } from '../runtime/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
-import { createCollectorGuard, guardedInterval } from './collector-guard'
+import { guardedInterval } from './collector-guard'
+import { collectorLifecycle } from './collector'
 import { debuglog } from 'node:util'
 
 const debug = debuglog('sonde')
@@ -48,7 +49,17 @@ export type GcHookInstaller = () => () => void
 
 export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: number; installHook?: GcHookInstaller } = {}) {
   const intervalMs = opts.intervalMs ?? 1000
-  const guard = createCollectorGuard('gc')
+  const life = collectorLifecycle('gc', (hold) => {
+    startedNs = windowStartNs = Number(process.hrtime.bigint())
+    hold(gcEvents.subscribe(guard.wrap(onEvent)))
+    hold(guardedInterval(guard, intervalMs, tick))
+    // Without the hook no GC reaches gcEvents; it is refcounted, so register installing it
+    // too is harmless. No addon → no hook: the collector stays empty but alive.
+    if (opts.installHook) {
+      try { hold(opts.installHook()) } catch (err) { debug('gc hook not installed: %s', (err as Error)?.message ?? err) }
+    }
+  })
+  const guard = life.guard
   const byKind = new Map<string, Histogram>()
   const allocBetween = createBytesHistogram()
   const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
@@ -57,8 +68,6 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
   let freed = 0, allocated = 0, lastAfter = -1, before = 0, after = 0
   let localNs = 0, windowNs = 0, shareRatio = 0
   let startedNs = 0, windowStartNs = 0
-  let unsubscribe: (() => void) | undefined, stopTimer: (() => void) | undefined, uninstallHook: (() => void) | undefined
-  let running = false
 
   function hist(kind: string): Histogram {
     let h = byKind.get(kind)
@@ -100,27 +109,9 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
     name: 'gc' as const,
     guard,
     byKind,
-    get running() { return running },
-    start(): void {
-      if (running) return
-      running = true
-      guard.rearm()
-      startedNs = windowStartNs = Number(process.hrtime.bigint())
-      unsubscribe = gcEvents.subscribe(guard.wrap(onEvent))
-      stopTimer = guardedInterval(guard, intervalMs, tick)
-      // Without the hook no GC reaches gcEvents; it is refcounted, so register installing it
-      // too is harmless. No addon → no hook: the collector stays empty but alive.
-      if (opts.installHook) {
-        try { uninstallHook = opts.installHook() } catch (err) { debug('gc hook not installed: %s', (err as Error)?.message ?? err) }
-      }
-    },
-    stop(): void {
-      running = false
-      unsubscribe?.(); unsubscribe = undefined
-      stopTimer?.(); stopTimer = undefined
-      try { uninstallHook?.() } catch { /* already gone */ }
-      uninstallHook = undefined
-    },
+    get running() { return life.running },
+    start: life.start,
+    stop: life.stop,
     record: guard.wrap(onEvent),
     shareRatio(): number { return shareRatio },
     snapshot(): GcSnapshot {
@@ -158,7 +149,6 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
       }
     }),
   }
-  guard.onTrip(collector.stop)
   return collector
 }
 

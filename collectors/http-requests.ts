@@ -9,7 +9,8 @@ import { httpEvents, httpServerLog, HTTP_LOG_FINISH, HttpEvent } from '../runtim
 import { Histogram, HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { RouteTable } from './route-template'
-import { createCollectorGuard, guardedInterval } from './collector-guard'
+import { guardedInterval } from './collector-guard'
+import { collectorLifecycle } from './collector'
 
 const log = httpServerLog  // a local: one load fewer per access than the module binding
 
@@ -27,11 +28,15 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
   const intervalMs = opts.intervalMs ?? 1000
   const routes = opts.routes ?? new RouteTable(opts.maxRoutes ?? 100)
   const maxSeries = (opts.maxRoutes ?? 100) * 8
-  const guard = createCollectorGuard('http')
+  const life = collectorLifecycle('http', (hold) => {
+    cursor = log.seq
+    hold(log.subscribe(logReader))
+    hold(httpEvents.subscribePassive(listener))
+    hold(guardedInterval(guard, intervalMs, () => { drainLog(); ring.rotate() }))
+  })
+  const guard = life.guard
   const series = new Map<string, HttpSeries>()
   const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
-  let unsubscribe: (() => void) | undefined, stopTimer: (() => void) | undefined
-  let running = false
 
   // Most responses repeat the previous series: compare the three fields before building a key.
   let last: HttpSeries | undefined, lastRoute = '', lastMethod = '', lastStatus = -1
@@ -92,25 +97,13 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
     name: 'http' as const,
     guard,
     /** The series, with what the hook logged so far recorded (prometheus.ts reads this). */
-    get series() { if (running) logReader(); return series },
-    get running() { return running },
-    start(): void {
-      if (running) return
-      running = true
-      guard.rearm()
-      cursor = log.seq
-      const offLog = log.subscribe(logReader), offEvents = httpEvents.subscribePassive(listener)
-      unsubscribe = () => { offLog(); offEvents() }
-      stopTimer = guardedInterval(guard, intervalMs, () => { drainLog(); ring.rotate() })
-    },
-    stop(): void {
-      running = false
-      unsubscribe?.(); unsubscribe = undefined
-      stopTimer?.(); stopTimer = undefined
-    },
+    get series() { if (life.running) logReader(); return series },
+    get running() { return life.running },
+    start: life.start,
+    stop: life.stop,
     record: guard.wrap(onEvent),
     snapshot(): HttpSnapshot {
-      if (running) logReader()
+      if (life.running) logReader()
       return {
         series: [...series.values()].map((s) => ({ method: s.method, route: s.route, status: s.status, latencyNs: summarize(s.latency), histogram: s.latency.snapshot() })),
         droppedRoutes: routes.dropped,
@@ -118,7 +111,6 @@ export function createHttpCollector(opts: { maxRoutes?: number; intervalMs?: num
       }
     },
   }
-  guard.onTrip(collector.stop)
   return collector
 }
 

@@ -10,6 +10,7 @@ import { startWorkerForwarder, startWorkerReceiver } from './worker-bridge'
 import { serveCollectors, snapshotHandler, metricsHandler } from './http-endpoint'
 import type { SamplerStarter, SamplerInterval } from './allocation'
 import type { GcHookInstaller } from './gc'
+import { metricNamesFromEnv, type MetricNames } from './metric-names'
 
 export { CollectorConfigError, parseCollectSpec, COLLECTOR_NAMES } from './config'
 export type { CollectorsConfig, CollectorName } from './config'
@@ -18,7 +19,7 @@ export { Histogram, createTimeHistogram, createBytesHistogram } from './histogra
 export { SeriesRing, createSeriesRing } from './series-ring'
 export { snapshotHandler, metricsHandler } from './http-endpoint'
 
-let current: { set: CollectorSet; registry?: Registry; stops: (() => void)[] } | undefined
+let current: { set: CollectorSet; names: MetricNames; registry?: Registry; stops: (() => void)[] } | undefined
 
 /**
  * The Prometheus registry of the running set, built at the first scrape (main thread only):
@@ -29,15 +30,13 @@ let current: { set: CollectorSet; registry?: Registry; stops: (() => void)[] } |
 function registryOf(): Registry | undefined {
   const c = current
   if (!c || !isMainThread) return undefined
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  c.registry ??= (require('./prometheus') as typeof import('./prometheus')).createPrometheusRegistry(c.set)
+  c.registry ??= (require('./prometheus') as typeof import('./prometheus')).createPrometheusRegistry(c.set, c.names)
   return c.registry
 }
 
 /** The allocation sampler lives in runtime/alloc-sampler.ts (native); absent → the alloc collector only aggregates. */
 function sampler(): { start: SamplerStarter; interval: SamplerInterval } | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require('../runtime/alloc-sampler') as { startAllocSampler?: SamplerStarter; allocSamplerStats?: () => { intervalBytes: number } }
     if (typeof mod.startAllocSampler !== 'function') return undefined
     const stats = mod.allocSamplerStats
@@ -48,7 +47,6 @@ function sampler(): { start: SamplerStarter; interval: SamplerInterval } | undef
 /** The GC ring lives in runtime/gc-ring.ts (native); absent → the GC collector only aggregates what others emit. */
 function gcHookInstaller(): GcHookInstaller | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require('../runtime/gc-ring') as { installGcHook?: GcHookInstaller }
     return typeof mod.installGcHook === 'function' ? mod.installGcHook : undefined
   } catch { return undefined }
@@ -72,7 +70,9 @@ export function startCollectors(config?: Partial<CollectorsConfig> | string, opt
   const stops: (() => void)[] = []
   if (isMainThread) stops.push(startWorkerReceiver(set))
   else stops.push(startWorkerForwarder(set))
-  current = { set, stops }
+  const names = metricNamesFromEnv()
+  if (isMainThread && names.otel) stops.push((require('./otel-bridge') as typeof import('./otel-bridge')).startOtelBridge(set))
+  current = { set, names, stops }
   return set
 }
 

@@ -8,7 +8,8 @@
 import { messageEvents, MessageEvent } from '../runtime/runtime-events'
 import { Histogram, HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
-import { createCollectorGuard, guardedInterval } from './collector-guard'
+import { guardedInterval } from './collector-guard'
+import { collectorLifecycle } from './collector'
 import { installIpcHook, IPC_CHANNEL_ID } from '../runtime/hooks/ipc-hook'
 
 export interface ChannelStats {
@@ -39,14 +40,16 @@ export interface MessageCollectorOptions {
 export function createMessageCollector(opts: MessageCollectorOptions = {}) {
   const maxChannels = opts.maxChannels ?? 64
   const intervalMs = opts.intervalMs ?? 1000
-  const guard = createCollectorGuard('messages')
+  const life = collectorLifecycle('messages', (hold) => {
+    hold(messageEvents.subscribe(guard.wrap(onEvent)))
+    hold(guardedInterval(guard, intervalMs, tick))
+    if (opts.ipc !== false) { try { hold(installIpcHook()) } catch (err) { guard.fault(err) } }
+  })
+  const guard = life.guard
   const byChannel = new Map<string, Map<string, ChannelStats>>()
   const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
   let keys = 0
   let dropped = 0
-  let unsubscribe: (() => void) | undefined
-  let stopTimer: (() => void) | undefined, uninstallIpc: (() => void) | undefined
-  let running = false
 
   function stats(channel: string, direction: string): ChannelStats {
     let dirs = byChannel.get(channel)
@@ -87,22 +90,9 @@ export function createMessageCollector(opts: MessageCollectorOptions = {}) {
     name: 'messages' as const,
     guard,
     ring,
-    get running() { return running },
-    start(): void {
-      if (running) return
-      running = true
-      guard.rearm()
-      unsubscribe = messageEvents.subscribe(guard.wrap(onEvent))
-      stopTimer = guardedInterval(guard, intervalMs, tick)
-      if (opts.ipc !== false) { try { uninstallIpc = installIpcHook() } catch (err) { guard.fault(err) } }
-    },
-    stop(): void {
-      running = false
-      unsubscribe?.(); unsubscribe = undefined
-      stopTimer?.(); stopTimer = undefined
-      try { uninstallIpc?.() } catch { /* already gone */ }
-      uninstallIpc = undefined
-    },
+    get running() { return life.running },
+    start: life.start,
+    stop: life.stop,
     /** Direct entry for forwarded or IPC events (same path as a subscribed event). */
     record: guard.wrap(onEvent),
     channels(): ChannelStats[] {
@@ -142,7 +132,6 @@ export function createMessageCollector(opts: MessageCollectorOptions = {}) {
       }
     }),
   }
-  guard.onTrip(collector.stop)
   return collector
 }
 

@@ -23,7 +23,8 @@ import { httpEvents, httpServerLog, HTTP_LOG_START, HTTP_LOG_GC, HttpEvent } fro
 import { costBegin, costEnd, costOut, costCells, costSettle, threadCpuNs, COST_GC_CPU_NS } from '../runtime/request-context'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { RouteTable } from './route-template'
-import { createCollectorGuard, guardedInterval } from './collector-guard'
+import { guardedInterval } from './collector-guard'
+import { collectorLifecycle } from './collector'
 
 const log = httpServerLog  // a local: one load fewer per access than the module binding
 
@@ -59,13 +60,21 @@ export interface RequestCostSnapshot {
 export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: RouteTable; measuredPerSec?: number } = {}) {
   const rate = opts.measuredPerSec ?? 200
   const routes = opts.routes ?? new RouteTable(opts.maxRoutes ?? 100)
-  const guard = createCollectorGuard('request-cost')
+  const life = collectorLifecycle('request-cost', (hold) => {
+    bucket = new TokenBucket()
+    cursor = log.seq
+    cpuAtStart = threadCpuNs(); gcAtStart = costCells[COST_GC_CPU_NS]
+    log.measuredPerSec = rate
+    hold(log.subscribe(logReader))
+    hold(httpEvents.subscribePassive(httpListener))
+    hold(() => { log.measuredPerSec = 0 })
+    hold(guardedInterval(guard, 100, drainLog))
+  })
+  const guard = life.guard
   const byRoute = new Map<string, RouteCost>()
   let lastLabel = '', lastCost: RouteCost | undefined
   let bucket = new TokenBucket()
-  let dropped = 0, cpuAtStart = 0, gcAtStart = 0, lostGcNs = 0
-  let unsubs: (() => void)[] = [], stopTimer: (() => void) | undefined
-  let running = false
+  let dropped = 0, cpuAtStart = 0, gcAtStart = 0
 
   function costOf(label: string): RouteCost {
     if (label === lastLabel && lastCost !== undefined) return lastCost
@@ -95,7 +104,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
   /** A finished request's share of a later GC: to the route of its finish entry, while the ring still holds it. */
   function lateGc(k: number, i: number, mask: number): void {
     const ref = log.startNs[k], r = ref & mask
-    if (i - ref >= log.size || log.id[r] !== log.id[k]) { lostGcNs += log.gcNs[k]; return }
+    if (i - ref >= log.size || log.id[r] !== log.id[k]) return
     costOf(routes.logged(log, r)).looseGcNs += log.gcNs[k]
   }
 
@@ -155,30 +164,14 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
     name: 'request-cost' as const,
     guard,
     byRoute,
-    get running() { return running },
-    start(): void {
-      if (running) return
-      running = true
-      guard.rearm()
-      bucket = new TokenBucket()
-      cursor = log.seq
-      cpuAtStart = threadCpuNs(); gcAtStart = costCells[COST_GC_CPU_NS]
-      log.measuredPerSec = rate
-      unsubs = [log.subscribe(logReader), httpEvents.subscribePassive(httpListener), () => { log.measuredPerSec = 0 }]
-      stopTimer = guardedInterval(guard, 100, drainLog)
-    },
-    stop(): void {
-      running = false
-      for (const u of unsubs) u()
-      unsubs = []
-      stopTimer?.(); stopTimer = undefined
-    },
+    get running() { return life.running },
+    start: life.start,
+    stop: life.stop,
     recordHttp: guard.wrap(onHttp),
     /** Count the finished requests the hook has logged so far. */
     flush: guard.wrap((_all?: boolean) => drainLog()),
     snapshot,
   }
-  guard.onTrip(collector.stop)
   return collector
 }
 

@@ -10,6 +10,7 @@
 // It stops when the target exits or at plan.guardUntil. One JSON line per event on stdout:
 // {port}, {sent}, {value}, {fail}, {closed}. Node >= 22: WebSocket is a global.
 import { alive, findInspector, listeningPorts, sleep } from './inspector-port'
+import { setting } from '../runtime/config'
 
 export interface AgentPlan {
   pid: number
@@ -87,5 +88,5 @@ async function runAgent(plan: AgentPlan): Promise<void> {
 }
 
 if (require.main === module) {
-  runAgent(JSON.parse(process.env.SONDE_ATTACH_PLAN ?? '{}')).then(() => process.exit(0), () => process.exit(1))
+  runAgent(JSON.parse(setting('SONDE_ATTACH_PLAN') ?? '{}')).then(() => process.exit(0), () => process.exit(1))
 }

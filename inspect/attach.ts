@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { inspectTarget, TargetError } from './target-process'
-import { alive, findInspector, listeningPorts, sleep } from './inspector-port'
+import { alive, findInspector, listeningPorts } from './inspector-port'
 import type { AgentPlan } from './attach-agent'
 
 export { listeningPorts } from './inspector-port'

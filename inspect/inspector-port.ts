@@ -14,7 +14,7 @@ export function alive(pid: number): boolean {
 /** TCP ports with a LISTEN socket owned by the process (its fds), any address. */
 export function listeningPorts(pid: number): number[] {
   const inodes = new Set<string>()
-  let fds: string[] = []
+  let fds: string[]
   try { fds = fs.readdirSync(`/proc/${pid}/fd`) } catch { return [] }
   for (const fd of fds) {
     try {
@@ -24,7 +24,7 @@ export function listeningPorts(pid: number): number[] {
   }
   const ports: number[] = []
   for (const table of ['tcp', 'tcp6']) {
-    let text = ''
+    let text: string
     try { text = fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8') } catch { continue }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/)

@@ -23,7 +23,7 @@ export function inspectTarget(pid: number): TargetInfo {
   const status = read(`/proc/${pid}/status`)
   if (status === null) throw new TargetError(`process ${pid} does not exist (dead PID?)`)
   if (/^State:\s+Z/m.test(status)) throw new TargetError(`process ${pid} has exited (zombie)`)
-  let exe = ''
+  let exe: string
   try { exe = fs.readlinkSync(`/proc/${pid}/exe`) } catch { exe = '' }
   const maps = read(`/proc/${pid}/maps`) ?? ''
   const comm = (read(`/proc/${pid}/comm`) ?? '').trim()

@@ -10,6 +10,7 @@ import { debuglog } from 'node:util'
 import { isMainThread } from 'node:worker_threads'
 import { probeKey, staticProbes } from './catalogue'
 import { builtAbi, locateNative, nodeMajorOfAbi, packageRoot } from './native-path'
+import { setting } from '../runtime/config'
 
 const debug = debuglog('sonde')
 
@@ -63,7 +64,7 @@ function warnOnce(message: string): void {
 
 /** The binary to load, or a reason why there is none. */
 function pick(): { file?: string; tried?: string; error?: string; wrongAbi?: boolean } {
-  const forced = process.env.SONDE_ADDON_PATH
+  const forced = setting('SONDE_ADDON_PATH')
   if (forced) {
     const file = path.resolve(forced)
     if (!fs.existsSync(file)) return { tried: file, error: `not built: ${file} missing` }
@@ -103,7 +104,6 @@ function load(): NativeAddon {
     return stub()
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const a = require(file) as NativeAddon
     if (a.semaphores.byteLength !== staticProbes.length * 2 || Object.keys(a.fire).length !== staticProbes.length) {
       throw new Error(`built from a different catalogue (${a.semaphores.byteLength / 2} probes, catalogue has ${staticProbes.length}); rebuild with node scripts/build-native.js`)

@@ -24,6 +24,7 @@
 // unbiased: every poll reads samples taken at one interval, which V8 uses to scale them.
 import { nativeAddon } from '../probes/addon'
 import { allocSampleEvents } from './runtime-events'
+import { createFaultGuard, FAULT_LIMITS } from './fault-guard'
 
 /** Mean bytes between samples unless configured: V8's own default; the one place for this number. */
 export const DEFAULT_ALLOC_INTERVAL_BYTES = 512 * 1024
@@ -44,8 +45,6 @@ export interface AllocSamplerOptions {
 /** Largest interval the rate cap raises to (at 100 samples/s: 6.4 GB/s of allocation). */
 const MAX_ADAPTIVE_INTERVAL = 64 * 1024 * 1024
 export const DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC = 100
-
-const MAX_FAULTS = 10
 
 function nonNegative(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`startAllocSampler: ${name} must be a number ≥ 0, got ${String(v)}`)
@@ -72,7 +71,9 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
   const depth = Math.max(32, maxStack)
   if (!addon.allocStart(intervalBytes, depth)) return () => {}
   let interval = currentInterval = intervalBytes
-  let faults = 0, seen = addon.allocStats()[0], off = false, sinceNs = process.hrtime.bigint()
+  // Trips at FAULT_LIMITS.allocSampler.maxFaults: the sampler stops with one SONDE_ALLOC_SAMPLER_FAULT warning.
+  const guard = createFaultGuard('alloc-sampler', FAULT_LIMITS.allocSampler)
+  let seen = addon.allocStats()[0], off = false, sinceNs = process.hrtime.bigint()
   /** The interval for the next restart, from the rate seen since the last one (the cap above). */
   const nextInterval = (n: number, nowNs: bigint): number => {
     if (maxRate <= 0) return interval
@@ -101,10 +102,7 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
       }
       for (const s of samples) allocSampleEvents.emit(s)
     } catch (err) {
-      if (++faults === MAX_FAULTS) {
-        stop()
-        process.emitWarning(`sonde: allocation sampler failed ${faults} times and was stopped: ${(err as Error)?.message ?? err}`, { code: 'SONDE_ALLOC_SAMPLER_FAULT' })
-      }
+      guard.fault(err)
     }
     pollNs += Number(process.hrtime.bigint() - t0)
     polls++
@@ -116,10 +114,11 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
     if (stopped) return
     stopped = true
     clearInterval(timer)
-    if (faults < MAX_FAULTS) poll()
+    if (guard.on) poll()
     addon.allocStop()
     running = undefined
   }
+  guard.onTrip(stop)
   running = { stop }
   return stop
 }

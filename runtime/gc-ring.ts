@@ -8,14 +8,16 @@
 import { threadId } from 'node:worker_threads'
 import { nativeAddon } from '../probes/addon'
 import { gcEvents, type GcEvent } from './runtime-events'
+import { createFaultGuard, FAULT_LIMITS } from './fault-guard'
 
 const FIELDS = 8
 const BATCH = 256
-const MAX_FAULTS = 10
 
 let installed = 0
 let buf: Float64Array | undefined
-let faults = 0
+// Trips once per thread: the native ring is stopped with one SONDE_GC_HOOK_FAULT warning.
+const guard = createFaultGuard('gc-ring', FAULT_LIMITS.gcHook)
+guard.onTrip(() => nativeAddon().gcRingStop())
 
 function drain(): void {
   const addon = nativeAddon()
@@ -38,10 +40,7 @@ function drain(): void {
     }
   } catch (err) {
     // gcEvents.emit already guards listeners; this only catches a native failure.
-    if (++faults === MAX_FAULTS) {
-      addon.gcRingStop()
-      process.emitWarning(`sonde: GC hook failed ${faults} times and was switched off: ${(err as Error)?.message ?? err}`, { code: 'SONDE_GC_HOOK_FAULT' })
-    }
+    guard.fault(err)
   }
 }
 
@@ -72,5 +71,5 @@ export function flushGcEvents(): void {
 
 export function gcHookStats(): { dropped: number; unpairedEpilogues: number; depth: number; faults: number } {
   const [dropped, unpairedEpilogues, depth] = nativeAddon().gcStats()
-  return { dropped, unpairedEpilogues, depth, faults }
+  return { dropped, unpairedEpilogues, depth, faults: guard.faults }
 }

@@ -2,7 +2,8 @@
 // A hook fires the probe when the probe's semaphore is set, and emits here only when
 // `source.active` (someone subscribed), so nothing is built while nobody listens.
 // A listener that throws is counted and, after repeated faults, unsubscribed with one
-// process.emitWarning: a collector must never hurt the host.
+// process.emitWarning (its own fault guard, FAULT_LIMITS.listener): a collector must never hurt the host.
+import { createFaultGuard, FAULT_LIMITS, type FaultGuard } from './fault-guard'
 
 export interface GcEvent {
   /** V8 GCType bits (1 scavenge, 2 minor mark-compact, 4 mark-sweep-compact, 8 incremental marking, 16 weak callbacks). */
@@ -73,28 +74,32 @@ export interface EventSource<T> {
   readonly faults: number
 }
 
-const MAX_FAULTS = 10
-
 export function createEventSource<T>(name: string): EventSource<T> {
   let listeners: ((event: T) => void)[] = []
   let passive: ((event: T) => void)[] = []
   let faults = 0
-  const faultsBy = new Map<(event: T) => void, number>()
+  const guards = new Map<(event: T) => void, FaultGuard>()
+  /** The listener's guard, made at its first fault: tripping unsubscribes it. */
+  const guardOf = (l: (event: T) => void): FaultGuard => {
+    let g = guards.get(l)
+    if (!g) {
+      g = createFaultGuard(name, FAULT_LIMITS.listener)
+      g.onTrip(() => {
+        listeners = listeners.filter((x) => x !== l)
+        passive = passive.filter((x) => x !== l)
+        source.active = listeners.length > 0
+      })
+      guards.set(l, g)
+    }
+    return g
+  }
   function deliver(ls: ((event: T) => void)[], event: T): void {
     for (let i = 0; i < ls.length; i++) {
       try {
         ls[i](event)
       } catch (err) {
         faults++
-        const n = (faultsBy.get(ls[i]) ?? 0) + 1
-        faultsBy.set(ls[i], n)
-        if (n >= MAX_FAULTS) {
-          const bad = ls[i]
-          listeners = listeners.filter((l) => l !== bad)
-          passive = passive.filter((l) => l !== bad)
-          source.active = listeners.length > 0
-          process.emitWarning(`sonde: a ${name} listener threw ${n} times and was switched off: ${(err as Error)?.message ?? err}`, { code: 'SONDE_LISTENER_FAULT' })
-        }
+        guardOf(ls[i]).fault(err)
       }
     }
   }

@@ -11,6 +11,8 @@ import * as inspector from 'node:inspector'
 import { isMainThread } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { debuglog } from 'node:util'
+import { setting } from '../runtime/config'
+import { addSignalFlush } from './signal-flush'
 
 const debug = debuglog('sonde')
 
@@ -63,19 +65,14 @@ function start(file: string, counts: boolean): void {
     } catch (e) { debug('cpu profile: %s', (e as Error).message) }
   }
   process.on('exit', finish)
-  const onSignal = (sig: NodeJS.Signals): void => {
-    finish()
-    if (process.listenerCount(sig) === 1) { process.removeListener(sig, onSignal); process.kill(process.pid, sig) }
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  addSignalFlush(finish)
 }
 
-const file = process.env.SONDE_CPU_PROFILE
+const file = setting('SONDE_CPU_PROFILE')
 if (file && isMainThread) {
   // Injected by `sonde run` for this process only: child processes of the app must not
   // profile into the same file.
-  const counts = process.env.SONDE_CPU_COUNTS === '1'
+  const counts = setting('SONDE_CPU_COUNTS')
   delete process.env.SONDE_CPU_PROFILE
   delete process.env.SONDE_CPU_COUNTS
   try { start(file, counts) } catch (e) { debug('cpu profile not started: %s', (e as Error).message) }

@@ -14,16 +14,19 @@ import { installCjsHook } from './cjs-hook'
 import { isModuleHooksThread } from './hooks-thread'
 import { installLoadHook } from './load-hook'
 import { compileModuleFilter } from './module-pattern'
+import { recordMatches, REPORT_ENV } from './match-report'
 import { createRegistry, TRACER_KEY } from './module-tracer'
 import { installToStringHook } from './original-source'
 import { TracerRuntime, type FuncProbe } from './runtime'
 import { DEFAULT_BUFFER_BYTES } from './trace-buffer'
+import { setting } from '../runtime/config'
+import { addSignalFlush } from './signal-flush'
 import { appendSection, createTraceFile, takeSection, type SectionState } from './trace-file'
 
 const debug = debuglog('sonde')
 const INSTALLED = Symbol.for('sonde.tracer.installed')
 /** Set in the environment by the process that created the trace file, so its children append. */
-const FILE_OWNER_ENV = 'SONDE_TRACE_CREATED'
+const FILE_OWNER_ENV = 'SONDE_TRACE_CREATED' as const
 
 export interface FunctionTracerOptions {
   /** Glob(s) or /regex/ on module paths; default: the app's own files. */
@@ -48,32 +51,31 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
   const g = globalThis as unknown as Record<symbol, FunctionTracer | undefined>
   const existing = g[INSTALLED]
   if (existing) return existing
-  const filter = compileModuleFilter(opts.pattern)
+  let filter = compileModuleFilter(opts.pattern)
+  const reportFile = isMainThread ? setting('SONDE_TRACE_REPORT') : undefined
+  let writeReport = (): void => {}
+  if (reportFile) {
+    delete process.env[REPORT_ENV] // the app's own node children must not overwrite it
+    const rec = recordMatches(filter, opts.pattern ?? '', reportFile)
+    filter = rec.filter
+    writeReport = rec.write
+  }
   const out = path.resolve(opts.out ?? `sonde-${process.pid}.trace`)
   const bufferBytes = opts.bufferBytes ?? DEFAULT_BUFFER_BYTES
   if (!(bufferBytes > 0)) throw new Error(`invalid trace buffer size ${bufferBytes}`)
   const rt = new TracerRuntime(bufferBytes, opts.entryProbe, opts.returnProbe)
   ;(globalThis as unknown as Record<symbol, unknown>)[TRACER_KEY] = createRegistry(rt)
-  if (isMainThread && process.env[FILE_OWNER_ENV] !== out) {
+  if (isMainThread && setting(FILE_OWNER_ENV) !== out) {
     try { createTraceFile(out); process.env[FILE_OWNER_ENV] = out } catch (e) { debug('tracer: cannot create %s: %s', out, (e as Error).message) }
   }
   const state: SectionState = { section: 0, droppedBlocks: 0, droppedEvents: 0 }
   const flush = (final = false): void => {
     try { appendSection(out, takeSection(rt, state, final)) } catch (e) { debug('tracer: flush failed: %s', (e as Error).message) }
+    if (final) writeReport()
   }
   const onExit = (): void => flush(true)
   process.on('exit', onExit)
-  const signals: NodeJS.Signals[] = isMainThread ? ['SIGINT', 'SIGTERM'] : []
-  const onSignal = (sig: NodeJS.Signals): void => {
-    flush(true)
-    if (process.listenerCount(sig) === 1) {
-      // Only ours: the app relied on the default action. Restore it and re-raise.
-      process.removeListener('exit', onExit)
-      process.removeListener(sig, onSignal)
-      process.kill(process.pid, sig)
-    }
-  }
-  for (const s of signals) process.on(s, onSignal)
+  const removeSignalFlush = isMainThread ? addSignalFlush(() => flush(true)) : () => {}
   const uninstallCjs = installCjsHook(filter)
   const uninstallToString = installToStringHook()
   let uninstallLoad: (() => void) | undefined
@@ -90,7 +92,7 @@ export function installFunctionTracer(opts: FunctionTracerOptions = {}): Functio
       try { uninstallLoad?.() } catch (e) { debug('tracer: deregistering the load hook failed: %s', (e as Error).message) }
       uninstallToString()
       process.removeListener('exit', onExit)
-      for (const s of signals) process.removeListener(s, onSignal)
+      removeSignalFlush()
     },
   }
   g[INSTALLED] = tracer
@@ -114,14 +116,13 @@ function staticFuncProbes(): { entry: FuncProbe; ret: FuncProbe } | undefined {
 
 /** Installs from SONDE_TRACE / SONDE_TRACE_OUT / SONDE_TRACE_BUFFER_BYTES when SONDE_TRACE is set. */
 export function installFunctionTracerFromEnv(probes?: { entry: FuncProbe; ret: FuncProbe }): FunctionTracer | undefined {
-  const pattern = process.env.SONDE_TRACE
+  const pattern = setting('SONDE_TRACE')
   if (pattern === undefined || isModuleHooksThread()) return undefined
-  const bytes = process.env.SONDE_TRACE_BUFFER_BYTES
   probes ??= staticFuncProbes()
   return installFunctionTracer({
     pattern: pattern === '1' || pattern === 'true' ? undefined : pattern,
-    out: process.env.SONDE_TRACE_OUT || undefined,
-    bufferBytes: bytes ? Number(bytes) : undefined,
+    out: setting('SONDE_TRACE_OUT'),
+    bufferBytes: setting('SONDE_TRACE_BUFFER_BYTES'),
     entryProbe: probes?.entry,
     returnProbe: probes?.ret,
   })

@@ -12,7 +12,8 @@ const HERE_ROOT = path.resolve(__dirname, '..')
 const SONDE_ROOT = path.basename(HERE_ROOT) === 'dist' ? path.dirname(HERE_ROOT) : HERE_ROOT
 const SONDE_OWN = new Set(['dist', 'native', 'probes', 'runtime', 'collectors', 'bpftrace', 'tracer', 'inspect', 'viz', 'web', 'cli', 'examples', 'index.ts', 'register.ts'])
 
-function isSonde(file: string): boolean {
+/** A file of sonde itself (never traced). */
+export function isSonde(file: string): boolean {
   if (!file.startsWith(SONDE_ROOT + path.sep)) return false
   return SONDE_OWN.has(file.slice(SONDE_ROOT.length + 1).split(path.sep)[0])
 }
@@ -43,7 +44,7 @@ export function compileModuleFilter(pattern: string | undefined, cwd = process.c
     const end = p.lastIndexOf('/')
     let re: RegExp
     try { re = new RegExp(p.slice(1, end), p.slice(end + 1)) } catch (e) {
-      throw new Error(`invalid trace pattern ${p}: ${(e as Error).message}`)
+      throw new Error(`invalid trace pattern ${p}: ${(e as Error).message}`, { cause: e })
     }
     test = (f) => { re.lastIndex = 0; return re.test(f) }
   } else {

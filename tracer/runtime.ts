@@ -10,7 +10,8 @@
 // Nothing here may throw into the host: exit() tolerates tokens already unwound, and a
 // probe fire that throws is caught and counted.
 import { performance } from 'node:perf_hooks'
-import { EV_ENTER, EV_EXIT, EV_RESUME, EV_SUSPEND, TraceBuffer, type StackSource } from './trace-buffer'
+import { TraceBuffer, type StackSource } from './trace-buffer'
+import { EV_ARG_SCALE, EV_ENTER, EV_EXIT, EV_RESUME, EV_SUSPEND } from './trace-format'
 
 /** The slice of a static probe the tracer needs (sondeProbes.func__entry / func__return). */
 export interface FuncProbe {
@@ -97,7 +98,7 @@ export class TracerRuntime implements StackSource {
     if (b.pos >= b.limit) b.roll()
     const ns = this.now()
     const d = this.push(id, ns)
-    b.event(id * 8 + EV_ENTER, ns)
+    b.event(id * EV_ARG_SCALE + EV_ENTER, ns)
     if (this.entryProbe.enabled) this.fireEntry(id, d)
     return d
   }
@@ -135,7 +136,7 @@ export class TracerRuntime implements StackSource {
     }
     if (b.pos >= b.limit) b.roll()
     if (a.aid === 0) { a.aid = this.nextAid; this.nextAid = this.nextAid >= AID_MAX ? 1 : this.nextAid + 1 }
-    b.event(a.aid * 8 + EV_SUSPEND, ns)
+    b.event(a.aid * EV_ARG_SCALE + EV_SUSPEND, ns)
     this.sp = d
     return value
   }
@@ -150,7 +151,7 @@ export class TracerRuntime implements StackSource {
     if (d < this.entryNs.length) this.entryNs[d] = a.t0
     a.depth = d
     a.state = RUNNING
-    b.event3(a.aid * 8 + EV_RESUME, ns, a.id)
+    b.event3(a.aid * EV_ARG_SCALE + EV_RESUME, ns, a.id)
     return value
   }
 

@@ -20,7 +20,7 @@ export function findMapComment(code: string): { start: number; end: number; url:
   return { start, end: start + m[0].length, url: m[1] }
 }
 
-function decodeDataUrl(url: string): string | undefined {
+export function decodeDataUrl(url: string): string | undefined {
   const comma = url.indexOf(',')
   if (comma < 0) return undefined
   const meta = url.slice(5, comma)
@@ -41,7 +41,16 @@ export function readIncomingMap(code: string, filename: string): RawSourceMap | 
       text = fs.readFileSync(mapPath, 'utf8')
       base = path.dirname(mapPath)
     }
-    if (!text) return undefined
+    return text ? parseMapText(text, base) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A v3 map's text, `sources` made absolute against `base` (the map's directory); undefined
+ * when it is not one. */
+export function parseMapText(text: string, base: string): RawSourceMap | undefined {
+  try {
     const raw = JSON.parse(text) as RawSourceMap
     if (!raw || Number(raw.version) !== 3 || !Array.isArray(raw.sources)) return undefined
     const root = raw.sourceRoot ? path.resolve(base, raw.sourceRoot) : base

@@ -4,21 +4,12 @@
 // its absolute time and a snapshot of the traced stack, so when the ring is full and the
 // oldest block is dropped, the blocks that remain still decode into a consistent profile.
 // Drops are counted and written to the file. No allocation once the ring is full.
+import { DEFAULT_TRACE_BUFFER_BYTES } from '../runtime/config'
+import { BLOCK_HEADER_WORDS, BLOCK_WORDS, EV_TIME, SNAPSHOT_MAX } from './trace-format'
 
-export const EV_ENTER = 1
-export const EV_EXIT = 2
-export const EV_SUSPEND = 3
-export const EV_RESUME = 4
-export const EV_TIME = 5
-
-export const BLOCK_WORDS = 16384
-/** Header words before the stack snapshot: time hi, time lo, snapshot depth. */
-export const BLOCK_HEADER_WORDS = 3
-/** Stack snapshots keep at most this many frames (the outermost ones). */
-export const SNAPSHOT_MAX = 1024
 /** Room kept free at the end of a block: the largest event sequence (TIME + RESUME). */
 const SLACK_WORDS = 8
-export const DEFAULT_BUFFER_BYTES = 32 * 1024 * 1024
+export const DEFAULT_BUFFER_BYTES = DEFAULT_TRACE_BUFFER_BYTES
 
 /** What a block header snapshots: the runtime's traced stack. */
 export interface StackSource {

@@ -7,8 +7,7 @@ import * as fs from 'node:fs'
 import { threadId, isMainThread } from 'node:worker_threads'
 import { encodeBlock } from './trace-buffer'
 import type { TracerRuntime } from './runtime'
-
-export const TRACE_MAGIC = 'SONDE-TRACE 1'
+import { LINE_BLOCK, LINE_END, LINE_SECTION, TRACE_MAGIC, type SectionHeader } from './trace-format'
 
 export interface SectionState {
   section: number
@@ -21,7 +20,7 @@ export function takeSection(rt: TracerRuntime, state: SectionState, final: boole
   const endNs = Math.max(rt.buf.last, rt.now())
   const blocks = rt.buf.take()
   state.section++
-  const header = {
+  const header: SectionHeader = {
     pid: process.pid,
     threadId,
     thread: isMainThread ? 'main' : `worker ${threadId}`,
@@ -30,13 +29,13 @@ export function takeSection(rt: TracerRuntime, state: SectionState, final: boole
     startEpochMs: rt.startEpochMs,
     droppedBlocks: rt.buf.droppedBlocks - state.droppedBlocks,
     droppedEvents: rt.buf.droppedEvents - state.droppedEvents,
-    functions: rt.sites.map((s) => [s.name, s.file, s.line, s.column]),
+    functions: rt.sites.map((s): SectionHeader['functions'][number] => [s.name, s.file, s.line, s.column]),
   }
   state.droppedBlocks = rt.buf.droppedBlocks
   state.droppedEvents = rt.buf.droppedEvents
-  const lines = [`T ${JSON.stringify(header)}`]
-  for (const b of blocks) lines.push(`B ${b.seq} ${encodeBlock(b)}`)
-  lines.push(`E ${endNs}`)
+  const lines = [`${LINE_SECTION} ${JSON.stringify(header)}`]
+  for (const b of blocks) lines.push(`${LINE_BLOCK} ${b.seq} ${encodeBlock(b)}`)
+  lines.push(`${LINE_END} ${endNs}`)
   return lines.join('\n') + '\n'
 }
 
@@ -47,7 +46,7 @@ export function createTraceFile(file: string): void {
 
 /** Appends a section; writes the magic line first when the file is new or empty. */
 export function appendSection(file: string, text: string): void {
-  let size = 0
+  let size: number
   try { size = fs.statSync(file).size } catch { size = 0 }
   fs.appendFileSync(file, size === 0 ? TRACE_MAGIC + '\n' + text : text)
 }

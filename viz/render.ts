@@ -1,5 +1,6 @@
-// The library face of `sonde callgraph`: Profile (+ options) → DOT, SVG, PNG, JSON or the
-// fprof-style table. `diff` is a second Profile to colour by signed change against.
+// The library face of `sonde callgraph`: Profile (+ options) → DOT, SVG, PNG, JSON, the
+// fprof-style table, or the profile itself as pprof or speedscope JSON. `diff` is a second
+// Profile to colour by signed change against.
 import type { Profile } from './model/profile'
 import { buildCallGraph, type CallGraphOptions } from './graph/shape'
 import { diffByKey } from './graph/diff'
@@ -11,9 +12,11 @@ import { toJson } from './writers/json-writer'
 import { toTextTable } from './writers/text-table'
 import { dotToSvg, type SvgOptions } from './writers/svg'
 import { svgToPng, type PngOptions } from './writers/png'
+import { toPprof } from './writers/pprof-writer'
+import { toSpeedscope } from './writers/speedscope'
 
-export type CallGraphOutput = 'dot' | 'svg' | 'png' | 'json' | 'txt'
-export const callGraphOutputs: CallGraphOutput[] = ['dot', 'svg', 'png', 'json', 'txt']
+export type CallGraphOutput = 'dot' | 'svg' | 'png' | 'json' | 'txt' | 'pprof' | 'speedscope'
+export const callGraphOutputs: CallGraphOutput[] = ['dot', 'svg', 'png', 'json', 'txt', 'pprof', 'speedscope']
 
 export interface RenderOptions extends CallGraphOptions, Omit<DotOptions, 'diff' | 'metric'>, SvgOptions, PngOptions {
   output?: CallGraphOutput
@@ -21,19 +24,30 @@ export interface RenderOptions extends CallGraphOptions, Omit<DotOptions, 'diff'
   diff?: Profile
   /** Threads of `diff` to compare with (select-threads.ts forms; '*' = all); default: `thread`. */
   diffThread?: string
+  /** pprof output: gzip it (default true). */
+  gzip?: boolean
+}
+
+/** The profile itself in an interchange format: the chosen threads, pruned by --ignore,
+ * --hide and --hide-pseudo; graph shaping (thresholds, focus, budget) does not apply. */
+function exportProfile(profile: Profile, o: RenderOptions): string | Buffer {
+  let p: Profile = { ...profile, threads: selectThreads(profile, o.thread) }
+  if (hasPruning(o)) p = pruneProfileFrames(p, o)
+  return o.output === 'pprof' ? toPprof(p, { gzip: o.gzip }) : toSpeedscope(p)
 }
 
 export async function renderCallGraph(profile: Profile, o: RenderOptions = {}): Promise<string | Buffer> {
-  const g = buildCallGraph(profile, o)
   const output = o.output ?? 'dot'
+  if (output === 'pprof' || output === 'speedscope') return exportProfile(profile, o)
+  const g = buildCallGraph(profile, o)
   if (output === 'json') return toJson(g)
   if (output === 'txt') return toTextTable(g)
   let diff: Map<string, number> | undefined
   if (o.diff) {
-    // The other profile's threads: --diff-process, else the same --process (pids and tids
-    // differ between runs: then --diff-process names the counterpart, or * for all).
+    // The other profile's threads: diffThread, else the same thread (pids and tids
+    // differ between runs: then diffThread names the counterpart, or * for all).
     const otherThread = o.diffThread ?? o.thread
-    const option = o.diffThread !== undefined ? '--diff-process' : '--process (in the --diff profile; pick its counterpart with --diff-process)'
+    const option = o.diffThread !== undefined ? '{diffThread}' : '{thread} (in the {diff} profile; pick its counterpart with {diffThread})'
     const other: Profile = { ...o.diff, threads: selectThreads(o.diff, otherThread, option) }
     const full = (p: Profile, thread?: string) => deriveCallGraph(hasPruning(o) ? pruneProfileFrames(p, o) : p, { thread })
     diff = diffByKey(full(profile, o.thread), full(other), o.metric)

@@ -39,7 +39,7 @@ export const oneLiners: readonly OneLiner[] = [
   { name: 'msg-latency', description: 'worker message pick-up latency histogram (send → receiver JS)', probes: ['sonde:msg__receive'], needsPid: false,
     dtrace: "dtrace -n 'sonde*:::msg-receive /arg2 > 0/ { @latency_ns = quantize(arg2); }'" },
   { name: 'msg-latency-by-channel', description: 'message latency per channel and receiving thread (p50/p99 per channel)', probes: ['sonde:msg__receive'], needsPid: false,
-    dtrace: "dtrace -n 'sonde*:::msg-receive /arg2 > 0/ { @latency_us[arg0, arg3] = lquantize(arg2 / 1000, 0, 5000, 10); }'" },
+    dtrace: "dtrace -n 'sonde*:::msg-receive /arg2 > 0/ { @latency_us[arg0, arg3] = lquantize(arg2 / 1000, 0, 500, 10); }'" },
   { name: 'msg-bytes', description: 'bytes passed between threads by sender thread, payload size histogram', probes: ['sonde:msg__send'], needsPid: false,
     dtrace: "dtrace -n 'sonde*:::msg-send /(int64_t)arg2 >= 0/ { @sent_bytes[arg3] = sum(arg2); @size_bytes = quantize(arg2); }'" },
   { name: 'gc-pauses-by-kind', description: 'GC pause histogram and total by kind (scavenge, mark-sweep-compact, ...)', probes: ['sonde:gc__done'], needsPid: false,
@@ -123,6 +123,19 @@ export function headerOf(source: string): string {
 
 export interface RenderOptions { pid?: number; provider?: string }
 
+/** What a user provider's name may be (a C identifier, as in its USDT notes). */
+export const PROVIDER_NAME = /^[A-Za-z_]\w*$/
+
+export type OneLinerParam = 'pid' | 'provider'
+
+/** The parameters a one-liner needs filled (--pid, --provider), read from its program. */
+export function needsOf(o: OneLiner): OneLinerParam[] {
+  const needs: OneLinerParam[] = []
+  if (o.needsPid) needs.push('pid')
+  if (readOneLinerFile(o).includes('SONDE_PROVIDER')) needs.push('provider')
+  return needs
+}
+
 /** The runnable program: placeholders filled. */
 export function renderProgram(o: OneLiner, opts: RenderOptions = {}): string {
   return programOf(readOneLinerFile(o))
@@ -150,11 +163,12 @@ function shellQuote(s: string): string {
 
 /**
  * A command that pastes and runs as-is: with a PID it is filled in; a one-liner that needs
- * one and got none picks the newest `node` process with pgrep (printed so it is visible).
+ * one and got none picks the caller's newest `node` process with pgrep (printed so it is
+ * visible; another user's process would be the wrong one, and one bpftrace may not see).
  */
 export function renderCommand(o: OneLiner, opts: RenderOptions = {}): string {
   const env = Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `).join('')
   if (opts.pid !== undefined || !o.needsPid) return env + ['bpftrace', ...bpftraceArgs(o, opts)].map(shellQuote).join(' ')
   const prog = renderProgram(o, opts)
-  return `P=$(pgrep -nx node); ${env}bpftrace -p "$P" -e ${shellQuote(prog)}${/\$1\b/.test(prog) ? ' "$P"' : ''}`
+  return `P=$(pgrep -n -u "$(id -u)" -x node); ${env}bpftrace -p "$P" -e ${shellQuote(prog)}${/\$1\b/.test(prog) ? ' "$P"' : ''}`
 }

@@ -1,37 +1,39 @@
 // `sonde attach PID [--json]`: load sonde (dist/register.js) into a running Node.js process
 // started without it, through its inspector, then close the inspector again (inspect/attach.ts).
 import { UsageError } from '../usage-error'
+import { parseFlags, usageError } from '../flags'
 import { attachSonde, AttachError } from '../../inspect/attach'
 import { parsePid, TargetError } from '../../inspect/target-process'
 
 export const summary = 'load sonde into a running Node.js process (through its inspector, closed again afterwards)'
 
-const USAGE = 'usage: sonde attach PID [--json] [--timeout SECONDS]'
+export const help = `usage: sonde attach PID [--json] [--timeout SECONDS]
+  PID            a running Node.js process of yours (or any, as root) started without sonde
+  --json         print the outcome as JSON
+  --timeout S    give up after S seconds (0..3600)
+  -h, --help     this help`
 
-export function parseAttachArgs(argv: string[]): { pid: number; json: boolean; timeoutMs?: number } {
-  let pid: number | undefined
-  let json = false
+export const options = { json: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
+
+export function parseAttachArgs(argv: string[]): { pid: number; json: boolean; timeoutMs?: number; help: boolean } {
+  const { values: v, positionals } = parseFlags('attach', argv, options)
+  if (v.help) return { pid: 0, json: false, help: true }
   let timeoutMs: number | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (a === '--json') json = true
-    else if (a === '--timeout') {
-      const s = Number(argv[++i])
-      if (!(s > 0 && s <= 3600)) throw new UsageError(`--timeout: seconds between 0 and 3600, not "${argv[i] ?? ''}"`)
-      timeoutMs = s * 1000
-    }
-    else if (a === '-h' || a === '--help') throw new UsageError(USAGE)
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} (${USAGE})`)
-    else if (pid === undefined) {
-      try { pid = parsePid(a, 'PID') } catch (e) { throw new UsageError((e as Error).message) }
-    } else throw new UsageError(`one PID only (${USAGE})`)
+  if (v.timeout !== undefined) {
+    const s = Number(v.timeout)
+    if (!(s > 0 && s <= 3600)) throw usageError('attach', `--timeout: seconds between 0 and 3600, not "${v.timeout}"`)
+    timeoutMs = s * 1000
   }
-  if (pid === undefined) throw new UsageError(`which process? (${USAGE})`)
-  return { pid, json, timeoutMs }
+  if (positionals.length === 0) throw usageError('attach', 'which process? give its PID')
+  if (positionals.length > 1) throw usageError('attach', 'one PID only')
+  let pid: number
+  try { pid = parsePid(positionals[0], 'PID') } catch (e) { throw new UsageError((e as Error).message) }
+  return { pid, json: v.json === true, timeoutMs, help: false }
 }
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseAttachArgs(argv)
+  if (a.help) { process.stdout.write(help + '\n'); return 0 }
   // an interrupt ends the wait, not the agent: it still closes the inspector we opened
   const ac = new AbortController()
   const onSignal = () => ac.abort()

@@ -5,6 +5,7 @@
 // we may not inspect, or one without sonde probes.
 import { staticProbes, type ProbeSpec, type ArgType } from '../../probes/catalogue'
 import { UsageError } from '../usage-error'
+import { parseFlags, usageError } from '../flags'
 
 export const summary = 'the probe catalogue and bpftrace lines; --pid PID: probes live in that process and which are enabled'
 
@@ -43,18 +44,24 @@ export function bpftraceLine(spec: Pick<ProbeSpec, 'provider' | 'name' | 'args'>
   return `bpftrace -p ${pid} -e 'usdt:${target}:${spec.provider}:${spec.name} { ${body} }'`
 }
 
-function parse(argv: string[]): { pid: number | null; json: boolean } {
-  let pid: number | null = null, json = false
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (a === '--json') json = true
-    else if (a === '--pid' || a.startsWith('--pid=')) {
-      const v = a === '--pid' ? argv[++i] : a.slice(6)
-      if (!v || !/^\d+$/.test(v) || Number(v) <= 0) throw new UsageError(`--pid needs a process id, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`)
-      pid = Number(v)
-    } else throw new UsageError(`unknown option ${a} (usage: sonde probes [--pid PID] [--json])`)
+export const help = `usage: sonde probes [--pid PID] [--json]
+  (no flag)   the probe catalogue: every static probe, its arguments and a bpftrace line
+  --pid PID   the probes live in that process (sonde's addon and its user providers) and
+              which are enabled now
+  --json      the same as JSON
+  -h, --help  this help`
+
+export const options = { pid: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
+
+function parse(argv: string[]): { pid: number | null; json: boolean; help: boolean } {
+  const { values: v, positionals } = parseFlags('probes', argv, options)
+  if (positionals.length) throw usageError('probes', `unexpected argument '${positionals[0]}'`)
+  let pid: number | null = null
+  if (v.pid !== undefined) {
+    if (!/^\d+$/.test(v.pid) || Number(v.pid) <= 0) throw usageError('probes', `--pid needs a process id, got ${JSON.stringify(v.pid)}`)
+    pid = Number(v.pid)
   }
-  return { pid, json }
+  return { pid, json: v.json === true, help: v.help === true }
 }
 
 function catalogue(json: boolean): number {
@@ -114,6 +121,7 @@ function live(pid: number, json: boolean): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { pid, json } = parse(argv)
+  const { pid, json, help: wantsHelp } = parse(argv)
+  if (wantsHelp) { process.stdout.write(help + '\n'); return 0 }
   return pid === null ? catalogue(json) : live(pid, json)
 }

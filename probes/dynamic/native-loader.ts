@@ -11,6 +11,7 @@ import path from 'node:path'
 import { debuglog } from 'node:util'
 import type { ProviderImage } from './elf-writer'
 import { locateNative, packageRoot } from '../native-path'
+import { setting } from '../../runtime/config'
 
 const debug = debuglog('sonde')
 
@@ -41,7 +42,7 @@ export const status = { native: null as string | null, lastError: null as string
 let native: NativeDyn | null | undefined
 export function nativeDyn(): NativeDyn | null {
   if (native !== undefined) return native
-  const file = process.env.SONDE_DYN_ADDON || locateNative('sonde_dyn', packageRoot).file
+  const file = setting('SONDE_DYN_ADDON') || locateNative('sonde_dyn', packageRoot).file
   if (!file) {
     native = null
     status.lastError = `native loader not built: ${path.join(packageRoot, 'build', 'Release', 'sonde_dyn.node')} missing (node scripts/build-native.js builds it)`
@@ -58,7 +59,8 @@ export function nativeDyn(): NativeDyn | null {
 }
 
 export function cacheDir(): string {
-  if (process.env.SONDE_CACHE_DIR) return process.env.SONDE_CACHE_DIR
+  const dir = setting('SONDE_CACHE_DIR')
+  if (dir) return dir
   const base = process.env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), '.cache') : os.tmpdir())
   return path.join(base, 'sonde', 'providers')
 }
@@ -123,7 +125,7 @@ export function loadImage(provider: string, image: ProviderImage, types: readonl
   const caps = types.map(capsOf)
   const tryLoad = (p: string) => dyn.load(p, symbols, image.semaphoresSymbol, image.probes.length, provider, names, caps)
   const reasons: string[] = []
-  if (mode !== 'file' && process.env.SONDE_DYN_MODE !== 'file') {
+  if (mode !== 'file' && setting('SONDE_DYN_MODE') !== 'file') {
     const fd = dyn.memfd(`sonde:${provider}`, image.bytes)
     if (typeof fd === 'number') {
       const p = `/proc/self/fd/${fd}`

@@ -57,6 +57,8 @@ export class DynamicProbe {
   /** Where this probe lives once loaded: the object path tracers attach by, or null. */
   get path(): string | null { return this.provider.pathOf(this) }
 
+  /* eslint-disable @typescript-eslint/no-unused-vars, prefer-rest-params -- the twelve parameters are
+     fire()'s typed signature; the body reads `arguments` by index, so no array is made per fire */
   fire(a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown,
     g?: unknown, h?: unknown, i?: unknown, j?: unknown, k?: unknown, l?: unknown): void {
     if (this.sem[this.idx] === 0 && relay.sem[relay.idx] === 0) return
@@ -67,6 +69,7 @@ export class DynamicProbe {
     } catch { fireFaults.count++; return }
     this.send()
   }
+  /* eslint-enable @typescript-eslint/no-unused-vars, prefer-rest-params */
 
   /** Runs `build(...x)` only when enabled and fires with the array it returns. */
   fireWith<X extends unknown[]>(build: (...x: X) => readonly unknown[], ...x: X): void {

@@ -1,56 +1,18 @@
-// Guards every host-facing callback of a runtime hook (diagnostics_channel subscribers,
-// patched MessagePort methods, timers): a fault is caught and counted, never thrown into
-// the application; after MAX_FAULTS faults the hook switches itself off and emits ONE
-// process.emitWarning with the stable code SONDE_HOOK_FAULT.
-import { debuglog } from 'node:util'
+// The fault guard of a runtime hook (runtime/fault-guard.ts with the hook limits): every
+// host-facing callback (diagnostics_channel subscribers, patched MessagePort methods, timers)
+// runs behind it; after MAX_FAULTS faults the hook switches itself off with ONE
+// SONDE_HOOK_FAULT warning. Hook guards are listed for `sonde probes` and tests.
+import { createFaultGuard, FAULT_LIMITS, type FaultGuard } from '../fault-guard'
 
-const debug = debuglog('sonde')
+export const HOOK_FAULT_CODE = FAULT_LIMITS.hook.code
+export const MAX_FAULTS: number = FAULT_LIMITS.hook.maxFaults
 
-export const HOOK_FAULT_CODE = 'SONDE_HOOK_FAULT'
-export const MAX_FAULTS = 5
-
-export interface HookGuard {
-  readonly name: string
-  /** Faults caught so far (never reset). */
-  readonly faults: number
-  /** False once the guard tripped: the hook's callbacks must become pass-through. */
-  readonly on: boolean
-  /** Runs `fn`, returning its result, or `undefined` after catching a fault. */
-  run<R>(fn: () => R): R | undefined
-  /** Records a fault caught elsewhere (e.g. in a hot path that inlines its own try/catch). */
-  fault(err: unknown): void
-  /** Sets what switching off does (usually the hook's uninstall). */
-  onTrip(off: () => void): void
-}
+export type HookGuard = FaultGuard
 
 const guards: HookGuard[] = []
 
 export function createHookGuard(name: string, maxFaults = MAX_FAULTS): HookGuard {
-  let faults = 0
-  let off: (() => void) | undefined
-  // `on` is a plain field: hot paths read it per event (a getter here ran as its own call in perf profiles).
-  const guard: HookGuard & { on: boolean } = {
-    name,
-    on: true,
-    get faults() { return faults },
-    run(fn) {
-      if (!guard.on) return undefined
-      try { return fn() } catch (err) { guard.fault(err); return undefined }
-    },
-    fault(err) {
-      faults++
-      debug('hook %s fault %d: %s', name, faults, (err as Error)?.stack ?? err)
-      if (!guard.on || faults < maxFaults) return
-      guard.on = false
-      try { off?.() } catch (e) { debug('hook %s uninstall failed: %s', name, e) }
-      const why = (err as Error)?.message ?? String(err)
-      try {
-        process.emitWarning(`sonde: the ${name} hook faulted ${faults} times and was switched off (last: ${why})`,
-          { code: HOOK_FAULT_CODE })
-      } catch { /* a throwing 'warning' listener must not reach the host either */ }
-    },
-    onTrip(fn) { off = fn },
-  }
+  const guard = createFaultGuard(name, { ...FAULT_LIMITS.hook, maxFaults })
   guards.push(guard)
   return guard
 }

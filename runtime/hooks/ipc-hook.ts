@@ -85,6 +85,7 @@ export function hookIpcTarget(target: IpcTarget, recvDir: string): void {
     const calledNs = nowNs()
     const connected = this.connected === true
     const t = connected && messageEvents.active ? calledNs : 0
+    // eslint-disable-next-line prefer-rest-params -- forwards every argument as given, no array per send
     const ret = origSend.apply(this, arguments as unknown as unknown[])
     if (connected) {
       const n = ++side.sent
@@ -95,12 +96,14 @@ export function hookIpcTarget(target: IpcTarget, recvDir: string): void {
   target.emit = function sondeIpcEmit(this: IpcTarget, event: unknown, m: unknown): boolean {
     if (event === 'message') {
       const at = messageEvents.active ? nowNs() : 0
+      // eslint-disable-next-line prefer-rest-params -- forwards every argument as given, no array per emit
       try { return origEmit.apply(this, arguments as unknown as unknown[]) } finally { guarded(side, () => onPick(side, at)) }
     }
     if (event === 'internalMessage' && m !== null && typeof m === 'object' && (m as { cmd?: unknown }).cmd === STAMP) {
       guarded(side, () => onStamp(side, m as { n?: unknown; t?: unknown }))
       return true
     }
+    // eslint-disable-next-line prefer-rest-params -- forwards every argument as given, no array per emit
     return origEmit.apply(this, arguments as unknown as unknown[])
   }
 }

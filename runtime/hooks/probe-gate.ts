@@ -26,7 +26,7 @@ let timer: NodeJS.Timeout | undefined
 
 function poll(): void {
   for (const g of gates) {
-    let want = false
+    let want: boolean
     try { want = g.wanted() } catch { want = false }
     if (want !== g.live) {
       g.live = want

@@ -25,7 +25,8 @@ const checks: Record<string, (x: OneLinerRun) => void> = {
     const bt = h(r, '@latency_us')!.summary.p50, inproc = truth.messages.collector.p50Ns
     assert.is(truth.messages.collector.count, 202, 'in-process collector saw the batch')
     console.log(`# msg-latency: median bpftrace ${(bt / 1000).toFixed(2)} µs, in-process collector ${(inproc / 1000).toFixed(2)} µs`)
-    assert.ok(Math.abs(bt - inproc) <= 0.1 * inproc, `median bpftrace ${bt} vs collector ${inproc}`)
+    // within 10 %, or within the lhist's 4 µs row (all a bucket can say)
+    assert.ok(Math.abs(bt - inproc) <= Math.max(0.1 * inproc, 4000), `median bpftrace ${bt} vs collector ${inproc}`)
   },
   'msg-latency-by-channel': ({ result: r }) => {
     const es = r.histograms['@latency_us']

@@ -75,7 +75,7 @@ test('option errors from the library still exit 2 with one line (callgraph and f
   const rec = join(root, 'test', 'fixtures', 'stackcollapse', 'recursion.txt')
   oneLine(sonde(['callgraph', rec, '--depth=-1']), 2, /^sonde callgraph: --depth must be a whole number ≥ 0, got -1$/)
   oneLine(sonde(['callgraph', rec, '--metric', 'calls']), 2, /^sonde callgraph: --metric calls: this profile \(samples\) has no call counts$/)
-  oneLine(sonde(['flame', join(root, 'test', 'fixtures', 'fprof', 'fib.default.analysis'), '-o', 'x.svg']), 2, /^sonde flame: flame graph: the profile has no stack samples/)
+  oneLine(sonde(['flame', rec, '--process', 'nope', '-o', 'x.svg']), 2, /^sonde flame: --process: no thread or process named 'nope'/)
   const noDot = sonde(['callgraph', rec, '-o', 'x.svg', '--system-dot'], { env: { ...process.env, PATH: '/nonexistent' } })
   oneLine(noDot, 2, /^sonde callgraph: --system-dot: no 'dot' on PATH/)
 })

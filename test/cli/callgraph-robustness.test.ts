@@ -41,7 +41,7 @@ test('fprof: \\x{110000} is a syntax error, not "Invalid code point"', () => {
 })
 
 test('numbers beyond 2^53 or not finite: exit 2 naming file, line and field', () => {
-  exit2('big.folded', 'main;a 3\nmain;b ' + '9'.repeat(400) + '\n', /^sonde callgraph: big\.folded:2: count "9{19}…" is out of range \(0 to 2\^53\)$/)
+  exit2('big.folded', 'main;a 3\nmain;b ' + '9'.repeat(400) + '\n', /^sonde callgraph: big\.folded: folded: line 2: count "9{19}…" is out of range \(0 to 2\^53\)$/)
   const node = (id: number, name: string, hit: string, kids: number[]) =>
     `{"id":${id},"callFrame":{"functionName":"${name}","scriptId":"1","url":"a.js","lineNumber":1,"columnNumber":1},"hitCount":${hit},"children":[${kids}]}`
   const profile = (hit: string, deltas: string) => `{"nodes":[\n${node(1, '(root)', '0', [2])},\n${node(2, 'f', hit, [])}\n],\n"startTime":0,"endTime":10,\n"samples":[2,2],\n"timeDeltas":[${deltas}]}`

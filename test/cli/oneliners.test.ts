@@ -61,7 +61,7 @@ test('stack one-liners run with bpftrace\'s user-symbol cache, and only when eve
   assert.is(r.status, 0, r.stderr)
   assert.ok(r.stdout.includes(`BPFTRACE_CACHE_USER_SYMBOLS=1 bpftrace -p ${process.pid} -e '`), r.stdout.slice(-300))
   const any = sonde('oneliners', 'loop-lag-stacks')
-  assert.match(any.stdout, /P=\$\(pgrep -nx node\); BPFTRACE_CACHE_USER_SYMBOLS=1 bpftrace -p "\$P"/)
+  assert.match(any.stdout, /P=\$\(pgrep -n -u "\$\(id -u\)" -x node\); BPFTRACE_CACHE_USER_SYMBOLS=1 bpftrace -p "\$P"/)
 })
 
 test('bad input: exit 2, one line', () => {

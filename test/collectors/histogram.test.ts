@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Histogram, TIME_LAYOUT, BYTES_LAYOUT, bucketLower, bucketUpper, bucketCount, createTimeHistogram, createBytesHistogram } from '../../collectors/histogram'
+import { TIME_LAYOUT, BYTES_LAYOUT, bucketLower, bucketUpper, bucketCount, createTimeHistogram, createBytesHistogram } from '../../collectors/histogram'
 import { createSeriesRing } from '../../collectors/series-ring'
 
 // Deterministic PRNG (mulberry32) so failures reproduce.

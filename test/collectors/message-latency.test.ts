@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import net from 'node:net'
-import { TEST_TOKEN, testAuth } from '../support/system'
+import { TEST_TOKEN } from '../support/system'
 
 const root = path.resolve(__dirname, '../..')
 

@@ -46,6 +46,7 @@ test('a reachable probe keeps its provider loaded; an unreachable provider is un
   forceOn(probe)
   probe.fire(1n)
   assert.ok(probe.provider.enabled)
+  // eslint-disable-next-line no-useless-assignment -- drops the last reference, so the provider can be collected
   probe = null
   for (let i = 0; i < 10 && mapped('life2'); i++) { gc(); await new Promise((r) => setTimeout(r, 50)) }
   assert.not.ok(mapped('life2'), 'unloaded by the FinalizationRegistry')

@@ -44,7 +44,7 @@ test('options are validated at set-up', () => {
 test('rate cap: heavy allocation raises the interval, the bytes estimate stays unbiased; 0 keeps the interval fixed', async () => {
   const tick = () => new Promise((r) => setTimeout(r, 1))
   async function run(maxSamplesPerSec: number, ms: number) {
-    let est = 0, made = 0, lastSamples = 0, lastMs = 0
+    let est = 0, made = 0, lastMs = 0
     // Every sample counts, not only allocateArrays's: once TurboFan inlines it into run(), V8's
     // sampler attributes its allocations to run() (the physical frame); the workload is > 99 %
     // of what this thread allocates meanwhile.
@@ -59,7 +59,7 @@ test('rate cap: heavy allocation raises the interval, the bytes estimate stays u
       await tick()
     }
     const interval = allocSamplerStats().intervalBytes
-    lastSamples = allocSamplerStats().samples - mark
+    const lastSamples = allocSamplerStats().samples - mark
     const rate = lastSamples / ((Date.now() - lastMs) / 1000)
     stop()
     unsub()

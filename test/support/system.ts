@@ -1,10 +1,11 @@
-// Gate for tests that need the real system (root + bpftrace, Chromium, readelf, a C compiler).
+// Gate for tests that need the real system (root + bpftrace, Chromium, readelf, a C compiler,
+// Prometheus, Go's pprof).
 // Missing requirement: skip with a printed reason, unless SONDE_REQUIRE_SYSTEM=1,
 // where a missing requirement is a failure (CI installs everything).
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 
-export type Need = 'root' | 'bpftrace' | 'chromium' | 'readelf' | 'tracefs' | 'cc-x64'
+export type Need = 'root' | 'bpftrace' | 'chromium' | 'readelf' | 'tracefs' | 'cc-x64' | 'prometheus' | 'go'
 
 function has(need: Need): string | null {
   switch (need) {
@@ -16,6 +17,8 @@ function has(need: Need): string | null {
     case 'bpftrace': return which('bpftrace') ? null : 'bpftrace not installed (apt-get install -y bpftrace)'
     case 'readelf': return which('readelf') ? null : 'readelf not installed (apt-get install -y binutils)'
     case 'chromium': return fs.existsSync('/usr/bin/chromium') ? null : '/usr/bin/chromium missing (apt-get install -y chromium)'
+    case 'prometheus': return which('prometheus') && which('promtool') ? null : 'prometheus/promtool not installed (apt-get install -y prometheus)'
+    case 'go': return which('go') ? null : 'go not installed (apt-get install -y golang-go: its `go tool pprof`)'
     case 'cc-x64': return process.arch !== 'x64' ? `needs x86-64, not ${process.arch}` : which('cc') ? null : 'no C compiler (apt-get install -y gcc)'
   }
 }

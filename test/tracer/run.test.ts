@@ -60,6 +60,16 @@ test('the pattern selects modules: a glob that does not match traces nothing', (
   assert.is(r.status, 0, r.stderr)
   const p = importFromSondeTrace(fs.readFileSync(out, 'utf8'), out)!
   assert.is(p.frames.frames.filter((f) => f.kind === 'js').length, 0)
+  // … and says so: the modules that loaded, and where a relative glob points
+  assert.match(r.stderr, /warning: --trace-functions 'lib\/\*\*' matched none of the 1 module the app loaded/)
+  assert.match(r.stderr, /loaded \(relative to .*tracer-known\): app\.js\n/)
+  assert.ok(r.stderr.includes(`'lib/**' means '${path.join(app, 'lib/**')}'`), r.stderr)
+  const regex = sondeRun(['--trace-functions', '/no-such-module/', '--trace-out', out, '--', 'node', 'app.js'])
+  assert.match(regex.stderr, /matched none of the 1 module/)
+  assert.not.match(regex.stderr, /relative glob/)
+  const hit = sondeRun(['--trace-functions', 'app.*', '--trace-out', out, '--', 'node', 'app.js'])
+  assert.is(hit.status, 0, hit.stderr)
+  assert.not.match(hit.stderr, /warning/)
 })
 
 test('sonde run --cpu-profile --counts: sampled profile with exact V8 call counts', async () => {

@@ -57,7 +57,7 @@ test('bad input answers 400 with one line; the server runs on', async () => {
     assert.is(r.status, 400, name)
     const e = await r.json() as { error: string }
     assert.match(e.error, re)
-    assert.not.match(e.error, /\n|    at /)
+    assert.not.match(e.error, /\n| {4}at /)
   }
   assert.is((await fetch(`${d.url}api/profiles/p999/callgraph.svg`)).status, 400)
   assert.is((await fetch(`${d.url}api/profiles/p1/callgraph.svg?metric=bogus`)).status, 400)

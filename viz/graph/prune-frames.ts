@@ -4,7 +4,7 @@
 //  - on exact graphs (no stacks), on the derived graph: a hidden node's OWN and its
 //    out-edges are shared among its callers in proportion to their edge weight; an ignored
 //    node is removed with what is reachable only through it.
-import { CallTree, type Profile } from '../model/profile'
+import { CallTree, type Profile, type SampleSequence } from '../model/profile'
 import { type CallGraph, type CallGraphEdge, wholeOf } from '../model/call-graph'
 
 export interface FramePruning {
@@ -42,9 +42,16 @@ export function pruneProfileFrames(p: Profile, o: FramePruning): Profile {
       dst.self[n] += src.self[v]
       if (src.hasCalls && verdict[f] !== 1) dst.calls[n] += src.calls[v]
     }
-    return { ...t, tree: dst }
+    return { ...t, tree: dst, samples: t.samples && remapSamples(t.samples, map) }
   })
   return { ...p, threads }
+}
+
+/** The time-ordered samples on the pruned tree; samples in dropped subtrees are dropped. */
+function remapSamples(s: SampleSequence, map: Int32Array): SampleSequence {
+  const keep: number[] = []
+  for (let i = 0; i < s.leaf.length; i++) if (map[s.leaf[i]] > 0) keep.push(i)
+  return { leaf: Int32Array.from(keep, (i) => map[s.leaf[i]]), weight: Float64Array.from(keep, (i) => s.weight[i]) }
 }
 
 /** The same pruning on a derived graph, for exact graphs that have no stacks. */

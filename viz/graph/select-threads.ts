@@ -9,7 +9,7 @@
 //   V8 profiles  main;  folded, callgrind: all
 // The most specific form that matches wins (exact name, then a thread id, then a pid,
 // then a command name); `*` selects every thread. No match is an OptionError listing the names.
-import { OptionError, type Profile, type ProfileThread } from '../model/profile'
+import { literal, OptionError, type Profile, type ProfileThread } from '../model/profile'
 
 /** Strips what users add or leave out around a name: blanks, quotes, fprof's angle brackets. */
 function bare(s: string): string {
@@ -45,13 +45,13 @@ export function matchThreads(threads: ProfileThread[], wanted: string): ProfileT
 }
 
 /** Threads of `profile` chosen by `thread` (all when undefined); OptionError when none match. */
-export function selectThreads(profile: Profile, thread?: string, option = '--process'): ProfileThread[] {
+export function selectThreads(profile: Profile, thread?: string, option = '{thread}'): ProfileThread[] {
   if (thread === undefined) return profile.threads
   const chosen = matchThreads(profile.threads, thread)
   if (chosen.length === 0) {
     const names = profile.threads.map((t) => t.name)
     const list = names.length ? names.map((n) => `'${n}'`).join(', ') : 'none'
-    throw new OptionError(`${option}: no thread or process named '${thread}' in ${profile.name} (have: ${list}; * for all)`)
+    throw new OptionError(`${option}: no thread or process named '${literal(thread)}' in ${literal(profile.name)} (have: ${literal(list)}; * for all)`)
   }
   return chosen
 }

@@ -1,9 +1,9 @@
-// Which functions a view is about: --focus (matches with all their callers and callees),
-// --root (matches and their callees), --leaf (matches and their callers), --depth (calls
-// away from the roots), and --invert (callees point at callers). Graph walks are
+// Which functions a view is about: focus (matches with all their callers and callees),
+// root (matches and their callees), leaf (matches and their callers), depth (calls
+// away from the roots), and invert (callees point at callers). Graph walks are
 // iterative; a regex that matches nothing is an error naming the option.
 import { adjacency, type CallGraph } from '../model/call-graph'
-import { OptionError } from '../model/profile'
+import { literal, OptionError } from '../model/profile'
 
 export interface Selection {
   focus?: RegExp
@@ -15,7 +15,7 @@ export interface Selection {
 /** A function matches by its name, or by "name file:line" (what tells two `(anonymous)` apart). */
 function matches(g: CallGraph, re: RegExp, option: string): number[] {
   const ids = g.nodes.filter((n) => re.test(n.name) || (n.file !== undefined && re.test(`${n.name} ${n.file}${n.line !== undefined ? `:${n.line}` : ''}`))).map((n) => n.id)
-  if (ids.length === 0) throw new OptionError(`${option} ${re.source}: matches no function`)
+  if (ids.length === 0) throw new OptionError(`{${option}} ${literal(re.source)}: matches no function`)
   return ids
 }
 
@@ -43,13 +43,13 @@ export function selectNodes(g: CallGraph, o: Selection): Uint8Array {
   const sel = new Uint8Array(g.nodes.length).fill(1)
   const and = (m: Uint8Array) => { for (let i = 0; i < sel.length; i++) sel[i] &= m[i] }
   if (o.focus) {
-    const m = matches(g, o.focus, '--focus')
+    const m = matches(g, o.focus, 'focus')
     const up = reach(g, m, false), down = reach(g, m, true)
     and(up.map((v, i) => v | down[i]))
   }
   let starts: number[] | undefined
-  if (o.root) { starts = matches(g, o.root, '--root'); and(reach(g, starts, true)) }
-  if (o.leaf) and(reach(g, matches(g, o.leaf, '--leaf'), false))
+  if (o.root) { starts = matches(g, o.root, 'root'); and(reach(g, starts, true)) }
+  if (o.leaf) and(reach(g, matches(g, o.leaf, 'leaf'), false))
   if (o.depth !== undefined) {
     const from = starts ?? g.nodes.filter((n) => n.isRoot).map((n) => n.id)
     and(reach(g, from, true, sel, o.depth))

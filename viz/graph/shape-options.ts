@@ -49,21 +49,21 @@ export function defaultMetric(unit: ValueUnit): Metric {
 export function checkMetric(metric: Metric, g: CallGraph): void {
   const have = defaultMetric(g.unit)
   if (metric === 'calls') {
-    if (!g.hasCalls && g.unit !== 'calls') throw new OptionError(`--metric calls: this profile (${g.unit}) has no call counts`)
+    if (!g.hasCalls && g.unit !== 'calls') throw new OptionError(`{metric} calls: this profile (${g.unit}) has no call counts`)
     return
   }
-  if (metric !== have) throw new OptionError(`--metric ${metric}: this profile measures ${g.unit} (use --metric ${have}${g.hasCalls ? ' or calls' : ''})`)
+  if (metric !== have) throw new OptionError(`{metric} ${metric}: this profile measures ${g.unit} (use {metric} ${have}${g.hasCalls ? ' or calls' : ''})`)
 }
 
 export function checkShapeOptions(o: ShapeOptions): void {
   const pct = (v: number | undefined, name: string) => {
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 100)) throw new OptionError(`${name} must be a percentage 0..100, got ${v}`)
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 100)) throw new OptionError(`{${name}} must be a percentage 0..100, got ${v}`)
   }
-  pct(o.nodeThres, '--node-thres')
-  pct(o.edgeThres, '--edge-thres')
-  if (o.budget !== undefined && !(Number.isInteger(o.budget) && o.budget >= 0)) throw new OptionError(`--budget must be a whole number ≥ 0, got ${o.budget}`)
-  if (o.edgeBudget !== undefined && !(Number.isInteger(o.edgeBudget) && o.edgeBudget >= 0)) throw new OptionError(`--edge-budget must be a whole number ≥ 0, got ${o.edgeBudget}`)
-  if (o.depth !== undefined && !(Number.isInteger(o.depth) && o.depth >= 0)) throw new OptionError(`--depth must be a whole number ≥ 0, got ${o.depth}`)
+  pct(o.nodeThres, 'nodeThres')
+  pct(o.edgeThres, 'edgeThres')
+  if (o.budget !== undefined && !(Number.isInteger(o.budget) && o.budget >= 0)) throw new OptionError(`{budget} must be a whole number ≥ 0, got ${o.budget}`)
+  if (o.edgeBudget !== undefined && !(Number.isInteger(o.edgeBudget) && o.edgeBudget >= 0)) throw new OptionError(`{edgeBudget} must be a whole number ≥ 0, got ${o.edgeBudget}`)
+  if (o.depth !== undefined && !(Number.isInteger(o.depth) && o.depth >= 0)) throw new OptionError(`{depth} must be a whole number ≥ 0, got ${o.depth}`)
 }
 
 /** The value of a node / edge under a metric. */

@@ -9,30 +9,33 @@
 //   ]: 42
 // Single-line keys (`@[comm]: 7`) become one-frame stacks. Frame offsets (`+151`,
 // `+0x2b`) are dropped so one function is one frame; unresolved addresses stay as
-// written. Tuple stacks are joined root first in the printed order reversed (for
-// @[kstack, ustack]: user root … user leaf, kernel root … kernel leaf). Each map name is
-// one thread when there are several. Unit: samples (the count; use count() maps).
+// written; `ustack(perf)` frames (`7f17… fib+35 (/usr/bin/app)`) are function + module.
+// Tuples: scalar elements (`@[comm, ustack]`: the comm on the `@[` line) are the root,
+// stacks follow in the printed order reversed, except that a kernel stack (kernel entry
+// frames or addresses) is always above the user stack: @[kstack, ustack] and
+// @[ustack, kstack] both give user root … user leaf, kernel root … kernel leaf. An empty
+// stack (`, ]: 1`) adds nothing. Each map name is one thread when there are several.
+// Unit: samples (the count; use count() maps).
 import { createProfile, CallTree, ParseError, type Profile } from '../model/profile'
 import { firstLines, runLines, type LineImporter } from './line-importer'
 import { parseCount } from './folded'
 import { checkWeight } from './weight-check'
+import type { ImporterOptions } from './import-options'
+import { bpftraceFrame, orderParts } from './bpftrace-frames'
+
+// bpftrace's own messages (2>&1): skipped wherever they are.
+const MESSAGE = /^(Lost \d+ events|WARNING|ERROR)/
+const ATTACHING = /^Attaching \d+ probes?\.\.\./
 
 export function isBpftrace(head: string): boolean {
-  const [a, b] = firstLines(head, 2)
-  if (a === undefined) return false
+  const lines = firstLines(head, 40).filter((l) => !MESSAGE.test(l))
   const isKey = (l: string | undefined) => l !== undefined && /^@\w*(\[|: )/.test(l)
-  return isKey(a) || (/^Attaching \d+ probes?\.\.\./.test(a) && (b === undefined || isKey(b)))
+  if (lines.length === 0) return false
+  // after 'Attaching', the traced program's own output may come before the maps
+  return isKey(lines[0]) || (ATTACHING.test(lines[0]) && (lines.length === 1 || lines.slice(1).some(isKey)))
 }
 
-/** Function name without its offset: 'fib+151' → 'fib', 'x+0x2b' → 'x'. */
-export function stripOffset(frame: string): string {
-  const plus = frame.lastIndexOf('+')
-  if (plus <= 0) return frame
-  const off = frame.slice(plus + 1)
-  return /^(0x[0-9a-fA-F]+|\d+)$/.test(off) ? frame.slice(0, plus) : frame
-}
-
-export function createBpftraceImporter(name: string): LineImporter {
+export function createBpftraceImporter(name: string, opts: ImporterOptions = {}): LineImporter {
   const profile = createProfile(name, 'bpftrace', 'samples')
   const trees = new Map<string, CallTree>()
   const ids = new Map<string, number>()
@@ -43,18 +46,17 @@ export function createBpftraceImporter(name: string): LineImporter {
   let attached = false
   const frameId = (raw: string): number => {
     let id = ids.get(raw)
-    if (id === undefined) { id = profile.frames.intern({ name: stripOffset(raw) }); ids.set(raw, id) }
+    if (id === undefined) { id = profile.frames.intern(bpftraceFrame(raw, opts.lines)); ids.set(raw, id) }
     return id
   }
   const add = (mapName: string, stacks: string[][], countText: string, lineNo: number) => {
     const count = parseCount(countText.trim())
-    if (Number.isNaN(count)) throw new ParseError(name, lineNo, `bad count "${countText.trim()}"`)
-    checkWeight(count, name, lineNo, 'count', { shown: `"${countText.trim()}"` })
+    if (Number.isNaN(count)) throw new ParseError(name, lineNo, `bad count "${countText.trim()}"`, 'bpftrace')
+    checkWeight(count, name, lineNo, 'count', { shown: `"${countText.trim()}"`, format: 'bpftrace' })
     let tree = trees.get(mapName)
     if (!tree) { tree = new CallTree(); trees.set(mapName, tree) }
     let node = 0
-    for (let p = stacks.length - 1; p >= 0; p--) {
-      const s = stacks[p]
+    for (const s of orderParts(stacks)) {
       for (let i = s.length - 1; i >= 0; i--) node = tree.child(node, frameId(s[i]))
     }
     if (node === 0) node = tree.child(0, frameId('[empty stack]'))
@@ -66,19 +68,24 @@ export function createBpftraceImporter(name: string): LineImporter {
       if (parts) {
         const t = raw.trim()
         if (t.startsWith(']:')) { add(map, parts, t.slice(2), lineNo); parts = null }
+        else if (t.startsWith(',') && t.slice(1).trim().startsWith(']:')) { parts.push([]); add(map, parts, t.slice(1).trim().slice(2), lineNo); parts = null }
         else if (t === ',') parts.push([])
         else if (t !== '') parts[parts.length - 1].push(t)
         return true
       }
       if (raw.trim() === '') return true
       if (!started) {
-        if (/^Attaching \d+ probes?\.\.\./.test(raw)) { attached = true; return true }
-        if (raw[0] !== '@') return false
+        if (ATTACHING.test(raw)) { attached = true; return true }
+        if (raw[0] !== '@' && (attached || MESSAGE.test(raw))) return true // the program's output, bpftrace's messages
+        if (raw[0] !== '@') {
+          if (opts.strict) throw new ParseError(name, lineNo, `expected a map entry (@name[...]: count), got "${raw.slice(0, 40)}"`, 'bpftrace')
+          return false
+        }
         started = true
       }
       if (raw[0] !== '@') {
-        if (/^(Lost \d+ events|WARNING|ERROR)/.test(raw)) return true
-        throw new ParseError(name, lineNo, `expected a map entry (@name[...]: count), got "${raw.slice(0, 40)}"`)
+        if (MESSAGE.test(raw)) return true
+        throw new ParseError(name, lineNo, `expected a map entry (@name[...]: count), got "${raw.slice(0, 40)}"`, 'bpftrace')
       }
       const br = raw.indexOf('[')
       const colon = raw.indexOf(':')
@@ -86,13 +93,19 @@ export function createBpftraceImporter(name: string): LineImporter {
       map = raw.slice(0, br)
       if (raw.length === br + 1) { parts = [[]]; return true }
       const close = raw.lastIndexOf(']:')
-      if (close < 0) throw new ParseError(name, lineNo, 'map key without "]: count"')
+      if (close < 0 && raw.trimEnd().endsWith(',')) {
+        // a tuple whose first elements are scalars on the '@[' line: '@[node, '
+        parts = raw.slice(br + 1).trimEnd().slice(0, -1).split(', ').map((x) => [x.trim()])
+        parts.push([])
+        return true
+      }
+      if (close < 0) throw new ParseError(name, lineNo, 'map key without "]: count"', 'bpftrace')
       add(map, [[raw.slice(br + 1, close)]], raw.slice(close + 2), lineNo)
       return true
     },
     finish() {
-      if (parts) throw new ParseError(name, undefined, 'input ends inside a map key (truncated output?)')
-      if (!entries && (started || attached)) throw new ParseError(name, undefined, 'no stack map entries (did bpftrace exit before printing its maps?)')
+      if (parts) throw new ParseError(name, undefined, 'input ends inside a map key (truncated output?)', 'bpftrace')
+      if (!entries && (started || attached)) throw new ParseError(name, undefined, 'no stack map entries (did bpftrace exit before printing its maps?)', 'bpftrace')
       if (!entries) return null
       for (const [m, tree] of trees) profile.threads.push({ name: trees.size > 1 ? m : 'all', tree })
       profile.meta.entries = entries
@@ -101,6 +114,6 @@ export function createBpftraceImporter(name: string): LineImporter {
   }
 }
 
-export function importFromBpftrace(text: string, name: string): Profile | null {
-  return runLines(createBpftraceImporter(name), text)
+export function importFromBpftrace(text: string, name: string, opts?: ImporterOptions): Profile | null {
+  return runLines(createBpftraceImporter(name, opts), text)
 }

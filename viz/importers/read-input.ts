@@ -114,6 +114,27 @@ export async function readHead(input: Input): Promise<Buffer> {
 
 /** The head plus the rest of the input as one string. */
 export async function readAll(input: Input, head: Buffer, progress?: Progress): Promise<string> {
+  return (await readAllBytes(input, head, progress)).toString('utf8')
+}
+
+/** The head plus the rest of the input, as bytes (binary formats; readAll decodes them). */
+export async function readAllBytes(input: Input, head: Buffer, progress?: Progress): Promise<Buffer> {
+  // A file of known size is read into one buffer: chunks plus their concatenation would
+  // hold the input twice (three times with the decoded string) at the peak.
+  if (input.totalBytes > head.length) {
+    const whole = Buffer.allocUnsafe(input.totalBytes)
+    head.copy(whole)
+    let done = head.length
+    while (done < whole.length) {
+      const n = await input.read(whole.subarray(done, Math.min(done + CHUNK_BYTES, whole.length)))
+      if (n === 0) break
+      done += n
+      progress?.(done, input.totalBytes)
+    }
+    // A file that grew while read: the rest in chunks.
+    const rest = done === whole.length ? await readAllBytes({ ...input, totalBytes: 0 }, Buffer.alloc(0), progress) : Buffer.alloc(0)
+    return rest.length ? Buffer.concat([whole, rest]) : whole.subarray(0, done)
+  }
   const parts: Buffer[] = [head]
   let done = head.length
   for (;;) {
@@ -124,7 +145,7 @@ export async function readAll(input: Input, head: Buffer, progress?: Progress): 
     done += n
     progress?.(done, input.totalBytes)
   }
-  return Buffer.concat(parts).toString('utf8')
+  return Buffer.concat(parts)
 }
 
 /**

@@ -9,22 +9,17 @@
 //   B 1 AAAAAAAAAAAAAAAAAQAAAN…      (base64 of little-endian u32 words)
 //   E 80748323
 import { CallTree, createProfile, ParseError, type Profile, type ProfileThread } from '../model/profile'
+import { TimeSlices } from './time-slices'
 
-const MAGIC = 'SONDE-TRACE '
-const EV_ENTER = 1, EV_EXIT = 2, EV_SUSPEND = 3, EV_RESUME = 4, EV_TIME = 5
+import {
+  BLOCK_HEADER_WORDS, EV_ARG_SHIFT, EV_ENTER, EV_EXIT, EV_RESUME, EV_SUSPEND, EV_TIME, EV_TYPE_MASK,
+  LINE_BLOCK, LINE_END, LINE_SECTION, TRACE_MAGIC, TRACE_MAGIC_PREFIX, type SectionHeader,
+} from '../../tracer/trace-format'
+
 const TWO32 = 0x100000000
 
 export function isSondeTrace(head: string): boolean {
-  return head.startsWith(MAGIC)
-}
-
-interface SectionHeader {
-  pid: number
-  threadId: number
-  thread: string
-  droppedBlocks: number
-  droppedEvents: number
-  functions: [string, string, number, number][]
+  return head.startsWith(TRACE_MAGIC_PREFIX)
 }
 
 /** A pending suspension: `snap` is the running-time accumulator it is measured against at its start. */
@@ -46,6 +41,7 @@ interface ThreadState {
   /** Running time charged at or below a caller node with pending callees, since it had some. */
   under: Map<number, number>
   frameOf: number[]
+  slices: TimeSlices
   clock: number
   /** Time up to which self time has been charged. */
   cur: number
@@ -86,7 +82,7 @@ class Replay {
       const tree = new CallTree()
       tree.hasCalls = true
       const thread: ProfileThread = { name: String(h.thread ?? `thread ${h.threadId}`), tree, startValue: 0 }
-      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), pendingAt: new Map(), pendingUnder: new Map(), pendingCount: 0, below: new Map(), under: new Map(), frameOf: [], clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
+      st = { pid: h.pid, thread, tree, stack: [], suspended: new Map(), pendingAt: new Map(), pendingUnder: new Map(), pendingCount: 0, below: new Map(), under: new Map(), frameOf: [], slices: new TimeSlices(), clock: 0, cur: 0, lastSeq: 0, endNs: 0, droppedBlocks: 0, droppedEvents: 0 }
       this.threads.set(key, st)
     }
     st.frameOf = h.functions.map((f, i) => {
@@ -102,6 +98,7 @@ class Replay {
     if (t > st.cur && st.stack.length > 0) {
       const n = st.stack[st.stack.length - 1]
       st.tree.self[n] += t - st.cur
+      st.slices.add(n, t - st.cur)
       if (st.pendingCount > 0) this.cover(st, n, t - st.cur)
     }
     if (t > st.cur) st.cur = t
@@ -172,29 +169,29 @@ class Replay {
     const st = this.current
     if (!st) fail(this.name, line, 'block before any section header')
     const bytes = Buffer.from(b64, 'base64')
-    if (bytes.length % 4 !== 0 || bytes.length < 12) fail(this.name, line, 'block is not a whole number of 32-bit words')
+    if (bytes.length % 4 !== 0 || bytes.length < BLOCK_HEADER_WORDS * 4) fail(this.name, line, 'block is not a whole number of 32-bit words')
     const w = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))
     const t0 = w[0] * TWO32 + w[1]
     const depth = w[2]
-    if (3 + depth > w.length) fail(this.name, line, 'stack snapshot runs past the block')
+    if (BLOCK_HEADER_WORDS + depth > w.length) fail(this.name, line, 'stack snapshot runs past the block')
     if (seq !== st.lastSeq + 1) {
       // Earlier blocks were dropped (ring full): restart from this block's stack snapshot.
       st.stack = [0]
       st.stack.length = 0
       let n = 0
-      for (let i = 0; i < depth; i++) { n = st.tree.child(n, this.frame(st, w[3 + i], line)); st.stack.push(n) }
+      for (let i = 0; i < depth; i++) { n = st.tree.child(n, this.frame(st, w[BLOCK_HEADER_WORDS + i], line)); st.stack.push(n) }
       st.cur = t0
     }
     st.clock = t0
     st.lastSeq = seq
-    this.events(st, w, 3 + depth, line)
+    this.events(st, w, BLOCK_HEADER_WORDS + depth, line)
   }
 
   private events(st: ThreadState, w: Uint32Array, start: number, line: number): void {
     const tree = st.tree
     for (let p = start; p < w.length;) {
-      const type = w[p] & 7
-      const arg = w[p] >>> 3
+      const type = w[p] & EV_TYPE_MASK
+      const arg = w[p] >>> EV_ARG_SHIFT
       if (type === EV_TIME) {
         if (p + 3 > w.length) fail(this.name, line, 'truncated TIME event')
         st.clock = w[p + 1] * TWO32 + w[p + 2]
@@ -250,6 +247,7 @@ class Replay {
       const pending = [...st.suspended.values()].sort((a, b) => b.node - a.node)
       for (const s of pending) this.endSuspension(st, s, Math.max(st.endNs, s.t))
       st.thread.endValue = st.endNs
+      st.thread.samples = st.slices.sequence()
       if (pids.size > 1) st.thread.name = `pid ${st.pid} ${st.thread.name}`
       droppedBlocks += st.droppedBlocks
       droppedEvents += st.droppedEvents
@@ -274,18 +272,18 @@ export function importFromSondeTrace(text: string, name: string): Profile | null
     start = nl + 1
     lineNo++
     if (lineNo === 1) {
-      if (line.trim() !== 'SONDE-TRACE 1') fail(name, 1, `unsupported trace version "${line.slice(MAGIC.length, 40)}"`)
+      if (line.trim() !== TRACE_MAGIC) fail(name, 1, `unsupported trace version "${line.slice(TRACE_MAGIC_PREFIX.length, 40)}"`)
       continue
     }
     if (line === '') continue
     const kind = line[0]
-    if (kind === 'T' && line[1] === ' ') r.section(parseHeader(line.slice(2), name, lineNo), lineNo)
-    else if (kind === 'B' && line[1] === ' ') {
+    if (kind === LINE_SECTION && line[1] === ' ') r.section(parseHeader(line.slice(2), name, lineNo), lineNo)
+    else if (kind === LINE_BLOCK && line[1] === ' ') {
       const sp = line.indexOf(' ', 2)
       const seq = Number(line.slice(2, sp))
       if (sp < 0 || !Number.isInteger(seq)) fail(name, lineNo, 'block line is not "B <seq> <base64>"')
       r.block(seq, line.slice(sp + 1), lineNo)
-    } else if (kind === 'E' && line[1] === ' ') r.end(Number(line.slice(2)), lineNo)
+    } else if (kind === LINE_END && line[1] === ' ') r.end(Number(line.slice(2)), lineNo)
     else fail(name, lineNo, `unexpected line starting "${line.slice(0, 12)}"`)
   }
   return r.finish()

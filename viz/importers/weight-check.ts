@@ -16,9 +16,9 @@ export function inRange(v: unknown, signed = false): v is number {
 
 /** `v` when inRange, else a ParseError "<what> <v> is out of range". `shown` replaces v in the
  * message; `line` may be a function, called only on error (finding a line in JSON text is a search). */
-export function checkWeight(v: unknown, file: string, line: number | undefined | (() => number | undefined), what: string, opts: { signed?: boolean; shown?: string } = {}): number {
+export function checkWeight(v: unknown, file: string, line: number | undefined | (() => number | undefined), what: string, opts: { signed?: boolean; shown?: string; format?: string } = {}): number {
   if (inRange(v, opts.signed)) return v
   let text = opts.shown ?? (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v))
   if (text.length > 24) text = text.slice(0, 20) + (text.startsWith('"') ? '…"' : '…')
-  throw new ParseError(file, typeof line === 'function' ? line() : line, `${what} ${text} is out of range (${opts.signed ? '-2^53' : '0'} to 2^53)`)
+  throw new ParseError(file, typeof line === 'function' ? line() : line, `${what} ${text} is out of range (${opts.signed ? '-2^53' : '0'} to 2^53)`, opts.format)
 }

@@ -7,62 +7,8 @@
 
 export type ValueUnit = 'nanoseconds' | 'microseconds' | 'milliseconds' | 'seconds' | 'bytes' | 'samples' | 'calls' | 'none'
 
-/** js: JavaScript; native: C/C++/kernel; pseudo: (idle), (program), (garbage collector), suspend, ...; erlang: an MFA. */
-export type FrameKind = 'js' | 'native' | 'pseudo' | 'erlang' | 'other'
-
-export interface FrameInfo {
-  name: string
-  file?: string
-  line?: number
-  column?: number
-  /** Module, library or Erlang module; used for per-module hue. */
-  module?: string
-  kind?: FrameKind
-}
-
-export interface Frame extends FrameInfo {
-  id: number
-  /** Identity of the frame: two frames with the same key are the same function. */
-  key: string
-  kind: FrameKind
-}
-
-const PSEUDO = /^(\((idle|program|garbage collector|root|GC|gc|anonymous root)\)|suspend|garbage_collect|undefined)$/
-
-export function isPseudoName(name: string): boolean {
-  return PSEUDO.test(name)
-}
-
-export function frameKey(info: FrameInfo): string {
-  return `${info.name}\u0000${info.file ?? ''}\u0000${info.line ?? ''}\u0000${info.column ?? ''}`
-}
-
-/** Interns frames by key; ids are dense from 0. */
-export class FrameTable {
-  readonly frames: Frame[] = []
-  private readonly byKey = new Map<string, number>()
-
-  intern(info: FrameInfo): number {
-    const key = frameKey(info)
-    const found = this.byKey.get(key)
-    if (found !== undefined) return found
-    const id = this.frames.length
-    const kind = info.kind ?? (isPseudoName(info.name) ? 'pseudo' : 'other')
-    this.frames.push({ ...info, id, key, kind })
-    this.byKey.set(key, id)
-    return id
-  }
-
-  get(id: number): Frame {
-    const f = this.frames[id]
-    if (!f) throw new RangeError(`no frame ${id}`)
-    return f
-  }
-
-  get size(): number {
-    return this.frames.length
-  }
-}
+export { type FrameKind, type FrameInfo, type Frame, isPseudoName, frameKey, FrameTable } from './frames'
+import { FrameTable } from './frames'
 
 /**
  * Calling-context tree. Node 0 is the synthetic root (frame -1). Each other node is one
@@ -232,11 +178,18 @@ export interface ExactGraph {
   acc?: number
 }
 
+/** Samples in the order they were taken: sample i has leaf node `leaf[i]`, weight `weight[i]`. */
+export interface SampleSequence { leaf: Int32Array; weight: Float64Array; exact?: boolean }
+
 /** One thread or process of the profile (fprof process, worker thread, perf tid). */
 export interface ProfileThread {
   name: string
   tree?: CallTree
   exact?: ExactGraph
+  /** The samples in time order (leaf tree node, weight) where the input keeps them: V8 CPU
+   * profiles; `exact` slices of running time for traces. Node ids index `tree`: a transform
+   * that rebuilds the tree must rebuild or drop this. */
+  samples?: SampleSequence
   /** Exact per-function call counts known apart from the tree (V8 precise coverage). */
   functionCalls?: Map<number, number>
   /** Start/end on the producer's clock, in `unit` where it is a time unit. */
@@ -265,25 +218,19 @@ export class ParseError extends Error {
   readonly file: string
   readonly line: number | undefined
   readonly reason: string
+  /** The format whose importer failed, when the message names it ("perf script"). */
+  readonly format: string | undefined
 
-  constructor(file: string, line: number | undefined, reason: string) {
-    super(`${file}${line !== undefined ? `:${line}` : ''}: ${reason}`)
+  constructor(file: string, line: number | undefined, reason: string, format?: string) {
+    super(format !== undefined
+      ? `${file}: ${format}: ${line !== undefined ? `line ${line}: ` : ''}${reason}`
+      : `${file}${line !== undefined ? `:${line}` : ''}: ${reason}`)
     this.name = 'ParseError'
     this.file = file
     this.line = line
     this.reason = reason
+    this.format = format
   }
 }
 
-/**
- * The error the library raises for an option that does not fit (bad value, a regex matching
- * nothing, a metric the profile lacks, an unknown thread). A RangeError, so existing
- * `instanceof RangeError` handlers keep working; the CLI maps only this one to exit 2, so
- * V8's own RangeErrors (a bug: "Invalid array length", stack overflow) stay failures.
- */
-export class OptionError extends RangeError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'OptionError'
-  }
-}
+export { literal, OptionError } from './option-error'

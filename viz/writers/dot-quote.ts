@@ -6,15 +6,17 @@
 import { createHash } from 'node:crypto'
 
 const MAX_ID = 64
+// eslint-disable-next-line no-control-regex -- control characters are what it replaces
+const CONTROL = /[\u0000-\u001f\u007f]/g
 
 /** A DOT double-quoted string with exactly `s` as its value (no escString meaning). */
 export function quote(s: string): string {
-  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\u0000-\u001f\u007f]/g, ' ') + '"'
+  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(CONTROL, ' ') + '"'
 }
 
 /** Label text: like quote(), but `lines` are joined with Graphviz's centred line break. */
 export function quoteLines(lines: string[]): string {
-  return '"' + lines.map((l) => l.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\u0000-\u001f\u007f]/g, ' ')).join('\\n') + '"'
+  return '"' + lines.map((l) => l.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(CONTROL, ' ')).join('\\n') + '"'
 }
 
 /** The node id for a function: its name when short, else a prefix and a hash of its key. */

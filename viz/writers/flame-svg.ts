@@ -94,7 +94,7 @@ export function toFlameSvg(p: Profile, o: FlameOptions = {}): string {
   const all = stackTotal(p)
   const root = toHierarchy(mergedTree(p, (all * minW) / width)).sum((c) => c.self + c.hidden)
   const total = root.value ?? 0
-  if (!(total > 0)) throw new OptionError('flame graph: the profile has no stack samples (an exact graph has no stacks; use `sonde callgraph`)')
+  if (!(total > 0)) throw new OptionError('flame graph: the profile has no stack samples (an exact profile has no stacks; draw its call graph instead)')
   const hidden = Math.max(0, root.height + 1 - maxDepth)
   const depth = Math.min(root.height + 1, maxDepth)
   const height = depth * rowH + 40

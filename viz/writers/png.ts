@@ -9,7 +9,6 @@ export interface PngOptions {
 }
 
 export function svgToPng(svg: string, o: PngOptions = {}): Buffer {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js')
   const m = /<svg[^>]*\bwidth="([\d.]+)pt"[^>]*\bheight="([\d.]+)pt"/.exec(svg)
   const w = m ? Number(m[1]) : 1000, h = m ? Number(m[2]) : 1000

@@ -3,7 +3,7 @@
 // (`systemDot: true` / `--system-dot`). Graphviz escapes label and tooltip text in its SVG
 // (`<` → `&lt;`), which a test checks with a hostile function name.
 import { spawnSync } from 'node:child_process'
-import { OptionError } from '../model/profile'
+import { literal, OptionError } from '../model/profile'
 
 export interface SvgOptions {
   /** Use the `dot` on PATH (or this path) instead of the WebAssembly build. */
@@ -24,7 +24,7 @@ export async function dotToSvg(dot: string, o: SvgOptions = {}): Promise<string>
   if (o.systemDot) {
     const bin = typeof o.systemDot === 'string' ? o.systemDot : 'dot'
     const r = spawnSync(bin, ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 1 << 30 })
-    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new OptionError(`--system-dot: no '${bin}' on PATH (install graphviz, or leave out --system-dot to use the built-in WebAssembly Graphviz)`)
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new OptionError(`{systemDot}: no '${literal(bin)}' on PATH (install graphviz, or leave out {systemDot} to use the built-in WebAssembly Graphviz)`)
     if (r.error) throw new Error(`system dot (${bin}): ${r.error.message}`)
     if (r.status !== 0) throw new Error(`system dot (${bin}) exited ${r.status}: ${(r.stderr || '').split('\n')[0]}`)
     return r.stdout

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { DashboardConfigError } from './listen-safety'
+import { setting } from '../../runtime/config'
 
 /**
  * Shortest token accepted. 20 characters hold at least 80 bits even as hex (`openssl rand -hex
@@ -40,8 +41,9 @@ function readTokenFile(file: string): string {
 /** The token to use; `required`: generate one when none is given. */
 export function chooseToken(given: string | undefined, env: NodeJS.ProcessEnv, required: boolean): TokenChoice {
   if (given !== undefined && given !== '') return { token: checked(given, '--token'), source: 'option' }
-  if (env.SONDE_TOKEN_FILE) return { token: readTokenFile(env.SONDE_TOKEN_FILE), source: 'SONDE_TOKEN_FILE' }
-  if (env.SONDE_TOKEN) return { token: checked(env.SONDE_TOKEN, 'SONDE_TOKEN'), source: 'SONDE_TOKEN' }
+  const file = setting('SONDE_TOKEN_FILE', env), token = setting('SONDE_TOKEN', env)
+  if (file) return { token: readTokenFile(file), source: 'SONDE_TOKEN_FILE' }
+  if (token) return { token: checked(token, 'SONDE_TOKEN'), source: 'SONDE_TOKEN' }
   return required ? { token: generateToken(), source: 'generated' } : { source: 'none' }
 }
 

@@ -3,7 +3,8 @@
 // tree and exports. Runs in the profile worker (profile-worker.ts), never on the app's thread.
 // Query strings are validated here (renderOptions); bad input is a BadRequest or the
 // importer's ParseError, answered 400 with its first line.
-import { formats, importProfileText } from '../../viz/importers'
+import { formats, importProfileBytes } from '../../viz/importers'
+import { remapProfile } from '../../viz/source-maps/remap-profile'
 import { OptionError, ParseError } from '../../viz/model/profile'
 import { renderCallGraph, type RenderOptions } from '../../viz/render'
 import { buildCallGraph } from '../../viz/graph/shape'
@@ -12,7 +13,7 @@ import { toFolded } from '../../viz/writers/folded'
 import type { Metric } from '../../viz/graph/shape-options'
 import { createProfileStore, type ProfileInfo, type StoredProfile } from './profile-store'
 import { toFlameTree } from './flame-tree'
-import { inPageWords, metricsOf, withPageWords } from './profile-metrics'
+import { inPage, metricsOf, withPageWords } from './profile-metrics'
 
 const METRICS: Metric[] = ['time', 'samples', 'bytes', 'calls']
 
@@ -73,11 +74,13 @@ export function createProfileOps(idPrefix?: string) {
   const json = (v: unknown): Body => ({ body: JSON.stringify(v), type: 'application/json' })
 
   return {
-    /** Imports text (bytes as UTF-8); answers the new profile's info and the ids evicted to make room. */
+    /** Imports any format (pprof as bytes, text as UTF-8), V8 profiles mapped through the
+     * source maps found on this machine for their scripts; answers the new profile's info
+     * and the ids evicted to make room. */
     import(a: { name: string; bytes: Uint8Array; source: StoredProfile['source'] }): { info: ProfileInfo; ids: string[] } {
       if (a.bytes.length === 0) throw new BadRequest(`${a.name}: empty upload`)
       let profile
-      try { profile = importProfileText(Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.length).toString('utf8'), a.name) } catch (err) {
+      try { profile = remapProfile(importProfileBytes(a.bytes, a.name)) } catch (err) {
         // No importer took it: say so once, with what would have been taken.
         if (err instanceof ParseError && err.reason === 'unrecognised profile format') throw new BadRequest(`${a.name}: not a profile format sonde reads (accepted: ${formats.map((f) => f.id).join(', ')})`)
         throw err
@@ -90,7 +93,7 @@ export function createProfileOps(idPrefix?: string) {
       const { key, ...o } = checked(p, a.query)
       const svg = await store.render(p.id, key, async () => {
         try { return String(await renderCallGraph(p.profile, { ...o, output: 'svg' })) } catch (err) {
-          throw err instanceof OptionError ? new OptionError(inPageWords(err)) : err
+          throw err instanceof OptionError ? inPage(err) : err
         }
       })
       return { body: svg, type: 'image/svg+xml' }
@@ -115,7 +118,7 @@ export function createProfileOps(idPrefix?: string) {
       if (a.fmt === 'folded') return { body: toFolded(p.profile), type: 'text/plain', filename: `${base}.folded.txt` }
       if (a.fmt !== 'dot' && a.fmt !== 'svg' && a.fmt !== 'json') throw new BadRequest(`export format must be dot, svg, folded or json, got ${a.fmt.slice(0, 40)}`)
       const body = String(await renderCallGraph(p.profile, { ...o, output: a.fmt }).catch((err) => {
-        throw err instanceof OptionError ? new OptionError(inPageWords(err)) : err
+        throw err instanceof OptionError ? inPage(err) : err
       }))
       const type = a.fmt === 'svg' ? 'image/svg+xml' : a.fmt === 'json' ? 'application/json' : 'text/vnd.graphviz'
       return { body, type, filename: `${base}.${a.fmt}` }

@@ -9,11 +9,13 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { setting } from '../../runtime/config'
 
 export const myUid: number | undefined = typeof process.getuid === 'function' ? process.getuid() : undefined
 
 export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SONDE_RUNTIME_DIR) return env.SONDE_RUNTIME_DIR
+  const dir = setting('SONDE_RUNTIME_DIR', env)
+  if (dir) return dir
   if (env.XDG_RUNTIME_DIR) return path.join(env.XDG_RUNTIME_DIR, 'sonde')
   return path.join(os.tmpdir(), `sonde-${myUid ?? os.userInfo().username}`)
 }

@@ -71,7 +71,7 @@ test('no match: OptionError naming the option, the profile and every thread', as
     assert.unreachable()
   } catch (e) {
     assert.instance(e, OptionError)
-    assert.match((e as Error).message, /^--process: no thread or process named '0\.99\.0' in .*procs\.default\.analysis \(have: '<0\.84\.0>', '<0\.83\.0>', '<0\.82\.0>', '<0\.9\.0>', '<0\.81\.0>'; \* for all\)$/)
+    assert.match((e as Error).message, /^thread: no thread or process named '0\.99\.0' in .*procs\.default\.analysis \(have: '<0\.84\.0>', '<0\.83\.0>', '<0\.82\.0>', '<0\.9\.0>', '<0\.81\.0>'; \* for all\)$/)
   }
 })
 

@@ -82,7 +82,7 @@ test('--focus keeps matches with their callers and callees only; --root/--leaf/-
   assert.equal(buildCallGraph(p, { root: /^a$/, nodeThres: 0 }).nodes.map((n) => n.name).sort(), ['a', 'b', 'c', 'z'])
   assert.equal(buildCallGraph(p, { leaf: /^y$/, nodeThres: 0 }).nodes.map((n) => n.name).sort(), ['main', 'x', 'y'])
   assert.equal(buildCallGraph(p, { depth: 1, nodeThres: 0 }).nodes.map((n) => n.name).sort(), ['a', 'main', 'x'])
-  assert.throws(() => buildCallGraph(p, { focus: /nothing/ }), /--focus nothing: matches no function/)
+  assert.throws(() => buildCallGraph(p, { focus: /nothing/ }), /^focus nothing: matches no function$/)
 })
 
 test('--invert reverses edges; figures unchanged', () => {
@@ -105,9 +105,9 @@ test('exact graphs: --hide shares OWN and callees among callers by edge weight',
 
 test('metric must fit the profile', () => {
   const p = profileFromFolded('a 1')
-  assert.throws(() => buildCallGraph(p, { metric: 'bytes' }), /--metric bytes: this profile measures samples/)
+  assert.throws(() => buildCallGraph(p, { metric: 'bytes' }), /^metric bytes: this profile measures samples/)
   assert.throws(() => buildCallGraph(p, { metric: 'calls' }), /no call counts/)
-  assert.throws(() => buildCallGraph(p, { nodeThres: -1 }), /--node-thres/)
+  assert.throws(() => buildCallGraph(p, { nodeThres: -1 }), /^nodeThres must be a percentage/)
 })
 
 test.run()

@@ -12,6 +12,7 @@ import { importFromHeapprofile } from '../../../viz/importers/heapprofile'
 import { importFromFolded } from '../../../viz/importers/folded'
 import { importFromBpftrace } from '../../../viz/importers/bpftrace'
 import { importFromPerfScript } from '../../../viz/importers/perf-script'
+import { formatNames } from '../../../viz/importers/format-names'
 import { importFromCallgrind } from '../../../viz/importers/callgrind'
 import { importFromGprof2dotJson } from '../../../viz/importers/gprof2dot-json'
 import { toFolded } from '../../../viz/writers/folded'
@@ -65,8 +66,8 @@ test('missing file, directory, empty, binary junk, unrecognised', async () => {
   const gz = file('x.gz', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]))
   assert.is(await fileError(gz), `${gz}:1: binary data (gzip-compressed?), not a text profile`)
   assert.is(await fileError(file('g.txt', garbage)), `${path.join(tmp, 'g.txt')}: unrecognised profile format`)
-  assert.is(await fileError(file('g2.txt', garbage), 'folded'), `${path.join(tmp, 'g2.txt')}: not a folded profile`)
-  assert.is(await fileError(file('g3.txt', garbage), 'pprof'), `${path.join(tmp, 'g3.txt')}: unknown format "pprof" (known: ${formats.map((f) => f.id).join(', ')})`)
+  assert.is(await fileError(file('g2.txt', garbage), 'folded'), `${path.join(tmp, 'g2.txt')}: folded: line 1: bad count "world"`)
+  assert.is(await fileError(file('g3.txt', garbage), 'jfr'), `${path.join(tmp, 'g3.txt')}: unknown format "jfr" (known: ${formatNames(formats.map((f) => f.id))})`)
 })
 
 /** `n` pseudo-random bytes with no NUL (seeded, so the test is the same every run). */
@@ -112,19 +113,19 @@ test('dangling node ids, missing sample node, bad counts', () => {
   assert.is(textError(parentForm, 'p.cpuprofile'), 'p.cpuprofile:3: node 2 has parent 7, which does not exist')
   const badSample = '{"nodes":[\n{"id":1,"callFrame":{"functionName":"(root)"}}\n],\n"samples":[1,4],"timeDeltas":[5,5]}'
   assert.is(textError(badSample, 's.cpuprofile'), 's.cpuprofile:4: sample 1 refers to node 4, which does not exist')
-  assert.is(textError('a;b 3\na;c x\n', 'f.txt'), 'f.txt:2: bad count "x"')
-  assert.is(textError('a;b 3\n\na;c -2\n', 'f.txt'), 'f.txt:3: bad count "-2"')
-  assert.is(textError('a;b 3\nabc\n', 'f.txt'), 'f.txt:2: missing sample count after the stack')
+  assert.is(textError('a;b 3\na;c x\n', 'f.txt'), 'f.txt: folded: line 2: bad count "x"')
+  assert.is(textError('a;b 3\n\na;c -2\n', 'f.txt'), 'f.txt: folded: line 3: bad count "-2"')
+  assert.is(textError('a;b 3\nabc\n', 'f.txt'), 'f.txt: folded: line 2: missing sample count after the stack')
   assert.is(textError('{"head":{"callFrame":{"functionName":"(root)"},\n"selfSize":-4,"id":3,"children":[]}}', 'h.heapprofile'), 'h.heapprofile:2: bad selfSize -4')
 })
 
 test('bpftrace, perf script and gprof2dot JSON: malformed → exact errors', () => {
-  assert.is(textError('Attaching 1 probe...\n\n@[\n    f+1\n]: 3\n@[\n    g+2\n]: lots\n', 'b.txt'), 'b.txt:8: bad count "lots"')
-  assert.is(textError('Attaching 1 probe...\n\n@[\n    f+1\n    g+2\n', 'b.txt'), 'b.txt: input ends inside a map key (truncated output?)')
-  assert.is(textError('Attaching 2 probes...\n\n\n', 'b.txt'), 'b.txt: no stack map entries (did bpftrace exit before printing its maps?)')
+  assert.is(textError('Attaching 1 probe...\n\n@[\n    f+1\n]: 3\n@[\n    g+2\n]: lots\n', 'b.txt'), 'b.txt: bpftrace: line 8: bad count "lots"')
+  assert.is(textError('Attaching 1 probe...\n\n@[\n    f+1\n    g+2\n', 'b.txt'), 'b.txt: bpftrace: input ends inside a map key (truncated output?)')
+  assert.is(textError('Attaching 2 probes...\n\n\n', 'b.txt'), 'b.txt: bpftrace: no stack map entries (did bpftrace exit before printing its maps?)')
   const perf = 'node 1/2   3.000001:    1000 cpu-clock:ppp: \n\t  abc f+0x1 (/bin/x)\n\n'
   assert.is(toFolded(importProfileText(perf, 'p.perf')), 'f 1\n') // one thread: no thread prefix
-  assert.is(textError(perf + 'garbage here\n\t  abc f+0x1 (/bin/x)\n', 'p.perf'), 'p.perf:4: bad sample header "garbage here"')
+  assert.is(textError(perf + 'garbage here\n\t  abc f+0x1 (/bin/x)\n', 'p.perf'), 'p.perf: perf script: line 4: expected a sample header or a frame, got "garbage here"')
   const g = (events: string, fns = '[{"name":"a"}]') => `{"version": 0, "costs": [{"description": "Samples"}], "functions": ${fns},\n"events": ${events}}`
   assert.is(textError(g('[{"callchain": [0, 3], "cost": [1]}]'), 'g.json'), 'g.json:2: events[0] refers to function 3, which does not exist')
   assert.is(textError(g('[{"callchain": [0], "cost": ["x"]}]'), 'g.json'), 'g.json:2: events[0] has bad cost "x"')

@@ -10,7 +10,7 @@ export interface OracleBlock { name: string, header: Row, functions: Map<string,
 
 const HEADER = /^\[\{ ?("?[^",]+"?),\s*(-?\d+),\s*(undefined|-?\d+\.\d{3}),\s*(-?\d+\.\d{3})\}/
 const FN_CALLERS = /^ \{ (\S.*?),\s*(-?\d+),\s*(-?\d+\.\d{3}),\s*(-?\d+\.\d{3})\},\s*%\s*$/
-const FN_PLAIN = /^\{  (\S.*?),\s*(-?\d+),\s*(-?\d+\.\d{3}),\s*(-?\d+\.\d{3})\}\.\s*$/
+const FN_PLAIN = /^\{ {2}(\S.*?),\s*(-?\d+),\s*(-?\d+\.\d{3}),\s*(-?\d+\.\d{3})\}\.\s*$/
 
 const us = (ms: string) => Number(ms.replace('.', ''))
 
@@ -27,7 +27,7 @@ export function oracle(text: string): OracleBlock[] {
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]
     // ~p wraps a long {M,F,A} over lines: join the marked line's continuation.
-    while (/^( \{ |\{  )\{.*,$/.test(line) && !FN_CALLERS.test(line) && !FN_PLAIN.test(line) && i + 1 < lines.length) line += lines[++i].trim()
+    while (/^( \{ |\{ {2})\{.*,$/.test(line) && !FN_CALLERS.test(line) && !FN_PLAIN.test(line) && i + 1 < lines.length) line += lines[++i].trim()
     let m = HEADER.exec(line)
     if (m) {
       cur = { name: m[1].replace(/"/g, ''), header: { cnt: Number(m[2]), acc: m[3] === 'undefined' ? null : us(m[3]), own: us(m[4]) }, functions: new Map() }

@@ -33,7 +33,7 @@ export async function openDemoSession(demoArgs: string[] = ['--duration', '300']
 /** Runs a test body; on failure prints what the page and the demo said (for a CI log), rethrows. */
 export async function diagnosed(s: BrowserSession, body: () => Promise<void>): Promise<void> {
   try { await body() } catch (err) {
-    let page = ''
+    let page: string
     try {
       page = await s.page.evaluate(() => ['conn', 'prof-status', 'bt-status', 'proc-label'].map((id) => `#${id}: ${document.getElementById(id)?.textContent ?? ''}`).join(' | '))
     } catch (e) { page = `page unreadable: ${(e as Error).message}` }

@@ -54,7 +54,7 @@ export function createProfilePage() {
   }
 
   async function refresh(selectId?: string): Promise<void> {
-    let items: ProfileInfo[] = []
+    let items: ProfileInfo[]
     try { items = await apiJson<ProfileInfo[]>('profiles') } catch (err) { say((err as Error).message); return }
     d3.select(list).selectAll<HTMLOptionElement, ProfileInfo>('option').data(items, (p) => p.id).join('option')
       .attr('value', (p) => p.id).text((p) => `${p.name} (${p.format}, ${p.source})`)
