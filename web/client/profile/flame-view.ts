@@ -12,6 +12,11 @@ export function createFlameView(host: HTMLElement, onSelect: (cell: FlameCell) =
   let root: Node | undefined
   let total = 0
   let needle = ''
+  // The root row is at the bottom: keep the view there when the box changes size (a toolbar
+  // that wraps, a window resize) unless the reader scrolled up.
+  let atBottom = true
+  host.addEventListener('scroll', () => { atBottom = host.scrollTop + host.clientHeight >= host.scrollHeight - 2 })
+  new ResizeObserver(() => { if (atBottom) host.scrollTop = host.scrollHeight }).observe(host)
 
   function draw(focus: Node): void {
     if (!root) return
@@ -46,6 +51,7 @@ export function createFlameView(host: HTMLElement, onSelect: (cell: FlameCell) =
     g.select('title').text((n) => `${n.data.n}${n.data.f ? `\n${n.data.f}` : ''}\n${fmt(n.value ?? 0)} (${((100 * (n.value ?? 0)) / (total || 1)).toFixed(2)} %)`)
     // The root row is at the bottom: show it.
     host.scrollTop = host.scrollHeight
+    atBottom = true
   }
 
   const hit = (n: Node) => needle !== '' && n.data.n.toLowerCase().includes(needle)
