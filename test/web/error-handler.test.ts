@@ -17,7 +17,8 @@ import { launchChromium } from './support/browser'
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-rt-'))
 const BAD = ['api/profiles/%ZZ/flame.json', 'api/profiles/%ZZ/callgraph.svg', 'api/profiles/p1/export.%ZZ', 'api/proc/%ZZ/status', 'api/proc/1/%ZZ']
 
-/** An app with its dashboard, tokenless on loopback (no bpftrace on PATH): its stderr collected. */
+/** An app with its dashboard, tokenless on loopback (no bpftrace on PATH): its stderr collected,
+ * but for the one line the dashboard prints when it starts (its URL), checked here once. */
 async function startApp(): Promise<{ app: ChildProcess; dash: string; stderr(): string }> {
   const app = spawn(process.execPath, ['-r', path.join(root, 'dist/register.js'), path.join(__dirname, 'support/env-app.js')], {
     env: { ...process.env, PATH: '/nonexistent', SONDE_TOKEN: '', SONDE_DASHBOARD: '0', SONDE_RUNTIME_DIR: dir, ALIVE_MS: '120000', NODE_DEBUG: '' }, stdio: ['ignore', 'ignore', 'pipe'],
@@ -27,7 +28,10 @@ async function startApp(): Promise<{ app: ChildProcess; dash: string; stderr(): 
   const file = path.join(dir, `${app.pid}.json`)
   for (let i = 0; i < 150 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 100))
   const port = (JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number }).port
-  return { app, dash: `http://127.0.0.1:${port}/`, stderr: () => err }
+  const started = `sonde: dashboard on http://127.0.0.1:${port}/ (pid ${app.pid})\n`
+  for (let i = 0; i < 50 && !err.includes(started); i++) await new Promise((r) => setTimeout(r, 100))
+  assert.ok(err.startsWith(started), `the dashboard's first line: ${JSON.stringify(err.slice(0, 200))}`)
+  return { app, dash: `http://127.0.0.1:${port}/`, stderr: () => err.slice(started.length) }
 }
 
 test('bad %-escapes: 400, one JSON line, no stack, nothing on the app\'s stderr', async () => {
