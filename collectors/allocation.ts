@@ -6,8 +6,8 @@
 // (bytes / size, V8's scaled count), i.e. an estimate of how many objects of each size were
 // allocated. Samples from emitters without a size count as one object of `bytes`. Bounded: at most MAX_SITES sites; when full, new sites fold into
 // one "(other)" site (counted).
-import { allocSampleEvents, AllocSampleEvent } from '../runtime/runtime-events'
-import { DEFAULT_ALLOC_INTERVAL_BYTES } from '../runtime/alloc-sampler'
+import type { AllocSampleEvent, EventSource } from '../runtime/runtime-events'
+import { allocSampleEvents, allocSamplerStats, configureAllocSampler, DEFAULT_ALLOC_INTERVAL_BYTES } from '../runtime/alloc-sampler'
 import { HistogramSnapshot, createBytesHistogram, summarize } from './histogram'
 import { createCollectorGuard } from './collector-guard'
 
@@ -31,19 +31,19 @@ export interface AllocSnapshot {
 const MAX_SITES = 2000
 const MAX_STACK = 32
 
-/** Starts the sampler and returns its stop function (runtime/alloc-sampler.ts `startAllocSampler`). */
-export type SamplerStarter = (opts: { intervalBytes: number; maxSamplesPerSec?: number }) => () => void
-/** The sampler's interval in effect (runtime/alloc-sampler.ts allocSamplerStats), when it can tell. */
-export type SamplerInterval = () => number
-
-export function createAllocationCollector(opts: { intervalBytes?: number; maxSamplesPerSec?: number; topSites?: number; startSampler?: SamplerStarter; samplerInterval?: SamplerInterval } = {}) {
+/**
+ * `events`: the source to subscribe to; by default allocSampleEvents, whose first subscriber
+ * starts this thread's sampler (runtime/alloc-sampler.ts) with this collector's interval and rate cap.
+ */
+export function createAllocationCollector(opts: { intervalBytes?: number; maxSamplesPerSec?: number; topSites?: number; events?: EventSource<AllocSampleEvent> } = {}) {
+  const events = opts.events ?? allocSampleEvents
   const intervalBytes = opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES
   const topSites = opts.topSites ?? 20
   const guard = createCollectorGuard('alloc')
   const sites = new Map<string, AllocSite>()
   const sizes = createBytesHistogram()
   let total = 0, droppedSites = 0, startedMs = 0, samples = 0
-  let unsubscribe: (() => void) | undefined, stopSampler: (() => void) | undefined
+  let unsubscribe: (() => void) | undefined
   let running = false
 
   function onEvent(e: AllocSampleEvent): void {
@@ -79,16 +79,14 @@ export function createAllocationCollector(opts: { intervalBytes?: number; maxSam
       running = true
       guard.rearm()
       startedMs = Date.now()
-      unsubscribe = allocSampleEvents.subscribe(guard.wrap(onEvent))
-      if (opts.startSampler) {
-        try { stopSampler = opts.startSampler({ intervalBytes, maxSamplesPerSec: opts.maxSamplesPerSec }) } catch (err) { guard.fault(err) }
+      if (events === allocSampleEvents) {
+        try { configureAllocSampler({ intervalBytes, maxSamplesPerSec: opts.maxSamplesPerSec }) } catch (err) { guard.fault(err) }
       }
+      unsubscribe = events.subscribe(guard.wrap(onEvent))
     },
     stop(): void {
       running = false
       unsubscribe?.(); unsubscribe = undefined
-      try { stopSampler?.() } catch { /* sampler already gone */ }
-      stopSampler = undefined
     },
     record: guard.wrap(onEvent),
     /** Top sites by bytes, largest first, with bytes/s since start. */
@@ -99,7 +97,7 @@ export function createAllocationCollector(opts: { intervalBytes?: number; maxSam
     },
     snapshot(): AllocSnapshot {
       let currentIntervalBytes = intervalBytes
-      try { if (stopSampler && opts.samplerInterval) currentIntervalBytes = opts.samplerInterval() || intervalBytes } catch { /* keep the configured one */ }
+      try { if (running && events.producing) currentIntervalBytes = allocSamplerStats().intervalBytes || intervalBytes } catch { /* keep the configured one */ }
       return { intervalBytes, currentIntervalBytes, totalBytes: total, sites: collector.top(), droppedSites, objectSizeBytes: summarize(sizes), histogram: sizes.snapshot(), samples }
     },
   }

@@ -4,11 +4,12 @@
 import { isMainThread } from 'node:worker_threads'
 import { CollectorsConfig } from './config'
 import { createMessageCollector, MessageCollector } from './message-latency'
-import { createGcCollector, GcCollector, GcHookInstaller } from './gc'
+import { createGcCollector, GcCollector } from './gc'
 import { createEventLoopCollector, EventLoopCollector } from './event-loop'
 import { createHttpCollector, HttpCollector } from './http-requests'
 import { createRequestCostCollector, RequestCostCollector } from './request-cost'
-import { createAllocationCollector, AllocationCollector, SamplerStarter, SamplerInterval } from './allocation'
+import { createAllocationCollector, AllocationCollector } from './allocation'
+import type { AllocSampleEvent, EventSource, GcEvent } from '../runtime/runtime-events'
 import { RouteTable } from './route-template'
 
 export interface CollectorSet {
@@ -25,19 +26,19 @@ export interface CollectorSet {
   stop(): void
 }
 
-export function createCollectorSet(config: CollectorsConfig, opts: { startSampler?: SamplerStarter; samplerInterval?: SamplerInterval; installGcHook?: GcHookInstaller; mainThread?: boolean } = {}): CollectorSet {
+export function createCollectorSet(config: CollectorsConfig, opts: { gcEvents?: EventSource<GcEvent>; allocEvents?: EventSource<AllocSampleEvent>; mainThread?: boolean } = {}): CollectorSet {
   const on = new Set(config.collectors)
   const main = opts.mainThread ?? isMainThread
   const ring = { intervalMs: config.intervalMs, seriesSlots: config.seriesSlots }
   const routes = new RouteTable(config.maxRoutes)
   const collectors: CollectorSet['collectors'] = {}
   if (on.has('messages')) collectors.messages = createMessageCollector({ maxChannels: config.maxChannels, ...ring })
-  if (on.has('gc')) collectors.gc = createGcCollector({ ...ring, installHook: opts.installGcHook })
+  if (on.has('gc')) collectors.gc = createGcCollector({ ...ring, events: opts.gcEvents })
   if (main) {
     if (on.has('eventloop')) collectors.eventloop = createEventLoopCollector(ring)
     if (on.has('http')) collectors.http = createHttpCollector({ maxRoutes: config.maxRoutes, routes, ...ring })
     if (on.has('request-cost')) collectors.requestCost = createRequestCostCollector({ maxRoutes: config.maxRoutes, routes, measuredPerSec: config.costPerSec })
-    if (on.has('alloc')) collectors.alloc = createAllocationCollector({ intervalBytes: config.allocIntervalBytes, maxSamplesPerSec: config.allocMaxRate, topSites: config.topSites, startSampler: opts.startSampler, samplerInterval: opts.samplerInterval })
+    if (on.has('alloc')) collectors.alloc = createAllocationCollector({ intervalBytes: config.allocIntervalBytes, maxSamplesPerSec: config.allocMaxRate, topSites: config.topSites, events: opts.allocEvents })
   }
   const all = () => Object.values(collectors).filter((c) => c !== undefined)
   return {

@@ -3,13 +3,11 @@
 // before/after, bytes freed, bytes allocated between GCs. A worker's deltas are forwarded to
 // the main thread (worker-bridge.ts) and merged per kind, with up to 64 of its recent GCs per
 // flush for the timeline (threadId tells them apart); share of time is the main thread's.
-import { gcEvents, GcEvent } from '../runtime/runtime-events'
+import type { EventSource, GcEvent } from '../runtime/runtime-events'
+import { gcEvents } from '../runtime/gc-ring'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
-import { debuglog } from 'node:util'
-
-const debug = debuglog('sonde')
 
 /** V8 GCType bit → exported kind label. */
 export const GC_KINDS: Record<number, string> = {
@@ -43,10 +41,12 @@ const RECENT = 256
 /** Recent GCs a worker forwards per bridge flush (the rest are in the histograms only). */
 const FORWARD_RECENT = 64
 
-/** Starts the per-isolate GC ring of this thread (runtime/gc-ring.ts `installGcHook`, refcounted); returns its uninstall. */
-export type GcHookInstaller = () => () => void
-
-export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: number; installHook?: GcHookInstaller } = {}) {
+/**
+ * `events`: the source to subscribe to; by default gcEvents, whose first subscriber starts this
+ * thread's native GC ring (runtime/gc-ring.ts). No addon → no ring: the collector stays empty but alive.
+ */
+export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: number; events?: EventSource<GcEvent> } = {}) {
+  const events = opts.events ?? gcEvents
   const intervalMs = opts.intervalMs ?? 1000
   const guard = createCollectorGuard('gc')
   const byKind = new Map<string, Histogram>()
@@ -57,7 +57,7 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
   let freed = 0, allocated = 0, lastAfter = -1, before = 0, after = 0
   let localNs = 0, windowNs = 0, shareRatio = 0
   let startedNs = 0, windowStartNs = 0
-  let unsubscribe: (() => void) | undefined, stopTimer: (() => void) | undefined, uninstallHook: (() => void) | undefined
+  let unsubscribe: (() => void) | undefined, stopTimer: (() => void) | undefined
   let running = false
 
   function hist(kind: string): Histogram {
@@ -106,20 +106,13 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
       running = true
       guard.rearm()
       startedNs = windowStartNs = Number(process.hrtime.bigint())
-      unsubscribe = gcEvents.subscribe(guard.wrap(onEvent))
+      unsubscribe = events.subscribe(guard.wrap(onEvent))
       stopTimer = guardedInterval(guard, intervalMs, tick)
-      // Without the hook no GC reaches gcEvents; it is refcounted, so register installing it
-      // too is harmless. No addon → no hook: the collector stays empty but alive.
-      if (opts.installHook) {
-        try { uninstallHook = opts.installHook() } catch (err) { debug('gc hook not installed: %s', (err as Error)?.message ?? err) }
-      }
     },
     stop(): void {
       running = false
       unsubscribe?.(); unsubscribe = undefined
       stopTimer?.(); stopTimer = undefined
-      try { uninstallHook?.() } catch { /* already gone */ }
-      uninstallHook = undefined
     },
     record: guard.wrap(onEvent),
     shareRatio(): number { return shareRatio },

@@ -22,8 +22,12 @@
 // its interval at the next restart while the observed rate is above the cap and halves it back
 // (never below intervalBytes) once the rate falls under a quarter of the cap. Estimates stay
 // unbiased: every poll reads samples taken at one interval, which V8 uses to scale them.
+//
+// allocSampleEvents owns the sampler: it runs while the source has a subscriber (the allocation
+// collector) or a retain() (the alloc hook, while a tracer enabled alloc__sample), with the
+// options of configureAllocSampler().
 import { nativeAddon } from '../probes/addon'
-import { allocSampleEvents } from './runtime-events'
+import { createEventSource, type AllocSampleEvent } from './runtime-events'
 
 /** Mean bytes between samples unless configured: V8's own default; the one place for this number. */
 export const DEFAULT_ALLOC_INTERVAL_BYTES = 512 * 1024
@@ -60,15 +64,21 @@ function positiveInt(name: string, v: unknown, min: number, max: number): number
 let running: { stop: () => void } | undefined
 let pollNs = 0, polls = 0, pollRestarts = 0, currentInterval = 0
 
+function resolveOptions(opts: AllocSamplerOptions) {
+  return {
+    intervalBytes: positiveInt('intervalBytes', opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES, 1024, 1 << 30),
+    pollMs: positiveInt('pollMs', opts.pollMs ?? 250, 1, 60_000),
+    maxStack: positiveInt('maxStack', opts.maxStack ?? 16, 1, 128),
+    restartEachPoll: opts.restartEachPoll ?? true,
+    maxRate: nonNegative('maxSamplesPerSec', opts.maxSamplesPerSec ?? DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC),
+  }
+}
+
 /** Starts sampling allocations of this thread's isolate; returns stop(). One sampler per thread. */
 export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
-  const intervalBytes = positiveInt('intervalBytes', opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES, 1024, 1 << 30)
-  const pollMs = positiveInt('pollMs', opts.pollMs ?? 250, 1, 60_000)
-  const maxStack = positiveInt('maxStack', opts.maxStack ?? 16, 1, 128)
+  const { intervalBytes, pollMs, maxStack, restartEachPoll, maxRate } = resolveOptions(opts)
   if (running) throw new Error('startAllocSampler: a sampler is already running on this thread; stop it first')
   const addon = nativeAddon()
-  const restartEachPoll = opts.restartEachPoll ?? true
-  const maxRate = nonNegative('maxSamplesPerSec', opts.maxSamplesPerSec ?? DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC)
   const depth = Math.max(32, maxStack)
   if (!addon.allocStart(intervalBytes, depth)) return () => {}
   let interval = currentInterval = intervalBytes
@@ -122,6 +132,30 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
   }
   running = { stop }
   return stop
+}
+
+let producerOptions: AllocSamplerOptions = {}
+let producerStop: (() => void) | undefined
+
+/** The allocation samples of this thread; subscribing starts the sampler (configureAllocSampler sets how). */
+export const allocSampleEvents = createEventSource<AllocSampleEvent>('alloc-sample', () => {
+  producerStop = startAllocSampler(producerOptions)
+  return () => { const stop = producerStop; producerStop = undefined; stop?.() }
+})
+
+/**
+ * Options of the sampler that allocSampleEvents runs (validated now; throws RangeError naming the
+ * option). A running sampler restarts with them.
+ */
+export function configureAllocSampler(opts: AllocSamplerOptions): void {
+  if (producerStop) {
+    producerStop()
+    producerOptions = opts
+    producerStop = startAllocSampler(opts)
+    return
+  }
+  resolveOptions(opts)
+  producerOptions = opts
 }
 
 /** This thread's sampler since load: samples seen, profiler restarts (per poll and at the native cap), polls and their time. */

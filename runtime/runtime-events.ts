@@ -3,6 +3,12 @@
 // `source.active` (someone subscribed), so nothing is built while nobody listens.
 // A listener that throws is counted and, after repeated faults, unsubscribed with one
 // process.emitWarning: a collector must never hurt the host.
+// A source fed by a native producer (the GC ring, the allocation sampler) owns it: the producer
+// starts on the first subscriber (or retain()) and stops after the last, so consumers only
+// subscribe and there is one place that switches each native resource on.
+import { debuglog } from 'node:util'
+
+const debug = debuglog('sonde')
 
 export interface GcEvent {
   /** V8 GCType bits (1 scavenge, 2 minor mark-compact, 4 mark-sweep-compact, 8 incremental marking, 16 weak callbacks). */
@@ -71,14 +77,32 @@ export interface EventSource<T> {
   emitActive(event: T): void
   /** Listener faults seen so far. */
   readonly faults: number
+  /** Keeps the source's producer running without listening (a tracer's probe fed natively); returns release(). */
+  retain(): () => void
+  /** True while the producer runs. */
+  readonly producing: boolean
 }
+
+/** Starts a native producer; returns its stop function. */
+export type Producer = () => () => void
 
 const MAX_FAULTS = 10
 
-export function createEventSource<T>(name: string): EventSource<T> {
+export function createEventSource<T>(name: string, producer?: Producer): EventSource<T> {
   let listeners: ((event: T) => void)[] = []
   let passive: ((event: T) => void)[] = []
   let faults = 0
+  let holds = 0
+  let stopProducer: (() => void) | undefined
+  /** Starts the producer when someone needs it, stops it when no one does; never throws. */
+  function reconcile(): void {
+    if (!producer) return
+    const want = listeners.length + holds > 0
+    try {
+      if (want && !stopProducer) stopProducer = producer()
+      else if (!want && stopProducer) { const stop = stopProducer; stopProducer = undefined; stop() }
+    } catch (err) { faults++; debug('%s producer failed: %s', name, (err as Error)?.stack ?? err) }
+  }
   const faultsBy = new Map<(event: T) => void, number>()
   function deliver(ls: ((event: T) => void)[], event: T): void {
     for (let i = 0; i < ls.length; i++) {
@@ -93,6 +117,7 @@ export function createEventSource<T>(name: string): EventSource<T> {
           listeners = listeners.filter((l) => l !== bad)
           passive = passive.filter((l) => l !== bad)
           source.active = listeners.length > 0
+          reconcile()
           process.emitWarning(`sonde: a ${name} listener threw ${n} times and was switched off: ${(err as Error)?.message ?? err}`, { code: 'SONDE_LISTENER_FAULT' })
         }
       }
@@ -104,10 +129,24 @@ export function createEventSource<T>(name: string): EventSource<T> {
     name,
     active: false,
     get faults() { return faults },
+    get producing() { return stopProducer !== undefined },
     subscribe(listener) {
       listeners = [...listeners, listener]
       source.active = true
-      return () => { listeners = listeners.filter((l) => l !== listener); source.active = listeners.length > 0 }
+      reconcile()
+      let done = false
+      return () => {
+        if (done) return
+        done = true
+        listeners = listeners.filter((l) => l !== listener); source.active = listeners.length > 0
+        reconcile()
+      }
+    },
+    retain() {
+      holds++
+      reconcile()
+      let done = false
+      return () => { if (!done) { done = true; holds--; reconcile() } }
     },
     subscribePassive(listener) {
       passive = [...passive, listener]
@@ -122,11 +161,11 @@ export function createEventSource<T>(name: string): EventSource<T> {
   return source
 }
 
-export const gcEvents = createEventSource<GcEvent>('gc')
 export const httpEvents = createEventSource<HttpEvent>('http')
 export const messageEvents = createEventSource<MessageEvent>('message')
 export const loopLagEvents = createEventSource<LoopLagEvent>('loop-lag')
-export const allocSampleEvents = createEventSource<AllocSampleEvent>('alloc-sample')
+// gcEvents and allocSampleEvents are defined by their producers' owners: runtime/gc-ring.ts and
+// runtime/alloc-sampler.ts.
 
 /**
  * HTTP server requests for the in-process collectors, written by the HTTP hook as columns of a

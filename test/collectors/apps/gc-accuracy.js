@@ -12,8 +12,7 @@ const fs = require('node:fs')
 const { Worker, isMainThread, parentPort, threadId } = require('node:worker_threads')
 const dist = process.env.SONDE_DIST
 const { collectors } = require(`${dist}/index.js`)
-const { flushGcEvents } = require(`${dist}/runtime/gc-ring.js`)
-const { gcEvents } = require(`${dist}/runtime/runtime-events.js`)
+const { flushGcEvents, gcEvents } = require(`${dist}/runtime/gc-ring.js`)
 const { nativeAddon } = require(`${dist}/probes/addon.js`)
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
