@@ -41,7 +41,8 @@ function register(): void {
   // SONDE_COLLECT / SONDE_DASHBOARD; warns instead of throwing
   attempt('starting collectors', () => (require('./collectors/env-start') as typeof import('./collectors/env-start')).startCollectorsFromEnv({ ...process.env, SONDE_DASHBOARD: undefined }))
   // SONDE_DASHBOARD=PORT: the full dashboard (web/), which serves /api/snapshot and /metrics too
-  attempt('starting dashboard', () => (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv())
+  // Loaded only when set: its module graph (dashboard token, listen checks) is ~5 MB of RSS.
+  if (process.env.SONDE_DASHBOARD !== undefined) attempt('starting dashboard', () => (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv())
 }
 
 function registerTracer(): void {
