@@ -3,6 +3,7 @@
 // and emits ONE process.emitWarning with the stable code SONDE_COLLECTOR_FAULT.
 // We catch in our own listeners rather than leaving it to runtime-events, so that a faulty
 // collector stops all of its subscriptions and timers together, not one listener.
+import { every } from '../runtime/ticker'
 import { debuglog } from 'node:util'
 
 const debug = debuglog('sonde')
@@ -56,9 +57,7 @@ export function createCollectorGuard(name: string): CollectorGuard {
   return guard
 }
 
-/** setInterval that is unref'd and guarded; returns its clear function. */
+/** A guarded periodic job on the thread's one shared, unref'd timer (runtime/ticker.ts); returns its clear function. */
 export function guardedInterval(guard: CollectorGuard, ms: number, fn: () => void): () => void {
-  const t = setInterval(guard.wrap(fn), ms)
-  t.unref()
-  return () => clearInterval(t)
+  return every(ms, guard.wrap(fn))
 }

@@ -1,13 +1,14 @@
-// Event-loop collector: delay histogram from perf_hooks.monitorEventLoopDelay (Node's own
-// HDR histogram, sampled every `resolutionMs`) and utilization from
-// performance.eventLoopUtilization, both per interval. Node's histogram records the whole time
-// between two runs of its `resolutionMs` timer (an idle loop reads ~resolutionMs, not 0), so each
-// value has the timer's period subtracted: the delay is how late the timer ran beyond its
-// expected time, what the loop__lag probe (and `sonde trace loop-lag`) reports. Node's histogram
-// exposes percentiles, not buckets: each interval we move its distribution into ours by its percentile breakpoints
-// (count × Δpercentile at each breakpoint value), then reset it. Count, min and max are exact;
-// inner quantiles carry Node's and our bucket error.
+// Event-loop collector: delay histogram from a timer run every `resolutionMs` and utilization
+// from performance.eventLoopUtilization, both per interval. The delay is how late the timer ran
+// beyond its period, what the loop__lag probe (and `sonde trace loop-lag`) reports.
+// The timer is the addon's (runtime/loop-delay.ts): each sample goes into our histogram as it
+// is (count, min, max exact; quantiles carry our bucket error), drained at each tick. Without
+// the addon: perf_hooks.monitorEventLoopDelay (Node's HDR histogram of the whole time between
+// two runs, so the period is subtracted), which exposes percentiles, not buckets: each interval
+// its distribution moves into ours by its percentile breakpoints (count × Δpercentile at each
+// breakpoint value), then it is reset (a walk of its buckets: ~1 M instructions per tick).
 import { monitorEventLoopDelay, performance, IntervalHistogram, EventLoopUtilization } from 'node:perf_hooks'
+import { startLoopDelay, type LoopDelaySampler } from '../runtime/loop-delay'
 import { HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
@@ -29,12 +30,16 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
   const delay = createTimeHistogram()
   const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
   let monitor: IntervalHistogram | undefined
+  let native: LoopDelaySampler | undefined
   let lastElu: EventLoopUtilization | undefined
   let utilization = 0
   let stopTimer: (() => void) | undefined
   let running = false
 
+  const recordLate = (v: number): void => { delay.record(v); ring.current.record(v) }
+
   function drainMonitor(): void {
+    if (native) { native.drain(recordLate); return }
     const m = monitor
     if (!m) return
     const n = m.count
@@ -68,15 +73,19 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
       if (running) return
       running = true
       guard.rearm()
-      monitor = monitorEventLoopDelay({ resolution: resolutionMs })
-      monitor.enable()
+      native = startLoopDelay(resolutionMs)
+      if (!native) {
+        monitor = monitorEventLoopDelay({ resolution: resolutionMs })
+        monitor.enable()
+      }
       lastElu = performance.eventLoopUtilization()
       stopTimer = guardedInterval(guard, intervalMs, tick)
     },
     stop(): void {
       running = false
       try { monitor?.disable() } catch { /* already off */ }
-      monitor = undefined
+      try { native?.stop() } catch { /* already off */ }
+      monitor = undefined; native = undefined
       stopTimer?.(); stopTimer = undefined
     },
     utilization(): number { return utilization },

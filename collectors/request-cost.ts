@@ -15,8 +15,8 @@
 //   in other code, the share of loose GCs other code's allocation caused), so the shares and the
 //   rest add up to the totals.
 // - Feed: the HTTP hook appends each server request's finish to httpServerLog (runtime-events.ts)
-//   with the measured ones' figures; this collector replays the log in batches (its 100 ms timer,
-//   before a snapshot). httpEvents emitted by others (tests, other servers) are measured here
+//   with the measured ones' figures; this collector replays the log in batches (its 1 s tick,
+//   before a snapshot, and whenever the hook has filled a quarter of the log). httpEvents emitted by others (tests, other servers) are measured here
 //   with the same attribution, begun at their request event and ended at their response event.
 import { TokenBucket } from '../runtime/measure-budget'
 import { httpEvents, httpServerLog, HTTP_LOG_START, HTTP_LOG_GC, HttpEvent } from '../runtime/runtime-events'
@@ -165,7 +165,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
       cpuAtStart = threadCpuNs(); gcAtStart = costCells[COST_GC_CPU_NS]
       log.measuredPerSec = rate
       unsubs = [log.subscribe(logReader), httpEvents.subscribePassive(httpListener), () => { log.measuredPerSec = 0 }]
-      stopTimer = guardedInterval(guard, 100, drainLog)
+      stopTimer = guardedInterval(guard, 1000, drainLog)
     },
     stop(): void {
       running = false

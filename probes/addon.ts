@@ -46,6 +46,9 @@ export interface NativeAddon {
   costRead?(): void
   /** costRead, and costCells[COST_HEAP_USED] = V8's used heap, bytes. */
   costReadHeap?(): void
+  /** Starts this thread's native loop-delay timer (every resolutionMs); its cells: [0] samples written, [1 + i % 1024] sample i, ns late. */
+  loopDelayStart?(resolutionMs: number): Float64Array | undefined
+  loopDelayStop?(): void
 }
 
 export interface AddonStatus { loaded: boolean; path: string; error?: string }

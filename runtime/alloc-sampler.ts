@@ -27,6 +27,7 @@
 // collector) or a retain() (the alloc hook, while a tracer enabled alloc__sample), with the
 // options of configureAllocSampler().
 import { nativeAddon } from '../probes/addon'
+import { every } from './ticker'
 import { createEventSource, type AllocSampleEvent } from './runtime-events'
 
 /** Mean bytes between samples unless configured: V8's own default; the one place for this number. */
@@ -35,7 +36,7 @@ export const DEFAULT_ALLOC_INTERVAL_BYTES = 512 * 1024
 export interface AllocSamplerOptions {
   /** Mean bytes between samples (V8 samples a Poisson process); default DEFAULT_ALLOC_INTERVAL_BYTES. */
   intervalBytes?: number
-  /** How often new samples are collected, ms; default 250. */
+  /** How often new samples are collected, ms; default 1000 (a tick of the shared timer, runtime/ticker.ts). */
   pollMs?: number
   /** Frames kept per event stack (leaf first); default 16. */
   maxStack?: number
@@ -48,6 +49,8 @@ export interface AllocSamplerOptions {
 /** Largest interval the rate cap raises to (at 100 samples/s: 6.4 GB/s of allocation). */
 const MAX_ADAPTIVE_INTERVAL = 64 * 1024 * 1024
 export const DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC = 100
+/** How often the sampler collects new samples unless configured, ms (one tick of runtime/ticker.ts's 1 s group). */
+export const DEFAULT_ALLOC_POLL_MS = 1000
 
 const MAX_FAULTS = 10
 
@@ -67,7 +70,7 @@ let pollNs = 0, polls = 0, pollRestarts = 0, currentInterval = 0
 function resolveOptions(opts: AllocSamplerOptions) {
   return {
     intervalBytes: positiveInt('intervalBytes', opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES, 1024, 1 << 30),
-    pollMs: positiveInt('pollMs', opts.pollMs ?? 250, 1, 60_000),
+    pollMs: positiveInt('pollMs', opts.pollMs ?? DEFAULT_ALLOC_POLL_MS, 1, 60_000),
     maxStack: positiveInt('maxStack', opts.maxStack ?? 16, 1, 128),
     restartEachPoll: opts.restartEachPoll ?? true,
     maxRate: nonNegative('maxSamplesPerSec', opts.maxSamplesPerSec ?? DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC),
@@ -119,13 +122,12 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
     pollNs += Number(process.hrtime.bigint() - t0)
     polls++
   }
-  const timer = setInterval(poll, pollMs)
-  timer.unref()
+  const stopTimer = every(pollMs, poll)
   let stopped = false
   const stop = (): void => {
     if (stopped) return
     stopped = true
-    clearInterval(timer)
+    stopTimer()
     if (faults < MAX_FAULTS) poll()
     addon.allocStop()
     running = undefined

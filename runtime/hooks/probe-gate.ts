@@ -7,7 +7,8 @@
 // Why 250 ms: bpftrace itself takes 1-3 s to attach, so a tracer never sees more than the first
 // quarter second after attaching missing; four wake-ups a second of a few loads each is far
 // below anything measurable in the overhead bench, and the timer is unref'd so it never keeps
-// the process alive.
+// the process alive. The poll rides the thread's shared timer (runtime/ticker.ts).
+import { every } from '../ticker'
 
 /** What a hook needs from a static probe (probes/static-probes.ts StaticProbe). */
 export interface Fireable<A extends unknown[]> {
@@ -22,7 +23,7 @@ export const POLL_MS = 250
 interface Gate { wanted(): boolean; set(live: boolean): void; live: boolean }
 
 const gates = new Set<Gate>()
-let timer: NodeJS.Timeout | undefined
+let stopTimer: (() => void) | undefined
 
 function poll(): void {
   for (const g of gates) {
@@ -68,14 +69,11 @@ export function gateOn(probes: readonly (Fireable<never[]> | Fireable<any[]>)[],
   gates.add(gate)
   for (const s of sources) watch(s)
   poll()
-  if (!timer) {
-    timer = setInterval(poll, POLL_MS)
-    timer.unref()
-  }
+  stopTimer ??= every(POLL_MS, poll)
   return () => {
     if (!gates.delete(gate)) return
     if (gate.live) { gate.live = false; try { set(false) } catch { /* counted by the hook */ } }
-    if (gates.size === 0 && timer) { clearInterval(timer); timer = undefined }
+    if (gates.size === 0 && stopTimer) { stopTimer(); stopTimer = undefined }
   }
 }
 

@@ -9,11 +9,11 @@ import * as assert from 'uvu/assert'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { addonStatus } from '../../probes/addon'
-import { allocSamplerStats, allocSampleEvents, startAllocSampler } from '../../runtime/alloc-sampler'
+import { allocSamplerStats, allocSampleEvents, startAllocSampler, DEFAULT_ALLOC_POLL_MS } from '../../runtime/alloc-sampler'
 import { gcEvents } from '../../runtime/gc-ring'
 import type { GcEvent } from '../../runtime/runtime-events'
 import { installAllocHook } from '../../runtime/hooks/alloc-hook'
-import { pollGates, POLL_MS } from '../../runtime/hooks/probe-gate'
+import { pollGates } from '../../runtime/hooks/probe-gate'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const tick = () => new Promise<void>((r) => queueMicrotask(r))
@@ -23,7 +23,7 @@ function allocate(): void { sink = []; for (let i = 0; i < 200_000; i++) sink.pu
 async function samplesDuring(): Promise<number> {
   const before = allocSamplerStats().samples
   allocate()
-  await sleep(POLL_MS + 100) // the sampler counts samples when it polls
+  await sleep(DEFAULT_ALLOC_POLL_MS + 100) // the sampler counts samples when it polls
   return allocSamplerStats().samples - before
 }
 
