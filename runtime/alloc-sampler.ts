@@ -28,6 +28,7 @@
 // options of configureAllocSampler().
 import { nativeAddon } from '../probes/addon'
 import { every } from './ticker'
+import { COST_GC_COUNT, COST_HEAP_USED } from './cost-cells'
 import { createEventSource, type AllocSampleEvent } from './runtime-events'
 
 /** Mean bytes between samples unless configured: V8's own default; the one place for this number. */
@@ -53,6 +54,14 @@ export const DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC = 100
 export const DEFAULT_ALLOC_POLL_MS = 1000
 
 const MAX_FAULTS = 10
+/**
+ * A poll finds nothing to read unless the thread allocated since the last one, and reading costs
+ * V8's profile copy (~100 k instructions in an express app: it maps every script), so a poll is
+ * skipped while no GC ran and the used heap grew by less than an eighth of the interval since the
+ * last real poll (a sample, if V8 took one, stays in its profile for the next poll): at most
+ * QUIET_SKIPS in a row, so a sample waits at most that many extra poll periods.
+ */
+const QUIET_SKIPS = 9
 
 function nonNegative(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`startAllocSampler: ${name} must be a number ≥ 0, got ${String(v)}`)
@@ -97,7 +106,17 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
     if (next === interval && rate * 4 < maxRate && interval > intervalBytes) next = Math.max(intervalBytes, interval / 2)
     return next
   }
-  const poll = (): void => {
+  const cells = addon.costCells
+  let lastUsed = -1, lastGcs = -1, skipped = 0
+  const heapNow = (): [number, number] => { addon.costReadHeap!(); return [cells![COST_HEAP_USED], cells![COST_GC_COUNT]] }
+  const quiet = (): boolean => {
+    if (!cells || !addon.costReadHeap || lastUsed < 0 || skipped >= QUIET_SKIPS) return false
+    const [used, gcs] = heapNow()
+    return gcs === lastGcs && used >= lastUsed && used - lastUsed < interval / 8
+  }
+  const poll = (force = false): void => {
+    if (!force && !off && quiet()) { skipped++; return }
+    skipped = 0
     const t0 = process.hrtime.bigint()
     try {
       const active = allocSampleEvents.active
@@ -113,6 +132,7 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
         }
       }
       for (const s of samples) allocSampleEvents.emit(s)
+      if (cells && addon.costReadHeap) [lastUsed, lastGcs] = heapNow()
     } catch (err) {
       if (++faults === MAX_FAULTS) {
         stop()
@@ -122,13 +142,13 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
     pollNs += Number(process.hrtime.bigint() - t0)
     polls++
   }
-  const stopTimer = every(pollMs, poll)
+  const stopTimer = every(pollMs, () => poll())
   let stopped = false
   const stop = (): void => {
     if (stopped) return
     stopped = true
     stopTimer()
-    if (faults < MAX_FAULTS) poll()
+    if (faults < MAX_FAULTS) poll(true)
     addon.allocStop()
     running = undefined
   }

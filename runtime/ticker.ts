@@ -1,11 +1,11 @@
 // One timer for sonde's periodic work in this thread: the probe gates' semaphore poll, the
 // allocation sampler's poll and the collectors' interval ticks all ride one unref'd setInterval
-// of BASE_MS, so an idle process wakes BASE_MS⁻¹ times a second for all of them instead of once
-// per job and period (each JS timer wake-up costs the loop pass, the timer list and a microtask
-// checkpoint). A period that is a multiple of BASE_MS runs on every (period / BASE_MS)-th tick;
+// of BASE_MS, so an idle process wakes once a second for all of them instead of once per job and
+// period (a JS timer wake-up costs ~25 k instructions: the loop pass, the timer list, the async
+// context switch and a microtask checkpoint). A period that is a multiple of BASE_MS runs on every (period / BASE_MS)-th tick;
 // any other period gets its own unref'd setInterval. A job that throws is caught (its owner
 // guards and counts its own faults); the timer stops when the last job leaves.
-export const BASE_MS = 250
+export const BASE_MS = 1000
 
 interface Job { every: number; fn: () => void }
 
