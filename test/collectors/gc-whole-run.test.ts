@@ -7,31 +7,18 @@
 // before it would be a line with no event. Nothing is subtracted, no window.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { which } from '../support/system'
-import { parseTraceGcLine } from '../support/trace-gc'
+import { parseTraceGcLine, runUnderTraceGc } from '../support/trace-gc'
 
 const dist = path.resolve(__dirname, '../../dist')
 const app = path.join(__dirname, 'apps/gc-whole-run.js')
 const COLLECTIONS = new Set(['scavenge', 'minor_mark_compact', 'mark_sweep_compact'])
 
-function run(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = spawn('stdbuf', ['-oL', process.execPath, '--trace-gc', '--expose-gc', '-r', path.join(dist, 'register.js'), app], {
-      env: { ...process.env, SONDE_DIST: dist, SONDE_COLLECT: 'default' }, stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = '', err = ''
-    const timer = setTimeout(() => { c.kill('SIGKILL'); reject(new Error(`timeout ${out.slice(-500)} ${err}`)) }, 60_000)
-    c.stdout.on('data', (d) => { out += d })
-    c.stderr.on('data', (d) => { err += d })
-    c.on('exit', (code) => { clearTimeout(timer); code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${err}`)) })
-  })
-}
 
 test('whole run, start-up included: GC count in /metrics = --trace-gc lines, total pause within 10 %', async () => {
   if (!which('stdbuf')) assert.unreachable('stdbuf (coreutils) missing')
-  const stdout = await run()
+  const stdout = await runUnderTraceGc(dist, app)
   const lines = stdout.split('\n')
   const end = lines.indexOf('MARK end')
   const result = lines.find((l) => l.startsWith('RESULT '))

@@ -12,17 +12,8 @@ const dist = process.env.SONDE_DIST
 const { collectors } = require(`${dist}/index.js`)
 const { flushGcEvents } = require(`${dist}/runtime/gc-ring.js`)
 const { nativeAddon } = require(`${dist}/probes/addon.js`)
+const churn = require('./churn')
 
-function churn(rounds) {
-  let keep = []
-  const old = []
-  for (let i = 0; i < rounds; i++) {
-    keep.push({ i, s: 'x' + i })
-    if (keep.length > 50000) { if (old.length < 20) old.push(keep); keep = [] }
-  }
-  globalThis.gc()
-  return keep.length + old.length
-}
 
 async function main() {
   churn(1_000_000)
