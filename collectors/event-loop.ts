@@ -1,5 +1,5 @@
 // Event-loop collector: delay histogram from a timer run every `resolutionMs` and utilization
-// from performance.eventLoopUtilization, both per interval. The delay is how late the timer ran
+// (the loop's busy share of wall time), both per interval. The delay is how late the timer ran
 // beyond its period, what the loop__lag probe (and `sonde trace loop-lag`) reports.
 // The timer is the addon's (runtime/loop-delay.ts): each sample goes into our histogram as it
 // is (count, min, max exact; quantiles carry our bucket error), drained at each tick. Without
@@ -7,8 +7,11 @@
 // two runs, so the period is subtracted), which exposes percentiles, not buckets: each interval
 // its distribution moves into ours by its percentile breakpoints (count × Δpercentile at each
 // breakpoint value), then it is reset (a walk of its buckets: ~1 M instructions per tick).
-import { monitorEventLoopDelay, performance, IntervalHistogram, EventLoopUtilization } from 'node:perf_hooks'
-import { startLoopDelay, type LoopDelaySampler } from '../runtime/loop-delay'
+// Utilization: libuv's idle time through the addon (runtime/loop-delay.ts), else
+// performance.eventLoopUtilization; node:perf_hooks is loaded only for the fallbacks (~0.7 MB of
+// RSS and a dozen internal modules at start-up).
+import type { IntervalHistogram, EventLoopUtilization } from 'node:perf_hooks'
+import { createLoopUtilization, startLoopDelay, type LoopDelaySampler } from '../runtime/loop-delay'
 import { HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { createCollectorGuard, guardedInterval } from './collector-guard'
@@ -32,6 +35,8 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
   let monitor: IntervalHistogram | undefined
   let native: LoopDelaySampler | undefined
   let lastElu: EventLoopUtilization | undefined
+  let nativeElu: (() => number) | undefined
+  const perf = (): typeof import('node:perf_hooks') => require('node:perf_hooks') as typeof import('node:perf_hooks')
   let utilization = 0
   let stopTimer: (() => void) | undefined
   let running = false
@@ -58,9 +63,13 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
 
   function tick(): void {
     drainMonitor()
-    const now = performance.eventLoopUtilization()
-    if (lastElu) utilization = performance.eventLoopUtilization(now, lastElu).utilization
-    lastElu = now
+    if (nativeElu) utilization = nativeElu()
+    else {
+      const { performance } = perf()
+      const now = performance.eventLoopUtilization()
+      if (lastElu) utilization = performance.eventLoopUtilization(now, lastElu).utilization
+      lastElu = now
+    }
     ring.rotate()
   }
 
@@ -75,10 +84,11 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
       guard.rearm()
       native = startLoopDelay(resolutionMs)
       if (!native) {
-        monitor = monitorEventLoopDelay({ resolution: resolutionMs })
+        monitor = perf().monitorEventLoopDelay({ resolution: resolutionMs })
         monitor.enable()
       }
-      lastElu = performance.eventLoopUtilization()
+      nativeElu = createLoopUtilization()
+      if (!nativeElu) lastElu = perf().performance.eventLoopUtilization()
       stopTimer = guardedInterval(guard, intervalMs, tick)
     },
     stop(): void {

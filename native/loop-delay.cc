@@ -4,6 +4,9 @@
 //   loopDelayStart(resolutionMs) -> Float64Array  cells[0] = samples written so far,
 //                                                 cells[1 + i % kLoopRing] = sample i
 //   loopDelayStop()
+//   loopIdleNs() -> number   libuv's idle time of this env's loop (time spent waiting in the poll
+//                            phase, uv_metrics_idle_time; Node configures every loop to keep it):
+//                            what performance.eventLoopUtilization() reads, without loading perf_hooks
 // The same samples perf_hooks.monitorEventLoopDelay takes (a timer of the same period), without
 // its HDR histogram, whose percentile walk and reset cost ~1 M instructions per read: JS records
 // each sample into its own histogram (count, min and max exact). One sampler per env; a second
@@ -80,7 +83,16 @@ static napi_value Stop(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+static napi_value IdleNs(napi_env env, napi_callback_info info) {
+  uv_loop_t* loop = nullptr;
+  napi_value out = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return nullptr;
+  napi_create_double(env, static_cast<double>(uv_metrics_idle_time(loop)), &out);
+  return out;
+}
+
 void sonde_loop_delay_init(EnvState* s, napi_value exports) {
+  sonde_export_fn(s->env, exports, "loopIdleNs", IdleNs, s);
   sonde_export_fn(s->env, exports, "loopDelayStart", Start, s);
   sonde_export_fn(s->env, exports, "loopDelayStop", Stop, s);
 }

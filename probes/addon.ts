@@ -49,6 +49,8 @@ export interface NativeAddon {
   /** Starts this thread's native loop-delay timer (every resolutionMs); its cells: [0] samples written, [1 + i % 1024] sample i, ns late. */
   loopDelayStart?(resolutionMs: number): Float64Array | undefined
   loopDelayStop?(): void
+  /** libuv's idle time of this thread's loop, ns (uv_metrics_idle_time). */
+  loopIdleNs?(): number
 }
 
 export interface AddonStatus { loaded: boolean; path: string; error?: string }

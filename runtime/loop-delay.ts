@@ -13,6 +13,22 @@ export interface LoopDelaySampler {
   stop(): void
 }
 
+/**
+ * Event-loop utilization between two calls (busy share of the wall time, 0..1), from libuv's idle
+ * time of this loop as the addon reads it; undefined without the addon (then perf_hooks' does).
+ */
+export function createLoopUtilization(): (() => number) | undefined {
+  const addon = nativeAddon()
+  if (typeof addon.loopIdleNs !== 'function') return undefined
+  let idle0 = addon.loopIdleNs(), wall0 = Number(process.hrtime.bigint())
+  return () => {
+    const idle = addon.loopIdleNs!(), wall = Number(process.hrtime.bigint())
+    const dWall = wall - wall0, dIdle = idle - idle0
+    idle0 = idle; wall0 = wall
+    return dWall > 0 ? Math.min(1, Math.max(0, 1 - dIdle / dWall)) : 0
+  }
+}
+
 export function startLoopDelay(resolutionMs: number): LoopDelaySampler | undefined {
   const addon = nativeAddon()
   const cells = addon.loopDelayStart?.(resolutionMs)
