@@ -1,7 +1,10 @@
 // The always-on cost of `-r sonde/register` with the default collectors, side by side with
 // prom-client's collectDefaultMetrics() and the bare program, in one run:
 // - per request: instructions per express hello-world request under callgrind, idle-corrected
-//   (bench/callgrind-express.ts), P fresh processes per variant, median and min–max;
+//   (bench/callgrind-express.ts), P fresh processes per variant, median and min–max. The servers
+//   run with V8's --predictable (one thread, fixed seeds: no concurrent compiler or GC thread whose
+//   timing moves the counts between processes), and request-cost measures the share of requests
+//   a server at NOMINAL_RPS would (2 %), not one that depends on the machine's load;
 // - idle: instructions/s of the same servers left idle after the load (the lowest of three 2 s
 //   windows per process; bare's rate is what an idle express server costs by itself);
 // - start-up, on an empty program: CPU (user + sys of the child, getrusage through bash's
@@ -18,7 +21,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { app, expressVariants, median, sonde, type ExpressVariant } from './express-variants'
-import { nativeRps, measureServer, costPerSecUnderCallgrind, inLanes, type Run } from './callgrind-express'
+import { measureServer, costPerSecUnderCallgrind, inLanes, NOMINAL_RPS, type Run } from './callgrind-express'
 
 const P = Number(process.argv[2] ?? 5), N = Number(process.argv[3] ?? 2000), R = Number(process.argv[4] ?? 11)
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-always-on-'))
@@ -87,8 +90,8 @@ async function main(): Promise<void> {
   for (const [n, ir] of await inLanes(startJobs, LANES)) startIr[n].push(ir)
 
   // Per request and idle: one bare process first (it sets cost-per-sec), then the rest interleaved.
-  const full = await nativeRps()
-  const opts = (costPerSec: number) => ({ dir: tmp, warm: N, requests: N, costPerSec })
+  const full = NOMINAL_RPS
+  const opts = (costPerSec: number) => ({ dir: tmp, warm: N, requests: N, costPerSec, nodeFlags: ['--predictable'] })
   const probe = await measureServer('bare', variants.bare, 0, opts(0))
   const costPerSec = costPerSecUnderCallgrind(probe, full)
   const runs: Record<string, Run[]> = Object.fromEntries(names.map((n) => [n, []]))
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
     ['GCs before the first line', (n) => String(gcs[n])],
   ]
   const out = [
-    `always-on cost, node ${process.version}, ${P} processes × ${N} requests per variant (cost-per-sec ${costPerSec} under callgrind; full speed ${Math.round(full)} req/s), median (min–max)`,
+    `always-on cost, node ${process.version}, ${P} processes × ${N} requests per variant (--predictable; cost-per-sec ${costPerSec} under callgrind = the share of a server at ${full} req/s), median (min–max)`,
     '',
     `| figure | ${names.join(' | ')} |`,
     `|---|${names.map(() => '---').join('|')}|`,

@@ -11,7 +11,8 @@
 //   small share at full speed and most requests under callgrind: the sonde variants run with
 //   cost-per-sec scaled by (callgrind req/s ÷ full-speed req/s of the same bare app, both
 //   measured at the start: costPerSecUnderCallgrind), so the measured share is the one of a
-//   full-speed server.
+//   full-speed server; always-on.ts fixes the full speed at NOMINAL_RPS instead (the measured
+//   full speed moves with the machine's load, and the share with it).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import fs from 'node:fs'
@@ -68,13 +69,17 @@ export function dumpTotals(dir: string, prefix: string, dump: number): { all: nu
 
 export interface Run { perRequest: number; mainPerRequest: number; rawPerRequest: number; idlePerSecond: number; requestsPerSecond: number; mainL2PerRequest: number }
 
-export interface MeasureOptions { dir: string; warm: number; requests: number; costPerSec: number; cacheSim?: boolean }
+export interface MeasureOptions {
+  dir: string; warm: number; requests: number; costPerSec: number; cacheSim?: boolean
+  /** node flags before the variant's arguments (e.g. V8's --single-threaded). */
+  nodeFlags?: string[]
+}
 
 /** One fresh process of a variant: instructions per request (idle-corrected) and idle instructions/s. */
 export async function measureServer(name: string, v: ExpressVariant, i: number, o: MeasureOptions): Promise<Run> {
   const prefix = `${name}-${i}`, p = ++port
   const env = variantEnv(v, v.collect && `${v.collect},cost-per-sec=${o.costPerSec}`)
-  const child = await spawnServer('valgrind', ['--tool=callgrind', ...(o.cacheSim ? CACHE_ARGS : []), '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(o.dir, prefix)}.%p`, process.execPath, ...v.args], env, p)
+  const child = await spawnServer('valgrind', ['--tool=callgrind', ...(o.cacheSim ? CACHE_ARGS : []), '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(o.dir, prefix)}.%p`, process.execPath, ...(o.nodeFlags ?? []), ...v.args], env, p)
   const cg = (...a: string[]) => execFileSync('callgrind_control', [...a, String(child.pid)], { stdio: 'ignore' })
   try {
     await load(p, o.warm)
@@ -101,6 +106,9 @@ export async function measureServer(name: string, v: ExpressVariant, i: number, 
     }
   } finally { const exited = once(child, 'exit'); child.kill(); await exited }  // callgrind writes its last dump on exit
 }
+
+/** Full-speed req/s always-on.ts assumes: request-cost then measures 200 / 10 000 = 2 % of the requests. */
+export const NOMINAL_RPS = 10_000
 
 /** cost-per-sec for the sonde variants: 200 × (callgrind req/s ÷ full-speed req/s). */
 export function costPerSecUnderCallgrind(probe: Run, fullSpeed: number): number {

@@ -28,7 +28,7 @@ const cacheSim = process.env.BENCH_CACHE_SIM === '1'
 const variants = expressVariants({ sonde: sonde('default'), promClient: { args: [app], env: { BENCH_PROM: '1' } } })
 
 function measure(name: string, i: number, costPerSec: number): Promise<Run> {
-  return measureServer(name, variants[name], i, { dir: tmp, warm: W, requests: N, costPerSec, cacheSim })
+  return measureServer(name, variants[name], i, { dir: tmp, warm: W, requests: N, costPerSec, cacheSim, nodeFlags: process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) })
 }
 
 async function main(): Promise<void> {
