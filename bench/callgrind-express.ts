@@ -9,15 +9,14 @@
 //   and that rate × the measured window is subtracted (raw counts are reported too);
 // - request-cost measures CPU/allocation of at most cost-per-sec requests per second (200), a
 //   small share at full speed and most requests under callgrind: the sonde variants run with
-//   cost-per-sec scaled by (callgrind req/s ÷ full-speed req/s of the same bare app, both
-//   measured at the start: costPerSecUnderCallgrind), so the measured share is the one of a
-//   full-speed server; always-on.ts fixes the full speed at NOMINAL_RPS instead (the measured
-//   full speed moves with the machine's load, and the share with it).
+//   cost-per-sec scaled by (callgrind req/s of a first bare process ÷ NOMINAL_RPS:
+//   costPerSecUnderCallgrind), so the measured share is the one of a 10 000 req/s server (a
+//   full speed measured here would move with the machine's load, and the share with it).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
-import { app, ExpressVariant, variantEnv } from './express-variants'
+import { ExpressVariant, variantEnv } from './express-variants'
 
 export const IDLE_S = 2, IDLE_WINDOWS = 3
 export const CACHE_ARGS = ['--cache-sim=yes', '--I1=32768,8,64', '--D1=49152,12,64', '--LL=1048576,8,64']
@@ -37,18 +36,6 @@ export function spawnServer(cmd: string, args: string[], env: Record<string, str
     child.stdout!.once('data', () => resolve(child))
     child.once('exit', (code) => reject(new Error(`server exited ${code}: ${cmd} ${args.join(' ')}`)))
   })
-}
-
-/** Full-speed req/s of the bare app (4 connections, 3 s after a 2 s warm-up). */
-export async function nativeRps(): Promise<number> {
-  const p = ++port, child = await spawnServer(process.execPath, [app], {}, p)
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const autocannon = require('autocannon') as (o: object, cb: (e: Error | null, r: { requests: { average: number } }) => void) => void
-    const run = (d: number) => new Promise<number>((res, rej) => autocannon({ url: `http://127.0.0.1:${p}/`, connections: 4, duration: d }, (e, r) => e ? rej(e) : res(r.requests.average)))
-    await run(2)
-    return await run(3)
-  } finally { child.kill() }
 }
 
 /** Sum of `summary:` lines of one dump's per-thread files (Ir first); thread 1 is the main
