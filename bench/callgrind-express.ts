@@ -72,7 +72,9 @@ export async function measureServer(name: string, v: ExpressVariant, i: number, 
     await load(p, o.warm)
     cg('-z')
     const m = await load(p, o.requests)
-    if (m.ok !== o.requests) throw new Error(`${name}: ${m.ok} of ${o.requests} requests answered 2xx`)
+    // A request autocannon gave up on (seen once in a few thousand under a load average of 8)
+    // still ran partly: counts are per answered request, and more than 1 % unanswered is a failure.
+    if (m.ok < o.requests * 0.99) throw new Error(`${name}: ${m.ok} of ${o.requests} requests answered 2xx`)
     cg('-d')
     // Idle rate: the lowest of IDLE_WINDOWS windows. Periodic work (timers of ≤ 1 s) is in every
     // window; a one-off (V8's memory reducer collecting once the load stops, a late compile) in
@@ -86,7 +88,7 @@ export async function measureServer(name: string, v: ExpressVariant, i: number, 
       const idleS = Number(process.hrtime.bigint() - t0) / 1e9, b = dumpTotals(o.dir, prefix, 2 + w)
       if (b.all / idleS < idleAll) { idleAll = b.all / idleS; idleMain = b.main / idleS; idleL2 = b.mainL2 / idleS }
     }
-    const a = dumpTotals(o.dir, prefix, 1), n = o.requests
+    const a = dumpTotals(o.dir, prefix, 1), n = m.ok
     return {
       perRequest: (a.all - idleAll * m.seconds) / n, mainPerRequest: (a.main - idleMain * m.seconds) / n,
       rawPerRequest: a.all / n, idlePerSecond: idleAll, requestsPerSecond: n / m.seconds, mainL2PerRequest: (a.mainL2 - idleL2 * m.seconds) / n,
