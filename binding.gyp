@@ -9,7 +9,8 @@
         "native/compat-layouts.cc",
         "native/gc-hook.cc",
         "native/alloc-sampler.cc",
-        "native/cost-clock.cc"
+        "native/cost-clock.cc",
+        "native/loop-delay.cc"
       ],
       "cflags": ["-fno-omit-frame-pointer", "-O2"],
       "cflags_cc": ["-fno-omit-frame-pointer", "-O2"]

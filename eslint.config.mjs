@@ -30,4 +30,6 @@ export default tseslint.config(
     },
   },
   { files: ['web/client/**'], languageOptions: { globals: { ...globals.browser } } },
+  // Functions this script hands to page.evaluate run in the browser.
+  { files: ['scripts/dashboard-screenshots.js'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 )

@@ -3,9 +3,10 @@
 // every worker (workers inherit execArgv, so the preload runs there too), but not in Node's
 // module-hooks thread, which runs preloads and no app code. Idempotent per
 // thread: loaded twice (e.g. -r and --import, or two copies of sonde) it installs once.
-// Loading the static probes loads the addon in this thread, which registers its V8 GC callbacks
-// (gc/heap probes fire natively); the GC ring (gcEvents) and the allocation sampler
-// (alloc__sample) are hooks like the others, live only while a probe or collector wants them.
+// Loading the addon registers its V8 GC callbacks (gc/heap probes fire natively); the GC ring
+// and the allocation sampler are owned by their event sources (runtime/gc-ring.ts,
+// runtime/alloc-sampler.ts), running only while a collector subscribes or a tracer's probe
+// (the alloc hook) retains them.
 // Never throws into the host: each part is loaded and started inside its own try (a module
 // that fails to load must not take the app down either, so they are required lazily); a
 // failure is logged with NODE_DEBUG=sonde and the rest runs on. Without the native addon the
@@ -40,7 +41,8 @@ function register(): void {
   // SONDE_COLLECT; warns instead of throwing
   attempt('starting collectors', () => (require('./collectors/env-start') as typeof import('./collectors/env-start')).startCollectorsFromEnv())
   // SONDE_DASHBOARD=PORT: the full dashboard (web/), which serves /api/snapshot and /metrics too
-  attempt('starting dashboard', () => (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv())
+  // Loaded only when set: its module graph (dashboard token, listen checks) is ~5 MB of RSS.
+  if (process.env.SONDE_DASHBOARD !== undefined) attempt('starting dashboard', () => (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv())
 }
 
 function registerTracer(): void {

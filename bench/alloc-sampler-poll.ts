@@ -8,8 +8,7 @@
 // that many ~1 KB iterations per millisecond (a server's steady allocation rate: then the poll's
 // cost is what matters, throughput is idle-bound); without it, as fast as it goes.
 // Run: taskset -c 0 node --import tsx bench/alloc-sampler-poll.ts [seconds=8] [intervalBytes=524288] [pairs=2] [itersPerMs]
-import { startAllocSampler, allocSamplerStats } from '../runtime/alloc-sampler'
-import { allocSampleEvents } from '../runtime/runtime-events'
+import { startAllocSampler, allocSamplerStats, allocSampleEvents } from '../runtime/alloc-sampler'
 
 const seconds = Number(process.argv[2] ?? 8), intervalBytes = Number(process.argv[3] ?? 524288), pairs = Number(process.argv[4] ?? 2)
 const itersPerMs = Number(process.argv[5] ?? 0)

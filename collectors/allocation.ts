@@ -9,8 +9,8 @@
 // collectors, runtime, dashboard…: the observer, not the app) are summed apart as `ownBytes`
 // and never become sites; the demo under examples/ is an app like any other.
 import path from 'node:path'
-import { allocSampleEvents, AllocSampleEvent } from '../runtime/runtime-events'
-import { DEFAULT_ALLOC_INTERVAL_BYTES } from '../runtime/alloc-sampler'
+import type { AllocSampleEvent, EventSource } from '../runtime/runtime-events'
+import { allocSampleEvents, allocSamplerStats, configureAllocSampler, DEFAULT_ALLOC_INTERVAL_BYTES } from '../runtime/alloc-sampler'
 import { HistogramSnapshot, createBytesHistogram, summarize } from './histogram'
 import { collectorLifecycle } from './collector'
 
@@ -46,24 +46,20 @@ export function isSondeFile(url: string): boolean {
 const MAX_SITES = 2000
 const MAX_STACK = 32
 
-/** Starts the sampler and returns its stop function (runtime/alloc-sampler.ts `startAllocSampler`). */
-export type SamplerStarter = (opts: { intervalBytes: number; maxSamplesPerSec?: number }) => () => void
-/** The sampler's interval in effect (runtime/alloc-sampler.ts allocSamplerStats), when it can tell. */
-export type SamplerInterval = () => number
-
-export function createAllocationCollector(opts: { intervalBytes?: number; maxSamplesPerSec?: number; topSites?: number; startSampler?: SamplerStarter; samplerInterval?: SamplerInterval } = {}) {
+/**
+ * `events`: the source to subscribe to; by default allocSampleEvents, whose first subscriber
+ * starts this thread's sampler (runtime/alloc-sampler.ts) with this collector's interval and rate cap.
+ */
+export function createAllocationCollector(opts: { intervalBytes?: number; maxSamplesPerSec?: number; topSites?: number; events?: EventSource<AllocSampleEvent> } = {}) {
+  const events = opts.events ?? allocSampleEvents
   const intervalBytes = opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES
   const topSites = opts.topSites ?? 20
-  let stopSampler: (() => void) | undefined
   const life = collectorLifecycle('alloc', (hold) => {
     startedMs = Date.now()
-    hold(allocSampleEvents.subscribe(guard.wrap(onEvent)))
-    if (opts.startSampler) {
-      try {
-        const stop = stopSampler = opts.startSampler({ intervalBytes, maxSamplesPerSec: opts.maxSamplesPerSec })
-        hold(() => { if (stopSampler === stop) stopSampler = undefined; stop() })
-      } catch (err) { guard.fault(err) }
+    if (events === allocSampleEvents) {
+      try { configureAllocSampler({ intervalBytes, maxSamplesPerSec: opts.maxSamplesPerSec }) } catch (err) { guard.fault(err) }
     }
+    hold(events.subscribe(guard.wrap(onEvent)))
   })
   const guard = life.guard
   const sites = new Map<string, AllocSite>()
@@ -113,7 +109,7 @@ export function createAllocationCollector(opts: { intervalBytes?: number; maxSam
     },
     snapshot(): AllocSnapshot {
       let currentIntervalBytes = intervalBytes
-      try { if (stopSampler && opts.samplerInterval) currentIntervalBytes = opts.samplerInterval() || intervalBytes } catch { /* keep the configured one */ }
+      try { if (life.running && events.producing) currentIntervalBytes = allocSamplerStats().intervalBytes || intervalBytes } catch { /* keep the configured one */ }
       return { intervalBytes, currentIntervalBytes, totalBytes: total, sites: collector.top(), droppedSites, objectSizeBytes: summarize(sizes), histogram: sizes.snapshot(), samples, ownBytes }
     },
   }

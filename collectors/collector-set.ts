@@ -5,11 +5,12 @@ import { isMainThread } from 'node:worker_threads'
 import type { CollectorName, CollectorsConfig } from './config'
 import type { Collector } from './collector'
 import { createMessageCollector, MessageCollector } from './message-latency'
-import { createGcCollector, GcCollector, GcHookInstaller } from './gc'
+import { createGcCollector, GcCollector } from './gc'
 import { createEventLoopCollector, EventLoopCollector } from './event-loop'
 import { createHttpCollector, HttpCollector } from './http-requests'
 import { createRequestCostCollector, RequestCostCollector } from './request-cost'
-import { createAllocationCollector, AllocationCollector, SamplerStarter, SamplerInterval } from './allocation'
+import { createAllocationCollector, AllocationCollector } from './allocation'
+import type { AllocSampleEvent, EventSource, GcEvent } from '../runtime/runtime-events'
 import { RouteTable } from './route-template'
 
 /** The collectors by key, each with its own type. */
@@ -29,7 +30,8 @@ export interface CollectorSet {
   stop(): void
 }
 
-export interface CollectorSetOptions { startSampler?: SamplerStarter; samplerInterval?: SamplerInterval; installGcHook?: GcHookInstaller; mainThread?: boolean }
+/** `gcEvents` / `allocEvents`: sources other than the native ones (tests feed their own). */
+export interface CollectorSetOptions { gcEvents?: EventSource<GcEvent>; allocEvents?: EventSource<AllocSampleEvent>; mainThread?: boolean }
 
 interface Shared { config: CollectorsConfig; opts: CollectorSetOptions; ring: { intervalMs: number; seriesSlots: number }; routes: RouteTable }
 
@@ -40,13 +42,13 @@ interface Shared { config: CollectorsConfig; opts: CollectorSetOptions; ring: { 
  */
 const COLLECTORS: { [K in keyof Collectors]-?: { name: CollectorName; workers: boolean; create(s: Shared): NonNullable<Collectors[K]> } } = {
   messages: { name: 'messages', workers: true, create: (s) => createMessageCollector({ maxChannels: s.config.maxChannels, ...s.ring }) },
-  gc: { name: 'gc', workers: true, create: (s) => createGcCollector({ ...s.ring, installHook: s.opts.installGcHook }) },
+  gc: { name: 'gc', workers: true, create: (s) => createGcCollector({ ...s.ring, events: s.opts.gcEvents }) },
   eventloop: { name: 'eventloop', workers: false, create: (s) => createEventLoopCollector(s.ring) },
   http: { name: 'http', workers: false, create: (s) => createHttpCollector({ maxRoutes: s.config.maxRoutes, routes: s.routes, ...s.ring }) },
   requestCost: { name: 'request-cost', workers: false, create: (s) => createRequestCostCollector({ maxRoutes: s.config.maxRoutes, routes: s.routes, measuredPerSec: s.config.costPerSec }) },
   alloc: {
     name: 'alloc', workers: false,
-    create: (s) => createAllocationCollector({ intervalBytes: s.config.allocIntervalBytes, maxSamplesPerSec: s.config.allocMaxRate, topSites: s.config.topSites, startSampler: s.opts.startSampler, samplerInterval: s.opts.samplerInterval }),
+    create: (s) => createAllocationCollector({ intervalBytes: s.config.allocIntervalBytes, maxSamplesPerSec: s.config.allocMaxRate, topSites: s.config.topSites, events: s.opts.allocEvents }),
   },
 }
 

@@ -1,13 +1,17 @@
-// Event-loop collector: delay histogram from perf_hooks.monitorEventLoopDelay (Node's own
-// HDR histogram, sampled every `resolutionMs`) and utilization from
-// performance.eventLoopUtilization, both per interval. Node's histogram records the whole time
-// between two runs of its `resolutionMs` timer (an idle loop reads ~resolutionMs, not 0), so each
-// value has the timer's period subtracted: the delay is how late the timer ran beyond its
-// expected time, what the loop__lag probe (and `sonde trace loop-lag`) reports. Node's histogram
-// exposes percentiles, not buckets: each interval we move its distribution into ours by its percentile breakpoints
-// (count × Δpercentile at each breakpoint value), then reset it. Count, min and max are exact;
-// inner quantiles carry Node's and our bucket error.
-import { monitorEventLoopDelay, performance, IntervalHistogram, EventLoopUtilization } from 'node:perf_hooks'
+// Event-loop collector: delay histogram from a timer run every `resolutionMs` and utilization
+// (the loop's busy share of wall time), both per interval. The delay is how late the timer ran
+// beyond its period, what the loop__lag probe (and `sonde trace loop-lag`) reports.
+// The timer is the addon's (runtime/loop-delay.ts): each sample goes into our histogram as it
+// is (count, min, max exact; quantiles carry our bucket error), drained at each tick. Without
+// the addon: perf_hooks.monitorEventLoopDelay (Node's HDR histogram of the whole time between
+// two runs, so the period is subtracted), which exposes percentiles, not buckets: each interval
+// its distribution moves into ours by its percentile breakpoints (count × Δpercentile at each
+// breakpoint value), then it is reset (a walk of its buckets: ~1 M instructions per tick).
+// Utilization: libuv's idle time through the addon (runtime/loop-delay.ts), else
+// performance.eventLoopUtilization; node:perf_hooks is loaded only for the fallbacks (~0.7 MB of
+// RSS and a dozen internal modules at start-up).
+import type { IntervalHistogram, EventLoopUtilization } from 'node:perf_hooks'
+import { createLoopUtilization, startLoopDelay, type LoopDelaySampler } from '../runtime/loop-delay'
 import { HistogramSnapshot, createTimeHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { guardedInterval } from './collector-guard'
@@ -27,20 +31,31 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
   const periodNs = resolutionMs * 1e6
   const late = (intervalNs: number): number => Math.max(0, intervalNs - periodNs)
   const life = collectorLifecycle('eventloop', (hold) => {
-    const m = monitor = monitorEventLoopDelay({ resolution: resolutionMs })
-    m.enable()
-    hold(() => { m.disable(); if (monitor === m) monitor = undefined })
-    lastElu = performance.eventLoopUtilization()
+    const n = native = startLoopDelay(resolutionMs)
+    if (n) hold(() => { n.stop(); if (native === n) native = undefined })
+    else {
+      const m = monitor = perf().monitorEventLoopDelay({ resolution: resolutionMs })
+      m.enable()
+      hold(() => { m.disable(); if (monitor === m) monitor = undefined })
+    }
+    nativeElu = createLoopUtilization()
+    if (!nativeElu) lastElu = perf().performance.eventLoopUtilization()
     hold(guardedInterval(guard, intervalMs, tick))
   })
   const guard = life.guard
   const delay = createTimeHistogram()
   const ring = new SeriesRing({ slots: opts.seriesSlots ?? 60, intervalMs })
   let monitor: IntervalHistogram | undefined
+  let native: LoopDelaySampler | undefined
   let lastElu: EventLoopUtilization | undefined
+  let nativeElu: (() => number) | undefined
+  const perf = (): typeof import('node:perf_hooks') => require('node:perf_hooks') as typeof import('node:perf_hooks')
   let utilization = 0
 
+  const recordLate = (v: number): void => { delay.record(v); ring.current.record(v) }
+
   function drainMonitor(): void {
+    if (native) { native.drain(recordLate); return }
     const m = monitor
     if (!m) return
     const n = m.count
@@ -59,19 +74,23 @@ export function createEventLoopCollector(opts: { intervalMs?: number; seriesSlot
 
   function tick(): void {
     drainMonitor()
-    const now = performance.eventLoopUtilization()
-    if (lastElu) utilization = performance.eventLoopUtilization(now, lastElu).utilization
-    lastElu = now
+    if (nativeElu) utilization = nativeElu()
+    else {
+      const { performance } = perf()
+      const now = performance.eventLoopUtilization()
+      if (lastElu) utilization = performance.eventLoopUtilization(now, lastElu).utilization
+      lastElu = now
+    }
     ring.rotate()
   }
 
   const collector = {
     name: 'eventloop' as const,
     guard,
+    delay,
     get running() { return life.running },
     start: life.start,
     stop: life.stop,
-    delay,
     utilization(): number { return utilization },
     /** Move pending samples now (scrapes call this so /metrics is current). */
     flush: guard.wrap(() => drainMonitor()),

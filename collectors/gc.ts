@@ -3,14 +3,12 @@
 // before/after, bytes freed, bytes allocated between GCs. A worker's deltas are forwarded to
 // the main thread (worker-bridge.ts) and merged per kind, with up to 64 of its recent GCs per
 // flush for the timeline (threadId tells them apart); share of time is the main thread's.
-import { gcEvents, GcEvent } from '../runtime/runtime-events'
+import type { EventSource, GcEvent } from '../runtime/runtime-events'
+import { gcEvents } from '../runtime/gc-ring'
 import { Histogram, HistogramSnapshot, createTimeHistogram, createBytesHistogram, summarize } from './histogram'
 import { SeriesRing, SeriesSnapshot } from './series-ring'
 import { guardedInterval } from './collector-guard'
 import { collectorLifecycle } from './collector'
-import { debuglog } from 'node:util'
-
-const debug = debuglog('sonde')
 
 /** V8 GCType bit → exported kind label. */
 export const GC_KINDS: Record<number, string> = {
@@ -44,20 +42,17 @@ const RECENT = 256
 /** Recent GCs a worker forwards per bridge flush (the rest are in the histograms only). */
 const FORWARD_RECENT = 64
 
-/** Starts the per-isolate GC ring of this thread (runtime/gc-ring.ts `installGcHook`, refcounted); returns its uninstall. */
-export type GcHookInstaller = () => () => void
-
-export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: number; installHook?: GcHookInstaller } = {}) {
+/**
+ * `events`: the source to subscribe to; by default gcEvents, whose first subscriber starts this
+ * thread's native GC ring (runtime/gc-ring.ts). No addon → no ring: the collector stays empty but alive.
+ */
+export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: number; events?: EventSource<GcEvent> } = {}) {
+  const events = opts.events ?? gcEvents
   const intervalMs = opts.intervalMs ?? 1000
   const life = collectorLifecycle('gc', (hold) => {
     startedNs = windowStartNs = Number(process.hrtime.bigint())
-    hold(gcEvents.subscribe(guard.wrap(onEvent)))
+    hold(events.subscribe(guard.wrap(onEvent)))
     hold(guardedInterval(guard, intervalMs, tick))
-    // Without the hook no GC reaches gcEvents; it is refcounted, so register installing it
-    // too is harmless. No addon → no hook: the collector stays empty but alive.
-    if (opts.installHook) {
-      try { hold(opts.installHook()) } catch (err) { debug('gc hook not installed: %s', (err as Error)?.message ?? err) }
-    }
   })
   const guard = life.guard
   const byKind = new Map<string, Histogram>()

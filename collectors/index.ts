@@ -8,8 +8,7 @@ import { createCollectorSet, CollectorSet } from './collector-set'
 import { toSnapshot, CollectorsSnapshot } from './snapshot'
 import { startWorkerForwarder, startWorkerReceiver } from './worker-bridge'
 import { serveCollectors, snapshotHandler, metricsHandler } from './http-endpoint'
-import type { SamplerStarter, SamplerInterval } from './allocation'
-import type { GcHookInstaller } from './gc'
+import type { AllocSampleEvent, EventSource, GcEvent } from '../runtime/runtime-events'
 import { metricNamesFromEnv, type MetricNames } from './metric-names'
 
 export { CollectorConfigError, parseCollectSpec, COLLECTOR_NAMES } from './config'
@@ -34,38 +33,17 @@ function registryOf(): Registry | undefined {
   return c.registry
 }
 
-/** The allocation sampler lives in runtime/alloc-sampler.ts (native); absent → the alloc collector only aggregates. */
-function sampler(): { start: SamplerStarter; interval: SamplerInterval } | undefined {
-  try {
-    const mod = require('../runtime/alloc-sampler') as { startAllocSampler?: SamplerStarter; allocSamplerStats?: () => { intervalBytes: number } }
-    if (typeof mod.startAllocSampler !== 'function') return undefined
-    const stats = mod.allocSamplerStats
-    return { start: mod.startAllocSampler, interval: typeof stats === 'function' ? () => stats().intervalBytes : () => 0 }
-  } catch { return undefined }
-}
-
-/** The GC ring lives in runtime/gc-ring.ts (native); absent → the GC collector only aggregates what others emit. */
-function gcHookInstaller(): GcHookInstaller | undefined {
-  try {
-    const mod = require('../runtime/gc-ring') as { installGcHook?: GcHookInstaller }
-    return typeof mod.installGcHook === 'function' ? mod.installGcHook : undefined
-  } catch { return undefined }
-}
-
 /**
  * Start the collectors of this thread (stops a previous start). In a worker thread only the
- * thread-local collectors run and forward to the main thread. Throws CollectorConfigError on
+ * thread-local collectors run and forward to the main thread. The GC and allocation collectors
+ * subscribe to the runtime's native sources (which start their producers); `opts` swaps in other
+ * sources (tests feeding known events). Throws CollectorConfigError on
  * a bad option; never throws afterwards.
  */
-export function startCollectors(config?: Partial<CollectorsConfig> | string, opts: { startSampler?: SamplerStarter; installGcHook?: GcHookInstaller } = {}): CollectorSet {
+export function startCollectors(config?: Partial<CollectorsConfig> | string, opts: { gcEvents?: EventSource<GcEvent>; allocEvents?: EventSource<AllocSampleEvent> } = {}): CollectorSet {
   const cfg = resolveConfig(config)
   stopCollectors()
-  const native = !opts.startSampler && cfg.collectors.includes('alloc') ? sampler() : undefined
-  const set = createCollectorSet(cfg, {
-    startSampler: opts.startSampler ?? native?.start,
-    samplerInterval: native?.interval,
-    installGcHook: opts.installGcHook ?? (cfg.collectors.includes('gc') ? gcHookInstaller() : undefined),
-  })
+  const set = createCollectorSet(cfg, opts)
   set.start()
   const stops: (() => void)[] = []
   if (isMainThread) stops.push(startWorkerReceiver(set))

@@ -15,8 +15,8 @@
 //   in other code, the share of loose GCs other code's allocation caused), so the shares and the
 //   rest add up to the totals.
 // - Feed: the HTTP hook appends each server request's finish to httpServerLog (runtime-events.ts)
-//   with the measured ones' figures; this collector replays the log in batches (its 100 ms timer,
-//   before a snapshot). httpEvents emitted by others (tests, other servers) are measured here
+//   with the measured ones' figures; this collector replays the log in batches (its 1 s tick,
+//   before a snapshot, and whenever the hook has filled a quarter of the log). httpEvents emitted by others (tests, other servers) are measured here
 //   with the same attribution, begun at their request event and ended at their response event.
 import { TokenBucket } from '../runtime/measure-budget'
 import { httpEvents, httpServerLog, HTTP_LOG_START, HTTP_LOG_GC, HttpEvent } from '../runtime/runtime-events'
@@ -68,7 +68,7 @@ export function createRequestCostCollector(opts: { maxRoutes?: number; routes?: 
     hold(log.subscribe(logReader))
     hold(httpEvents.subscribePassive(httpListener))
     hold(() => { log.measuredPerSec = 0 })
-    hold(guardedInterval(guard, 100, drainLog))
+    hold(guardedInterval(guard, 1000, drainLog))
   })
   const guard = life.guard
   const byRoute = new Map<string, RouteCost>()

@@ -21,7 +21,9 @@ export interface SeriesSnapshot {
 
 export class SeriesRing {
   readonly intervalMs: number
-  private readonly ring: Histogram[]
+  /** A slot's histogram is made when the ring first reaches it: a ring costs one histogram at start, not `slots`. */
+  private readonly ring: (Histogram | undefined)[]
+  private readonly layout: HistogramLayout
   private readonly starts: Float64Array
   private head = 0
   private filled = 1
@@ -32,11 +34,11 @@ export class SeriesRing {
     if (!Number.isInteger(slots) || slots < 1 || slots > 3600) throw new RangeError(`series ring: slots must be an integer in 1..3600, got ${slots}`)
     this.intervalMs = opts.intervalMs ?? 1000
     if (!(this.intervalMs >= 10)) throw new RangeError(`series ring: intervalMs must be ≥ 10, got ${opts.intervalMs}`)
-    const layout = opts.layout ?? TIME_LAYOUT
-    this.ring = Array.from({ length: slots }, () => new Histogram(layout))
+    this.layout = opts.layout ?? TIME_LAYOUT
+    this.ring = new Array<Histogram | undefined>(slots).fill(undefined)
     this.starts = new Float64Array(slots)
     this.starts[0] = Date.now()
-    this.current = this.ring[0]
+    this.current = this.ring[0] = new Histogram(this.layout)
   }
 
   record(value: number): void { this.current.record(value) }
@@ -44,8 +46,9 @@ export class SeriesRing {
   /** Close the current interval and open the next (reusing the oldest slot). */
   rotate(nowMs: number = Date.now()): void {
     this.head = (this.head + 1) % this.ring.length
-    this.current = this.ring[this.head]
-    this.current.reset()
+    const slot = this.ring[this.head]
+    if (slot) slot.reset()
+    this.current = slot ?? (this.ring[this.head] = new Histogram(this.layout))
     this.starts[this.head] = nowMs
     if (this.filled < this.ring.length) this.filled++
   }
@@ -56,7 +59,7 @@ export class SeriesRing {
     const n = this.ring.length
     for (let k = this.filled - 1; k >= 0; k--) {
       const i = (this.head - k + n) % n
-      out.push({ startMs: this.starts[i], histogram: this.ring[i] })
+      out.push({ startMs: this.starts[i], histogram: this.ring[i]! })
     }
     return out
   }

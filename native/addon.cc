@@ -54,6 +54,7 @@ static napi_value IsolateAddress(napi_env env, napi_callback_info info) {
 
 static void Teardown(napi_env, void* data, void*) {
   EnvState* s = static_cast<EnvState*>(data);
+  sonde_loop_delay_teardown(s);
   sonde_alloc_teardown(s);
   sonde_gc_teardown(s);
   delete s;
@@ -110,5 +111,6 @@ NAPI_MODULE_INIT() {
   sonde_cost_init(s, exports);  // before the GC callbacks, which write its cells
   sonde_gc_init(s, exports);
   sonde_alloc_init(s, exports);
+  sonde_loop_delay_init(s, exports);
   return exports;
 }

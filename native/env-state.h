@@ -7,6 +7,7 @@
 
 struct GcState;
 struct AllocState;
+struct LoopDelayState;
 
 struct EnvState {
   napi_env env = nullptr;
@@ -14,6 +15,7 @@ struct EnvState {
   SondeFireBuffers bufs;  // string args of JS fires and native alloc__sample fires
   GcState* gc = nullptr;
   AllocState* alloc = nullptr;
+  LoopDelayState* loop = nullptr;  // loop-delay.cc's timer, once started
   double* cost = nullptr;  // cost-clock.cc's cells (kCost*), also written by the GC callbacks
 };
 
@@ -43,5 +45,8 @@ void sonde_gc_teardown(EnvState* s);
 // alloc-sampler.cc
 void sonde_alloc_init(EnvState* s, napi_value exports);
 void sonde_alloc_teardown(EnvState* s);
+// loop-delay.cc
+void sonde_loop_delay_init(EnvState* s, napi_value exports);
+void sonde_loop_delay_teardown(EnvState* s);
 // cost-clock.cc
 void sonde_cost_init(EnvState* s, napi_value exports);

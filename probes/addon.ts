@@ -47,6 +47,11 @@ export interface NativeAddon {
   costRead?(): void
   /** costRead, and costCells[COST_HEAP_USED] = V8's used heap, bytes. */
   costReadHeap?(): void
+  /** Starts this thread's native loop-delay timer (every resolutionMs); its cells: [0] samples written, [1 + i % 1024] sample i, ns late. */
+  loopDelayStart?(resolutionMs: number): Float64Array | undefined
+  loopDelayStop?(): void
+  /** libuv's idle time of this thread's loop, ns (uv_metrics_idle_time). */
+  loopIdleNs?(): number
 }
 
 export interface AddonStatus { loaded: boolean; path: string; error?: string }

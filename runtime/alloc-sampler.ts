@@ -22,8 +22,14 @@
 // its interval at the next restart while the observed rate is above the cap and halves it back
 // (never below intervalBytes) once the rate falls under a quarter of the cap. Estimates stay
 // unbiased: every poll reads samples taken at one interval, which V8 uses to scale them.
+//
+// allocSampleEvents owns the sampler: it runs while the source has a subscriber (the allocation
+// collector) or a retain() (the alloc hook, while a tracer enabled alloc__sample), with the
+// options of configureAllocSampler().
 import { nativeAddon } from '../probes/addon'
-import { allocSampleEvents } from './runtime-events'
+import { every } from './ticker'
+import { COST_GC_COUNT, COST_HEAP_USED } from './cost-cells'
+import { createEventSource, type AllocSampleEvent } from './runtime-events'
 import { createFaultGuard, FAULT_LIMITS } from './fault-guard'
 
 /** Mean bytes between samples unless configured: V8's own default; the one place for this number. */
@@ -32,7 +38,7 @@ export const DEFAULT_ALLOC_INTERVAL_BYTES = 512 * 1024
 export interface AllocSamplerOptions {
   /** Mean bytes between samples (V8 samples a Poisson process); default DEFAULT_ALLOC_INTERVAL_BYTES. */
   intervalBytes?: number
-  /** How often new samples are collected, ms; default 250. */
+  /** How often new samples are collected, ms; default 1000 (a tick of the shared timer, runtime/ticker.ts). */
   pollMs?: number
   /** Frames kept per event stack (leaf first); default 16. */
   maxStack?: number
@@ -45,6 +51,17 @@ export interface AllocSamplerOptions {
 /** Largest interval the rate cap raises to (at 100 samples/s: 6.4 GB/s of allocation). */
 const MAX_ADAPTIVE_INTERVAL = 64 * 1024 * 1024
 export const DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC = 100
+/** How often the sampler collects new samples unless configured, ms (one tick of runtime/ticker.ts's 1 s group). */
+export const DEFAULT_ALLOC_POLL_MS = 1000
+
+/**
+ * A poll finds nothing to read unless the thread allocated since the last one, and reading costs
+ * V8's profile copy (~100 k instructions in an express app: it maps every script), so a poll is
+ * skipped while no GC ran and the used heap grew by less than an eighth of the interval since the
+ * last real poll (a sample, if V8 took one, stays in its profile for the next poll): at most
+ * QUIET_SKIPS in a row, so a sample waits at most that many extra poll periods.
+ */
+const QUIET_SKIPS = 9
 
 function nonNegative(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`startAllocSampler: ${name} must be a number ≥ 0, got ${String(v)}`)
@@ -59,15 +76,21 @@ function positiveInt(name: string, v: unknown, min: number, max: number): number
 let running: { stop: () => void } | undefined
 let pollNs = 0, polls = 0, pollRestarts = 0, currentInterval = 0
 
+function resolveOptions(opts: AllocSamplerOptions) {
+  return {
+    intervalBytes: positiveInt('intervalBytes', opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES, 1024, 1 << 30),
+    pollMs: positiveInt('pollMs', opts.pollMs ?? DEFAULT_ALLOC_POLL_MS, 1, 60_000),
+    maxStack: positiveInt('maxStack', opts.maxStack ?? 16, 1, 128),
+    restartEachPoll: opts.restartEachPoll ?? true,
+    maxRate: nonNegative('maxSamplesPerSec', opts.maxSamplesPerSec ?? DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC),
+  }
+}
+
 /** Starts sampling allocations of this thread's isolate; returns stop(). One sampler per thread. */
 export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
-  const intervalBytes = positiveInt('intervalBytes', opts.intervalBytes ?? DEFAULT_ALLOC_INTERVAL_BYTES, 1024, 1 << 30)
-  const pollMs = positiveInt('pollMs', opts.pollMs ?? 250, 1, 60_000)
-  const maxStack = positiveInt('maxStack', opts.maxStack ?? 16, 1, 128)
+  const { intervalBytes, pollMs, maxStack, restartEachPoll, maxRate } = resolveOptions(opts)
   if (running) throw new Error('startAllocSampler: a sampler is already running on this thread; stop it first')
   const addon = nativeAddon()
-  const restartEachPoll = opts.restartEachPoll ?? true
-  const maxRate = nonNegative('maxSamplesPerSec', opts.maxSamplesPerSec ?? DEFAULT_ALLOC_MAX_SAMPLES_PER_SEC)
   const depth = Math.max(32, maxStack)
   if (!addon.allocStart(intervalBytes, depth)) return () => {}
   let interval = currentInterval = intervalBytes
@@ -85,7 +108,17 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
     if (next === interval && rate * 4 < maxRate && interval > intervalBytes) next = Math.max(intervalBytes, interval / 2)
     return next
   }
-  const poll = (): void => {
+  const cells = addon.costCells
+  let lastUsed = -1, lastGcs = -1, skipped = 0
+  const heapNow = (): [number, number] => { addon.costReadHeap!(); return [cells![COST_HEAP_USED], cells![COST_GC_COUNT]] }
+  const quiet = (): boolean => {
+    if (!cells || !addon.costReadHeap || lastUsed < 0 || skipped >= QUIET_SKIPS) return false
+    const [used, gcs] = heapNow()
+    return gcs === lastGcs && used >= lastUsed && used - lastUsed < interval / 8
+  }
+  const poll = (force = false): void => {
+    if (!force && !off && quiet()) { skipped++; return }
+    skipped = 0
     const t0 = process.hrtime.bigint()
     try {
       const active = allocSampleEvents.active
@@ -101,26 +134,50 @@ export function startAllocSampler(opts: AllocSamplerOptions = {}): () => void {
         }
       }
       for (const s of samples) allocSampleEvents.emit(s)
+      if (cells && addon.costReadHeap) [lastUsed, lastGcs] = heapNow()
     } catch (err) {
       guard.fault(err)
     }
     pollNs += Number(process.hrtime.bigint() - t0)
     polls++
   }
-  const timer = setInterval(poll, pollMs)
-  timer.unref()
+  const stopTimer = every(pollMs, () => poll())
   let stopped = false
   const stop = (): void => {
     if (stopped) return
     stopped = true
-    clearInterval(timer)
-    if (guard.on) poll()
+    stopTimer()
+    if (guard.on) poll(true)
     addon.allocStop()
     running = undefined
   }
   guard.onTrip(stop)
   running = { stop }
   return stop
+}
+
+let producerOptions: AllocSamplerOptions = {}
+let producerStop: (() => void) | undefined
+
+/** The allocation samples of this thread; subscribing starts the sampler (configureAllocSampler sets how). */
+export const allocSampleEvents = createEventSource<AllocSampleEvent>('alloc-sample', () => {
+  producerStop = startAllocSampler(producerOptions)
+  return () => { const stop = producerStop; producerStop = undefined; stop?.() }
+})
+
+/**
+ * Options of the sampler that allocSampleEvents runs (validated now; throws RangeError naming the
+ * option). A running sampler restarts with them.
+ */
+export function configureAllocSampler(opts: AllocSamplerOptions): void {
+  if (producerStop) {
+    producerStop()
+    producerOptions = opts
+    producerStop = startAllocSampler(opts)
+    return
+  }
+  resolveOptions(opts)
+  producerOptions = opts
 }
 
 /** This thread's sampler since load: samples seen, profiler restarts (per poll and at the native cap), polls and their time. */

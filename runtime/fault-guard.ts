@@ -11,6 +11,7 @@
 // silences probes and every collector behind it); the native paths and a single listener
 // tolerate ten (a transient native failure, one bad listener among several).
 import { debuglog } from 'node:util'
+import { every } from './ticker'
 
 const debug = debuglog('sonde')
 
@@ -88,9 +89,7 @@ export function createFaultGuard(name: string, limits: FaultLimits): FaultGuard 
   return guard
 }
 
-/** setInterval that is unref'd and guarded; returns its clear function. */
+/** A guarded periodic job on the thread's one shared, unref'd timer (ticker.ts); returns its clear function. */
 export function guardedInterval(guard: FaultGuard, ms: number, fn: () => void): () => void {
-  const t = setInterval(guard.wrap(fn), ms)
-  t.unref()
-  return () => clearInterval(t)
+  return every(ms, guard.wrap(fn))
 }

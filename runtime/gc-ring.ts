@@ -1,19 +1,21 @@
-// GC events for the in-process collectors. The addon's per-isolate GC callbacks (gc-hook.cc)
-// fire the gc/heap probes on their own; this hook additionally asks them to record every GC
-// in a bounded native ring (4096 records), which is drained on this thread's event loop: the
-// epilogue queues one unref'd threadsafe-function call when the ring goes non-empty, so each
-// GC arrives once, in order, shortly after it ends. A GC that finds the ring full is dropped
-// and counted (gcHookStats().dropped). Events are emitted only while gcEvents.active. The
-// addon records from its load, so the first installGcHook also delivers the GCs since then.
+// gcEvents, the GC event source, and its producer. The addon's per-isolate GC callbacks
+// (gc-hook.cc) fire the gc/heap probes on their own; while gcEvents has a subscriber (or a
+// retain()), they also record every GC in a bounded native ring (4096 records), drained on this
+// thread's event loop: the epilogue queues one unref'd threadsafe-function call when the ring
+// goes non-empty, so each GC arrives once, in order, shortly after it ends. A GC that finds the
+// ring full is dropped and counted (gcHookStats().dropped). The ring costs two
+// GetHeapStatistics and one loop wake-up per GC, so it runs only while someone listens. The addon
+// records from its load, so the first subscriber also gets the GCs since then (sonde's own
+// start-up included: register loads the addon before anything else).
 import { threadId } from 'node:worker_threads'
 import { nativeAddon } from '../probes/addon'
-import { gcEvents, type GcEvent } from './runtime-events'
+import { createEventSource, type GcEvent } from './runtime-events'
 import { createFaultGuard, FAULT_LIMITS } from './fault-guard'
 
 const FIELDS = 8
 const BATCH = 256
 
-let installed = 0
+let running = false
 let buf: Float64Array | undefined
 // Trips once per thread: the native ring is stopped with one SONDE_GC_HOOK_FAULT warning.
 const guard = createFaultGuard('gc-ring', FAULT_LIMITS.gcHook)
@@ -44,29 +46,29 @@ function drain(): void {
   }
 }
 
-/** Starts recording GCs of this thread's isolate into gcEvents; returns the uninstall function. */
-export function installGcHook(): () => void {
+/** The ring's producer: records GCs of this thread's isolate until the returned stop. */
+function startRing(): () => void {
   const addon = nativeAddon()
-  if (installed++ === 0) addon.gcRingStart(drain)
-  let done = false
+  addon.gcRingStart(drain)
+  running = true
   return () => {
-    if (done) return
-    done = true
-    if (--installed === 0) {
-      drain()
-      addon.gcRingStop()
-    }
+    drain()
+    running = false
+    addon.gcRingStop()
   }
 }
 
-/** Ends the addon's recording of GCs since its load when no one has started the ring (so nobody pays for it). */
+/** Every GC of this thread's isolate (one event per GC callback pair). */
+export const gcEvents = createEventSource<GcEvent>('gc', startRing)
+
+/** Ends the addon's recording of GCs since its load when no one subscribed (so nobody pays for it). */
 export function endStartupGcRecords(): void {
-  if (installed === 0) nativeAddon().gcRingStop()
+  if (!running) nativeAddon().gcRingStop()
 }
 
 /** Drains pending GC records now (tests and snapshots call it before reading collectors). */
 export function flushGcEvents(): void {
-  if (installed > 0) drain()
+  if (running) drain()
 }
 
 export function gcHookStats(): { dropped: number; unpairedEpilogues: number; depth: number; faults: number } {

@@ -36,7 +36,6 @@
 // Without the addon the clock is process.threadCpuUsage() (getrusage: coarse, in scheduler
 // ticks) and the heap v8.getHeapStatistics(); GC time is then 0.
 import { createHook, executionAsyncResource } from 'node:async_hooks'
-import v8 from 'node:v8'
 import { nativeAddon } from '../probes/addon'
 import { COST_CPU_NS, COST_HEAP_USED, COST_GC_CPU_NS, COST_GC_FREED, COST_WANT_FREED, COST_IN_SLICE, COST_CELLS } from './cost-cells'
 import { looseGc } from './loose-gc'
@@ -55,7 +54,8 @@ export const costCells: Float64Array = addon.costCells ?? new Float64Array(COST_
 const readHeap: () => void = addon.costReadHeap ?? (() => {
   const u = process.threadCpuUsage()
   costCells[COST_CPU_NS] = (u.user + u.system) * 1000
-  costCells[COST_HEAP_USED] = v8.getHeapStatistics().used_heap_size
+  // node:v8 only on this fallback path: loading it costs ~2 MB of RSS at start-up.
+  costCells[COST_HEAP_USED] = (require('node:v8') as typeof import('node:v8')).getHeapStatistics().used_heap_size
 })
 const readCpu: () => void = addon.costRead ?? readHeap
 

@@ -3,7 +3,13 @@
 // `source.active` (someone subscribed), so nothing is built while nobody listens.
 // A listener that throws is counted and, after repeated faults, unsubscribed with one
 // process.emitWarning (its own fault guard, FAULT_LIMITS.listener): a collector must never hurt the host.
+// A source fed by a native producer (the GC ring, the allocation sampler) owns it: the producer
+// starts on the first subscriber (or retain()) and stops after the last, so consumers only
+// subscribe and there is one place that switches each native resource on.
+import { debuglog } from 'node:util'
 import { createFaultGuard, FAULT_LIMITS, type FaultGuard } from './fault-guard'
+
+const debug = debuglog('sonde')
 
 export interface GcEvent {
   /** V8 GCType bits (1 scavenge, 2 minor mark-compact, 4 mark-sweep-compact, 8 incremental marking, 16 weak callbacks). */
@@ -72,12 +78,30 @@ export interface EventSource<T> {
   emitActive(event: T): void
   /** Listener faults seen so far. */
   readonly faults: number
+  /** Keeps the source's producer running without listening (a tracer's probe fed natively); returns release(). */
+  retain(): () => void
+  /** True while the producer runs. */
+  readonly producing: boolean
 }
 
-export function createEventSource<T>(name: string): EventSource<T> {
+/** Starts a native producer; returns its stop function. */
+export type Producer = () => () => void
+
+export function createEventSource<T>(name: string, producer?: Producer): EventSource<T> {
   let listeners: ((event: T) => void)[] = []
   let passive: ((event: T) => void)[] = []
   let faults = 0
+  let holds = 0
+  let stopProducer: (() => void) | undefined
+  /** Starts the producer when someone needs it, stops it when no one does; never throws. */
+  function reconcile(): void {
+    if (!producer) return
+    const want = listeners.length + holds > 0
+    try {
+      if (want && !stopProducer) stopProducer = producer()
+      else if (!want && stopProducer) { const stop = stopProducer; stopProducer = undefined; stop() }
+    } catch (err) { faults++; debug('%s producer failed: %s', name, (err as Error)?.stack ?? err) }
+  }
   const guards = new Map<(event: T) => void, FaultGuard>()
   /** The listener's guard, made at its first fault: tripping unsubscribes it. */
   const guardOf = (l: (event: T) => void): FaultGuard => {
@@ -88,6 +112,7 @@ export function createEventSource<T>(name: string): EventSource<T> {
         listeners = listeners.filter((x) => x !== l)
         passive = passive.filter((x) => x !== l)
         source.active = listeners.length > 0
+        reconcile()
       })
       guards.set(l, g)
     }
@@ -109,10 +134,24 @@ export function createEventSource<T>(name: string): EventSource<T> {
     name,
     active: false,
     get faults() { return faults },
+    get producing() { return stopProducer !== undefined },
     subscribe(listener) {
       listeners = [...listeners, listener]
       source.active = true
-      return () => { listeners = listeners.filter((l) => l !== listener); source.active = listeners.length > 0 }
+      reconcile()
+      let done = false
+      return () => {
+        if (done) return
+        done = true
+        listeners = listeners.filter((l) => l !== listener); source.active = listeners.length > 0
+        reconcile()
+      }
+    },
+    retain() {
+      holds++
+      reconcile()
+      let done = false
+      return () => { if (!done) { done = true; holds--; reconcile() } }
     },
     subscribePassive(listener) {
       passive = [...passive, listener]
@@ -127,11 +166,11 @@ export function createEventSource<T>(name: string): EventSource<T> {
   return source
 }
 
-export const gcEvents = createEventSource<GcEvent>('gc')
 export const httpEvents = createEventSource<HttpEvent>('http')
 export const messageEvents = createEventSource<MessageEvent>('message')
 export const loopLagEvents = createEventSource<LoopLagEvent>('loop-lag')
-export const allocSampleEvents = createEventSource<AllocSampleEvent>('alloc-sample')
+// gcEvents and allocSampleEvents are defined by their producers' owners: runtime/gc-ring.ts and
+// runtime/alloc-sampler.ts.
 
 /**
  * HTTP server requests for the in-process collectors, written by the HTTP hook as columns of a

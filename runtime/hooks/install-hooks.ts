@@ -5,7 +5,6 @@ import { debuglog } from 'node:util'
 import { installHttpHook, type HttpProbeSet } from './http-hook'
 import { installLoopLagHook, type LoopLagProbeSet } from './loop-lag-hook'
 import { installMessageHook, type MessageProbeSet } from './message-hook'
-import { installGcEventsHook } from './gc-events-hook'
 import { installAllocHook, type AllocProbeSet } from './alloc-hook'
 import type { Fireable } from './probe-gate'
 
@@ -32,8 +31,8 @@ export function installRuntimeHooks(probes: RuntimeProbeSet, extra: (() => () =>
     ['http', () => installHttpHook(probes)],
     ['message', () => installMessageHook(probes.sonde)],
     ['loop-lag', () => installLoopLagHook(probes.sonde)],
-    // gc/heap probes fire from the addon's own GC callbacks; this only feeds gcEvents
-    ['gc', () => installGcEventsHook()],
+    // gc/heap probes fire from the addon's own GC callbacks; gcEvents (runtime/gc-ring.ts)
+    // starts the ring for collectors itself
     ['alloc', () => installAllocHook(probes.sonde)],
     ...extra.map((f, i): [string, () => () => void] => [`extra-${i}`, f]),
   ]

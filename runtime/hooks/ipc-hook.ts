@@ -20,7 +20,7 @@
 // picked up here. Limits: a peer without sonde sends no stamps (counts only, no latency, and
 // the last pick-up waits for its stamp); the stamp doubles the IPC writes (measured in bench/);
 // the USDT probes msg__send/msg__receive are not fired for IPC (this hook lives in collectors/).
-import { ChildProcess } from 'node:child_process'
+import diagnostics_channel from 'node:diagnostics_channel'
 import { debuglog } from 'node:util'
 import { messageEvents } from '../runtime-events'
 
@@ -111,22 +111,41 @@ export function hookIpcTarget(target: IpcTarget, recvDir: string): void {
 let installs = 0
 let restore: (() => void) | undefined
 
-/** Hooks this process's own channel (when it is a child with IPC) and children spawned from now on. Refcounted. */
+type SpawnProto = { spawn: (...a: unknown[]) => unknown }
+
+/** Wraps ChildProcess.prototype.spawn so children spawned from now on get their channel hooked; returns the restore. */
+function patchSpawn(proto: SpawnProto): () => void {
+  const origSpawn = proto.spawn
+  const sondeSpawn = function (this: IpcTarget & { channel?: unknown }, ...a: unknown[]): unknown {
+    const r = origSpawn.apply(this, a)
+    try { if (this.channel) hookIpcTarget(this, 'child->parent') } catch (err) { debug('ipc hook: %s', (err as Error)?.message ?? err) }
+    return r
+  }
+  proto.spawn = sondeSpawn
+  return () => { if (proto.spawn === sondeSpawn) proto.spawn = origSpawn }
+}
+
+/**
+ * Hooks this process's own channel (when it is a child with IPC) and children spawned from now
+ * on. Refcounted. node:child_process is not loaded for this (~3 MB of RSS in an app that never
+ * spawns): ChildProcess.prototype is patched when Node publishes the first new ChildProcess on
+ * the `child_process` diagnostics channel, from its constructor, before its spawn() runs.
+ */
 export function installIpcHook(): () => void {
   if (installs++ === 0) {
     const proc = process as unknown as IpcTarget & { channel?: unknown }
     if (proc.channel && typeof proc.send === 'function') hookIpcTarget(proc, 'parent->child')
-    const proto = ChildProcess.prototype as unknown as { spawn: (...a: unknown[]) => unknown }
-    const origSpawn = proto.spawn
-    const sondeSpawn = function (this: IpcTarget & { channel?: unknown }, ...a: unknown[]): unknown {
-      const r = origSpawn.apply(this, a)
-      try { if (this.channel) hookIpcTarget(this, 'child->parent') } catch (err) { debug('ipc hook: %s', (err as Error)?.message ?? err) }
-      return r
+    let unpatch: (() => void) | undefined
+    const onChild = (m: unknown): void => {
+      if (unpatch) return
+      const child = (m as { process?: object } | null)?.process
+      const proto = child ? Object.getPrototypeOf(child) as SpawnProto | null : null
+      if (proto && typeof proto.spawn === 'function') unpatch = patchSpawn(proto)
     }
-    proto.spawn = sondeSpawn
+    diagnostics_channel.subscribe('child_process', onChild)
     // Children already hooked keep their wrappers (pass-through while nobody listens), so both
     // ends' counts stay in step across a stop/start.
-    restore = () => { if (proto.spawn === sondeSpawn) proto.spawn = origSpawn }
+    restore = () => { diagnostics_channel.unsubscribe('child_process', onChild); unpatch?.(); unpatch = undefined }
   }
   let done = false
   return () => {

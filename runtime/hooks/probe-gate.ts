@@ -4,10 +4,13 @@
 // unref'd timer polls: every POLL_MS it reads a few Uint16 semaphores through `probe.enabled`
 // (one memory load each) and calls the gate's on/off on a change.
 //
-// Why 250 ms: bpftrace itself takes 1-3 s to attach, so a tracer never sees more than the first
-// quarter second after attaching missing; four wake-ups a second of a few loads each is far
-// below anything measurable in the overhead bench, and the timer is unref'd so it never keeps
-// the process alive.
+// Why 1 s: bpftrace itself takes 1-3 s to attach, so a tracer misses at most the first second
+// after attaching; the poll rides the thread's one shared timer (runtime/ticker.ts), whose single
+// wake-up a second is what an idle process pays for all of sonde's periodic work (a 250 ms poll
+// alone cost ~75 k instructions a second idle, under callgrind). The timer is unref'd so it
+// never keeps the process alive. Tests and the trace-control helper call pollGates() instead of
+// waiting.
+import { every } from '../ticker'
 
 /** What a hook needs from a static probe (probes/static-probes.ts StaticProbe). */
 export interface Fireable<A extends unknown[]> {
@@ -17,12 +20,12 @@ export interface Fireable<A extends unknown[]> {
 
 export interface Listened { readonly active: boolean }
 
-export const POLL_MS = 250
+export const POLL_MS = 1000
 
 interface Gate { wanted(): boolean; set(live: boolean): void; live: boolean }
 
 const gates = new Set<Gate>()
-let timer: NodeJS.Timeout | undefined
+let stopTimer: (() => void) | undefined
 
 function poll(): void {
   for (const g of gates) {
@@ -68,14 +71,11 @@ export function gateOn(probes: readonly (Fireable<never[]> | Fireable<any[]>)[],
   gates.add(gate)
   for (const s of sources) watch(s)
   poll()
-  if (!timer) {
-    timer = setInterval(poll, POLL_MS)
-    timer.unref()
-  }
+  stopTimer ??= every(POLL_MS, poll)
   return () => {
     if (!gates.delete(gate)) return
     if (gate.live) { gate.live = false; try { set(false) } catch { /* counted by the hook */ } }
-    if (gates.size === 0 && timer) { clearInterval(timer); timer = undefined }
+    if (gates.size === 0 && stopTimer) { stopTimer(); stopTimer = undefined }
   }
 }
 

@@ -2,12 +2,15 @@
 // validation, Prometheus exposition names and values, and a throwing collector.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { gcEvents, messageEvents, httpEvents, allocSampleEvents } from '../../runtime/runtime-events'
+import { createEventSource, messageEvents, httpEvents, type GcEvent } from '../../runtime/runtime-events'
+import { allocSampleEvents } from '../../runtime/alloc-sampler'
 import { startCollectors, stopCollectors, collectors, CollectorConfigError, parseCollectSpec } from '../../collectors/index'
 import { routeTemplate, RouteTable } from '../../collectors/route-template'
 
-// Synthetic GC events only: the real per-isolate GC ring stays off in these tests.
-const noGcHook = { installGcHook: () => () => {} }
+// Synthetic GC events only: the GC collector subscribes to a source of its own, not to the
+// real per-isolate GC ring's gcEvents.
+const gcEvents = createEventSource<GcEvent>('gc')
+const noGcHook = { gcEvents }
 
 function metricValue(text: string, line: RegExp): number {
   const m = text.split('\n').find((l) => line.test(l))

@@ -15,37 +15,16 @@
 // sum of our kind 1|2|4 _sum must be within 10 % of the sum of those.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { which } from '../support/system'
-import { parseTraceGcLine } from '../support/trace-gc'
+import { parseTraceGcLine, runUnderTraceGc } from '../support/trace-gc'
 
 const root = path.resolve(__dirname, '../..')
 const dist = path.join(root, 'dist')
 const app = path.join(__dirname, 'apps/gc-accuracy.js')
 const COLLECTIONS = new Set(['scavenge', 'minor_mark_compact', 'mark_sweep_compact'])
 
-// Both clocks are wall clocks over slightly different windows: V8 times the collection, sonde
-// times from its prologue callback to its epilogue callback. A thread preempted inside the few
-// microseconds between the two (other work on a loaded machine: a slice is ms long) adds ms to
-// one side only. As root the app runs at real-time priority (SCHED_FIFO), so nothing else on
-// the machine preempts it; the comparison is then about the measurement, not the scheduler.
-const realtime = process.getuid?.() === 0 && which('chrt') ? ['chrt', '-f', '10'] : []
-
-function run(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const [cmd, ...pre] = [...realtime, 'stdbuf']
-    const c = spawn(cmd, [...pre, '-oL', process.execPath, '--trace-gc', '--expose-gc', '-r', path.join(dist, 'register.js'), app], {
-      env: { ...process.env, SONDE_DIST: dist, SONDE_COLLECT: 'default' }, stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = '', err = ''
-    const timer = setTimeout(() => { c.kill('SIGKILL'); reject(new Error(`timeout ${out.slice(-500)} ${err}`)) }, 60_000)
-    c.stdout.on('data', (d) => { out += d })
-    c.stderr.on('data', (d) => { err += d })
-    c.on('exit', (code) => { clearTimeout(timer); code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${err}`)) })
-  })
-}
 
 interface Trace { count: number; pauseMs: number }
 
@@ -78,7 +57,7 @@ function metric(text: string, name: string): Map<string, number> {
 test('GC count from /metrics = --trace-gc lines (main + worker), total pause within 10 %', async () => {
   assert.ok(fs.existsSync(path.join(dist, 'register.js')), 'dist/ missing: run npx tsc first')
   if (!which('stdbuf')) assert.unreachable('stdbuf (coreutils) missing')
-  const stdout = await run()
+  const stdout = await runUnderTraceGc(dist, app)
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
   assert.ok(line, stdout.slice(-2000))
   const r = JSON.parse(line!.slice(7))

@@ -7,8 +7,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import path from 'node:path'
-import { startAllocSampler, allocSamplerStats } from '../../runtime/alloc-sampler'
-import { allocSampleEvents, type AllocSampleEvent } from '../../runtime/runtime-events'
+import { startAllocSampler, allocSamplerStats, allocSampleEvents, configureAllocSampler } from '../../runtime/alloc-sampler'
+import type { AllocSampleEvent } from '../../runtime/runtime-events'
 import { addonStatus } from '../../probes/addon'
 import { missing } from '../support/system'
 import { startBpftrace, type Bpftrace } from '../support/bpftrace'
@@ -39,6 +39,7 @@ test('options are validated at set-up', () => {
   assert.throws(() => startAllocSampler({ pollMs: 0 }), /pollMs/)
   assert.throws(() => startAllocSampler({ maxStack: 1.5 }), /maxStack/)
   assert.throws(() => startAllocSampler({ maxSamplesPerSec: -1 }), /maxSamplesPerSec/)
+  assert.throws(() => configureAllocSampler({ intervalBytes: 10 }), /intervalBytes/)
 })
 
 test('rate cap: heavy allocation raises the interval, the bytes estimate stays unbiased; 0 keeps the interval fixed', async () => {
@@ -48,8 +49,8 @@ test('rate cap: heavy allocation raises the interval, the bytes estimate stays u
     // Every sample counts, not only allocateArrays's: once TurboFan inlines it into run(), V8's
     // sampler attributes its allocations to run() (the physical frame); the workload is > 99 %
     // of what this thread allocates meanwhile.
-    const unsub = allocSampleEvents.subscribe((e) => { est += e.bytes })
-    const stop = startAllocSampler({ intervalBytes: 16384, pollMs: 50, maxSamplesPerSec })
+    configureAllocSampler({ intervalBytes: 16384, pollMs: 50, maxSamplesPerSec })
+    const unsub = allocSampleEvents.subscribe((e) => { est += e.bytes })  // starts the sampler
     const t0 = Date.now()
     let mark = -1
     while (Date.now() - t0 < ms) {
@@ -61,7 +62,6 @@ test('rate cap: heavy allocation raises the interval, the bytes estimate stays u
     const interval = allocSamplerStats().intervalBytes
     const lastSamples = allocSamplerStats().samples - mark
     const rate = lastSamples / ((Date.now() - lastMs) / 1000)
-    stop()
     unsub()
     return { est, truth: made * ARRAY_BYTES, interval, rate }
   }
@@ -78,15 +78,14 @@ test('the heavy allocator is the top site; stacks are leaf first and bounded', a
   assert.ok(addonStatus().loaded)
   const bytes = new Map<string, number>()
   const events: AllocSampleEvent[] = []
+  configureAllocSampler({ intervalBytes: 16384, pollMs: 10, maxStack: 5 })
   const unsub = allocSampleEvents.subscribe((e) => { events.push(e); bytes.set(e.functionName, (bytes.get(e.functionName) ?? 0) + e.bytes) })
-  const stop = startAllocSampler({ intervalBytes: 16384, pollMs: 10, maxStack: 5 })
   assert.throws(() => startAllocSampler(), /already running/)
   for (let round = 0; round < 20; round++) {
     allocateLots(50_000)
     allocateLittle(1_000)
     await new Promise((r) => setTimeout(r, 5))
   }
-  stop()
   unsub()
   const ranked = [...bytes].sort((a, b) => b[1] - a[1])
   assert.is(ranked[0][0], 'allocateLots', JSON.stringify(ranked.slice(0, 5)))

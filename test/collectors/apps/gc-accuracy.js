@@ -12,24 +12,14 @@ const fs = require('node:fs')
 const { Worker, isMainThread, parentPort, threadId } = require('node:worker_threads')
 const dist = process.env.SONDE_DIST
 const { collectors } = require(`${dist}/index.js`)
-const { flushGcEvents } = require(`${dist}/runtime/gc-ring.js`)
-const { gcEvents } = require(`${dist}/runtime/runtime-events.js`)
+const { flushGcEvents, gcEvents } = require(`${dist}/runtime/gc-ring.js`)
 const { nativeAddon } = require(`${dist}/probes/addon.js`)
+const churn = require('./churn')
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 let local = 0  // GCs of this thread's isolate seen by the collectors' event source (kinds 1|2|4)
 gcEvents.subscribe((e) => { if (e.kind & 7) local++ })
 
-function churn(rounds) {
-  let keep = []
-  const old = []
-  for (let i = 0; i < rounds; i++) {
-    keep.push({ i, s: 'x' + i })
-    if (keep.length > 50000) { if (old.length < 20) old.push(keep); keep = [] }
-  }
-  globalThis.gc()
-  return keep.length + old.length
-}
 
 async function main() {
   const iso = nativeAddon().isolateAddress()
