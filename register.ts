@@ -42,7 +42,7 @@ function register(): void {
   attempt('starting collectors', () => (require('./collectors/env-start') as typeof import('./collectors/env-start')).startCollectorsFromEnv())
   // SONDE_DASHBOARD=PORT: the full dashboard (web/), which serves /api/snapshot and /metrics too
   // Loaded only when set: its module graph (dashboard token, listen checks) is ~5 MB of RSS.
-  if (process.env.SONDE_DASHBOARD !== undefined) attempt('starting dashboard', () => (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv())
+  if ((require('./runtime/config') as typeof import('./runtime/config')).isSet('SONDE_DASHBOARD')) attempt('starting dashboard', () => (require('./web/server/env-dashboard') as typeof import('./web/server/env-dashboard')).startDashboardFromEnv())
 }
 
 function registerTracer(): void {
