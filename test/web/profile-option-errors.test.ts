@@ -21,7 +21,7 @@ async function error(query: string): Promise<{ status: number; error: string }> 
 
 test('a metric the profile lacks: 400 naming `metric`', async () => {
   assert.equal(await error('metric=bytes'), { status: 400, error: 'metric bytes: this profile measures samples; it has samples' })
-  assert.equal(await error('metric=calls'), { status: 400, error: 'metric calls: this profile (samples) has no call counts' })
+  assert.equal(await error('metric=calls'), { status: 400, error: 'metric calls: this profile measures samples; it has samples' })
 })
 
 test('a focus that matches no function: 400 naming `focus`', async () => {
