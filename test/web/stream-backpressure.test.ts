@@ -1,4 +1,4 @@
-// 20 stream clients that never read, for 45 s, against a real `sonde demo` ticking every
+// 20 stream clients that never read, for 15 rounds of 3 s, against a real `sonde demo` ticking every
 // 100 ms: the server's memory grows < 64 MB, droppedEvents counts the events it dropped for
 // them, and it keeps answering /api/status throughout. Raw sockets: each sends the request and
 // then never reads (paused), so the kernel buffers fill and res.write() reports backpressure.
@@ -23,17 +23,20 @@ test('20 clients that never read for 45 s: bounded memory, drops counted, server
       s.pause()
       sockets.push(s)
     }
-    let maxRss = before.rssBytes, answered = 0, last = before
-    const t0 = Date.now()
-    while (Date.now() - t0 < 45_000) {
+    // 15 rounds of 3 s: each /api/status must answer (getJson throws otherwise); how long the
+    // slowest took is printed, not asserted (a shared machine).
+    let maxRss = before.rssBytes, answered = 0, last = before, slowestMs = 0
+    for (let round = 0; round < 15; round++) {
       await new Promise((r) => setTimeout(r, 3000))
+      const t = Date.now()
       const s = await getJson<Status>(`${demo.url}api/status`)
+      slowestMs = Math.max(slowestMs, Date.now() - t)
       answered++
       maxRss = Math.max(maxRss, s.rssBytes)
       last = s
     }
     const growthMb = (maxRss - before.rssBytes) / 2 ** 20
-    console.log(`  rss before ${(before.rssBytes / 2 ** 20).toFixed(1)} MB, max ${(maxRss / 2 ** 20).toFixed(1)} MB (+${growthMb.toFixed(1)} MB); clients ${last.streamClients}; sent ${last.sentEvents}; dropped ${last.droppedEvents}; queued ${last.queuedBytes} B; ${answered} status answers`)
+    console.log(`  rss before ${(before.rssBytes / 2 ** 20).toFixed(1)} MB, max ${(maxRss / 2 ** 20).toFixed(1)} MB (+${growthMb.toFixed(1)} MB); clients ${last.streamClients}; sent ${last.sentEvents}; dropped ${last.droppedEvents}; queued ${last.queuedBytes} B; ${answered} status answers, slowest ${slowestMs} ms`)
     assert.is(last.streamClients, 20)
     assert.ok(growthMb < 64, `memory grew ${growthMb.toFixed(1)} MB`)
     assert.ok(last.droppedEvents > 0, 'drops are counted')
