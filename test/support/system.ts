@@ -27,6 +27,14 @@ export function which(cmd: string): string | null {
   try { return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || null } catch { return null }
 }
 
+/**
+ * The command prefix that runs a child at real-time priority (SCHED_FIFO 10) when the tests run
+ * as root, empty otherwise. Tests that compare two wall clocks taken microseconds apart run the
+ * measured program this way, so that other work on a loaded machine cannot preempt it between
+ * the two stamps and the comparison is about the measurement, not the scheduler.
+ */
+export const realtimePrefix: readonly string[] = process.getuid?.() === 0 && which('chrt') ? ['chrt', '-f', '10'] : []
+
 export const requireSystem = process.env.SONDE_REQUIRE_SYSTEM === '1'
 
 /** Returns null when every need is met; otherwise the reason. Throws when SONDE_REQUIRE_SYSTEM=1. */

@@ -16,7 +16,7 @@
 // line kind must be added here, never silently left out of the count.
 
 import { spawn } from 'node:child_process'
-import { which } from './system'
+import { realtimePrefix } from './system'
 import path from 'node:path'
 
 export type TraceGcKind = 1 | 2 | 4
@@ -57,9 +57,7 @@ export function parseTraceGcLine(line: string): TraceGcLine | null {
 // times from its prologue callback to its epilogue callback. A thread preempted inside the few
 // microseconds between the two (other work on a loaded machine: a slice is ms long) adds ms to
 // one side only (6-11 % of the total pause at load average 7, 0.3-0.7 % without preemption).
-// As root the app runs at real-time priority (SCHED_FIFO), so nothing else on the machine
-// preempts it and the comparison is about the measurement, not the scheduler.
-const realtime = process.getuid?.() === 0 && which('chrt') ? ['chrt', '-f', '10'] : []
+// As root the app runs at real-time priority (realtimePrefix).
 
 /**
  * Runs `node --trace-gc --expose-gc -r <dist>/register.js app` line-buffered (stdbuf -oL, so the
@@ -68,7 +66,7 @@ const realtime = process.getuid?.() === 0 && which('chrt') ? ['chrt', '-f', '10'
  */
 export function runUnderTraceGc(dist: string, app: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const [cmd, ...pre] = [...realtime, 'stdbuf']
+    const [cmd, ...pre] = [...realtimePrefix, 'stdbuf']
     const c = spawn(cmd, [...pre, '-oL', process.execPath, '--trace-gc', '--expose-gc', '-r', path.join(dist, 'register.js'), app], {
       env: { ...process.env, SONDE_DIST: dist, SONDE_COLLECT: 'default' }, stdio: ['ignore', 'pipe', 'pipe'],
     })
