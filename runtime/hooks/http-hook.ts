@@ -99,8 +99,9 @@ const bucket = new TokenBucket()
  */
 function endOnClose(this: ServerResponse): void {
   try {
-    const id = (this.req as Tagged | undefined)?.[kId]
-    if (id !== undefined) costEnd(id)
+    const req = late(this, 'req')
+    const id = typeof req === 'object' && req !== null ? late(req, kId) : undefined
+    if (typeof id === 'number') costEnd(id)
   } catch { /* never into the host's event */ }
 }
 
@@ -140,7 +141,7 @@ function fdOf(socket: Socket | null | undefined): number {
 }
 
 /** A property of a request or response the app has had (see the header: no inline cache). */
-function late(o: object, key: string): unknown { return Reflect.get(o, key) }
+function late(o: object, key: string | symbol): unknown { return Reflect.get(o, key) }
 
 /** Express sets req.route while routing; baseUrl carries the mount path of a sub-router. */
 function routeOf(req: IncomingMessage): string | undefined {
@@ -198,7 +199,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
 
   function serverFinish(msg: { request: IncomingMessage; response: ServerResponse; socket: Socket }): void {
     const request = msg.request
-    const id = (request as Tagged)[kId] as number
+    const id = late(request, kId) as number
     const startNs = takeStart(id)
     if (startNs < 0) return
     const now = Number(process.hrtime.bigint())
@@ -226,7 +227,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
 
   function clientFinish(msg: { request: ClientRequest; response: IncomingMessage }): void {
     const request = msg.request
-    const id = (request as Tagged)[kId] as number
+    const id = late(request, kId) as number
     const startNs = takeStart(id)
     if (startNs < 0) return
     const durationNs = Number(process.hrtime.bigint()) - startNs
