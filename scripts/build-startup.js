@@ -24,17 +24,19 @@ const dist = path.join(root, 'dist')
 const ROOTS = ['register', 'tracer/hooks-thread', 'probes/addon', 'probes/static-probes', 'runtime/config',
   'runtime/gc-ring', 'runtime/hooks/install-hooks', 'collectors/env-start', 'collectors/otel-bridge']
 
-const rel = (file) => path.relative(root, file).replace(/\\/g, '/').replace(/\.ts$/, '')
+const rel = (file) => path.relative(root, file).replace(/\\/g, '/').replace(/\.[jt]s$/, '').replace(/^dist\//, '')
+const SHIM_MARK = '// Bundled into dist/startup.js'
 
-/** `const table = { name: () => require('./name') }` and a load(name) over it. */
-function entry(names) {
-  const rows = names.map((n) => `  ${JSON.stringify(n)}: () => require(${JSON.stringify('./' + n)}),`).join('\n')
+/** `const table = { name: () => require('<from>/name') }` and a load(name) over it. */
+function entry(names, from) {
+  const rows = names.map((n) => `  ${JSON.stringify(n)}: () => require(${JSON.stringify(from + n)}),`).join('\n')
   return `const table = {\n${rows}\n}\nexports.load = (name) => table[name]()\n`
 }
 
 /**
- * Follows the entry's requires and static imports; a require() inside a module is followed only
- * to a module in `inside` (the rest: external, as its dist file relative to dist/startup.js).
+ * A require() of a relative path inside a module is followed only to a module in `inside` (the
+ * rest: external, as its dist file relative to dist/startup.js); `inside` undefined: none is
+ * followed (TypeScript sources: the closure of their static imports). The entry's are followed.
  */
 function lazyRequires(inside) {
   return {
@@ -52,28 +54,28 @@ function lazyRequires(inside) {
   }
 }
 
-function bundle(names, inside, write) {
-  return esbuild.build({
-    stdin: { contents: entry(names), resolveDir: root, sourcefile: 'startup-entry.js', loader: 'js' },
-    bundle: true, platform: 'node', format: 'cjs', target: 'node22', packages: 'external',
-    outfile: path.join(dist, 'startup.js'), sourcemap: write, write, metafile: true,
-    tsconfig: path.join(root, 'tsconfig.json'), logLevel: 'warning', legalComments: 'none',
-    plugins: [lazyRequires(inside)],
-  })
-}
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node22', packages: 'external', logLevel: 'warning', legalComments: 'none' }
 
 async function main() {
-  // Pass 1: the closure (static imports of the roots); pass 2: the bundle with a table entry each.
-  const closure = Object.keys((await bundle(ROOTS, null, false)).metafile.inputs)
-    .filter((f) => f.endsWith('.ts')).map((f) => rel(path.resolve(root, f))).sort()
-  await bundle(closure, new Set(closure), true)
+  if (fs.readFileSync(path.join(dist, 'register.js'), 'utf8').includes(SHIM_MARK)) {
+    throw new Error('dist/register.js is already a shim: run tsc first (npm run compile)')
+  }
+  // The closure: the roots' static imports, read from the TypeScript sources (in tsc's output a
+  // static import and a lazy require() look alike).
+  const pass1 = await esbuild.build({ ...common, stdin: { contents: entry(ROOTS, './'), resolveDir: root, sourcefile: 'startup-entry.js', loader: 'js' },
+    write: false, metafile: true, outfile: path.join(dist, 'startup.js'), tsconfig: path.join(root, 'tsconfig.json'), plugins: [lazyRequires(undefined)] })
+  const closure = Object.keys(pass1.metafile.inputs).filter((f) => f.endsWith('.ts')).map((f) => rel(path.resolve(root, f))).sort()
+  // The bundle: tsc's CommonJS output of those modules (what runs unbundled, with its plain
+  // exports objects: no ES-module namespace getters), each wrapped to run at its first require.
+  await esbuild.build({ ...common, stdin: { contents: entry(closure, './dist/'), resolveDir: root, sourcefile: 'startup-entry.js', loader: 'js' },
+    outfile: path.join(dist, 'startup.js'), sourcemap: true, minifySyntax: true, plugins: [lazyRequires(new Set(closure))] })
   for (const name of closure) shim(name)
 }
 
 function shim(name) {
   const file = path.join(dist, name + '.js')
   const up = path.relative(path.dirname(file), path.join(dist, 'startup.js')).replace(/\\/g, '/')
-  fs.writeFileSync(file, `"use strict";\n// Bundled into dist/startup.js (scripts/build-startup.js): this is the bundle's instance.\nmodule.exports = require(${JSON.stringify(up.startsWith('.') ? up : './' + up)}).load(${JSON.stringify(name)});\n`)
+  fs.writeFileSync(file, `"use strict";\n${SHIM_MARK} (scripts/build-startup.js): this is the bundle's instance.\nmodule.exports = require(${JSON.stringify(up.startsWith('.') ? up : './' + up)}).load(${JSON.stringify(name)});\n`)
   fs.rmSync(file + '.map', { force: true })
 }
 
