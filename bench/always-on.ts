@@ -16,7 +16,8 @@
 // little (RSS counts the node binary's pages faulted in, CPU the time at this clock).
 // Run: node --import tsx bench/always-on.ts [processes=5] [requests=2000] [rounds=11]
 // Needs valgrind. BENCH_PARTS=startup runs only the start-up CPU, RSS and GC rows (no valgrind,
-// seconds instead of minutes). BENCH_VARIANTS / BENCH_BEFORE_DIST add sonde variants (bench/express-variants.ts).
+// seconds instead of minutes); BENCH_STARTUP_REQUIRE=pkg starts a program that requires pkg instead
+// of an empty one. BENCH_VARIANTS / BENCH_BEFORE_DIST add sonde variants (bench/express-variants.ts).
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -30,8 +31,11 @@ const LANES = Math.min(2, os.cpus().length)
 const variants = expressVariants({ promClient: { args: [app], env: { BENCH_PROM: '1' } }, sonde: sonde('default') })
 const names = Object.keys(variants)
 const empty = path.join(tmp, 'empty.js'), first = path.join(tmp, 'first.js')
-fs.writeFileSync(empty, '')
-fs.writeFileSync(first, "process.stdout.write('FIRST LINE\\n')\n")
+// BENCH_STARTUP_REQUIRE=express: the start-up program requires that package first (an app's own
+// module loading, which pays Node's per-file costs whether sonde is there or not).
+const preRequire = process.env.BENCH_STARTUP_REQUIRE ? `require(${JSON.stringify(require.resolve(process.env.BENCH_STARTUP_REQUIRE))})\n` : ''
+fs.writeFileSync(empty, preRequire)
+fs.writeFileSync(first, preRequire + "process.stdout.write('FIRST LINE\\n')\n")
 
 /** The start-up form of a variant: its preloads (-r …) and environment, before an empty program. */
 function startupArgs(name: string, v: ExpressVariant): { args: string[]; env: Record<string, string> } {
@@ -77,7 +81,7 @@ const startupOnly = process.env.BENCH_PARTS === 'startup'
 
 function printStartup(cpu: Record<string, number[]>, rss: Record<string, number[]>, gcs: Record<string, number>): void {
   const out = [
-    `start-up on an empty program, node ${process.version}, ${R} paired rounds, added over bare, median (min–max)`,
+    `start-up on ${preRequire ? `a program requiring ${process.env.BENCH_STARTUP_REQUIRE}` : 'an empty program'}, node ${process.version}, ${R} paired rounds, added over bare, median (min–max)`,
     '',
     `| figure | ${names.join(' | ')} |`,
     `|---|${names.map(() => '---').join('|')}|`,
