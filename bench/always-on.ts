@@ -15,7 +15,9 @@
 // Instruction counts do not depend on what else the machine runs; the CPU and RSS figures do a
 // little (RSS counts the node binary's pages faulted in, CPU the time at this clock).
 // Run: node --import tsx bench/always-on.ts [processes=5] [requests=2000] [rounds=11]
-// Needs valgrind. BENCH_VARIANTS / BENCH_BEFORE_DIST add sonde variants (bench/express-variants.ts).
+// Needs valgrind. BENCH_PARTS=startup runs only the start-up CPU, RSS and GC rows (no valgrind,
+// seconds instead of minutes); BENCH_STARTUP_REQUIRE=pkg starts a program that requires pkg instead
+// of an empty one. BENCH_VARIANTS / BENCH_BEFORE_DIST add sonde variants (bench/express-variants.ts).
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -29,8 +31,11 @@ const LANES = Math.min(2, os.cpus().length)
 const variants = expressVariants({ promClient: { args: [app], env: { BENCH_PROM: '1' } }, sonde: sonde('default') })
 const names = Object.keys(variants)
 const empty = path.join(tmp, 'empty.js'), first = path.join(tmp, 'first.js')
-fs.writeFileSync(empty, '')
-fs.writeFileSync(first, "process.stdout.write('FIRST LINE\\n')\n")
+// BENCH_STARTUP_REQUIRE=express: the start-up program requires that package first (an app's own
+// module loading, which pays Node's per-file costs whether sonde is there or not).
+const preRequire = process.env.BENCH_STARTUP_REQUIRE ? `require(${JSON.stringify(require.resolve(process.env.BENCH_STARTUP_REQUIRE))})\n` : ''
+fs.writeFileSync(empty, preRequire)
+fs.writeFileSync(first, preRequire + "process.stdout.write('FIRST LINE\\n')\n")
 
 /** The start-up form of a variant: its preloads (-r …) and environment, before an empty program. */
 function startupArgs(name: string, v: ExpressVariant): { args: string[]; env: Record<string, string> } {
@@ -72,8 +77,24 @@ const fmt = (xs: number[], f: (x: number) => string) => `${f(median(xs))} (${f(M
 const k = (x: number) => `${(x / 1e3).toFixed(1)} k`, M = (x: number) => `${(x / 1e6).toFixed(2)} M`
 const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`, mb = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} MB`
 
+const startupOnly = process.env.BENCH_PARTS === 'startup'
+
+function printStartup(cpu: Record<string, number[]>, rss: Record<string, number[]>, gcs: Record<string, number>): void {
+  const out = [
+    `start-up on ${preRequire ? `a program requiring ${process.env.BENCH_STARTUP_REQUIRE}` : 'an empty program'}, node ${process.version}, ${R} paired rounds, added over bare, median (min–max)`,
+    '',
+    `| figure | ${names.join(' | ')} |`,
+    `|---|${names.map(() => '---').join('|')}|`,
+    `| start-up added CPU | ${names.map((n) => n === 'bare' ? '—' : fmt(cpu[n], ms)).join(' | ')} |`,
+    `| start-up added peak RSS | ${names.map((n) => n === 'bare' ? '—' : fmt(rss[n], mb)).join(' | ')} |`,
+    `| GCs before the first line | ${names.map((n) => String(gcs[n])).join(' | ')} |`,
+  ]
+  process.stdout.write(out.join('\n') + '\n')
+  fs.rmSync(tmp, { recursive: true, force: true })
+}
+
 async function main(): Promise<void> {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
+  if (!startupOnly) execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
   // Start-up first, paired rounds with the order rotated, while nothing else of this bench runs.
   const starts = Object.fromEntries(names.map((n) => [n, startupArgs(n, variants[n])]))
   const cpu: Record<string, number[]> = {}, rss: Record<string, number[]> = {}
@@ -85,6 +106,7 @@ async function main(): Promise<void> {
     for (const n of names) { cpu[n].push(got[n].cpuMs - got.bare.cpuMs); rss[n].push(got[n].rssMb - got.bare.rssMb) }
   }
   const gcs = Object.fromEntries(names.map((n) => [n, gcsBeforeFirstLine(starts[n].args, starts[n].env)]))
+  if (startupOnly) return printStartup(cpu, rss, gcs)
   const startJobs = names.flatMap((n) => Array.from({ length: Math.max(3, Math.min(P, 5)) }, (_, i) => async () => [n, await startupInstructions(n, i, starts[n].args, starts[n].env)] as const))
   const startIr: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   for (const [n, ir] of await inLanes(startJobs, LANES)) startIr[n].push(ir)

@@ -33,9 +33,9 @@ export interface AllocSnapshot {
   ownBytes: number
 }
 
-/** The directory holding sonde's rooms (dist/ when built, the checkout under tsx). */
-const OWN_ROOT = path.resolve(__dirname, '..') + path.sep
-const OWN_ROOMS = /^(collectors|runtime|probes|web|viz|tracer|bpftrace|inspect|cli)[\\/]|^(register|index)\.[cm]?[jt]s$/
+/** The directory holding sonde's rooms (dist/ when built, the checkout under tsx); this file is in its collectors/, or in dist/startup.js, the start-up bundle. */
+const OWN_ROOT = (path.basename(__dirname) === 'collectors' ? path.resolve(__dirname, '..') : __dirname) + path.sep
+const OWN_ROOMS = /^(collectors|runtime|probes|web|viz|tracer|bpftrace|inspect|cli)[\\/]|^(register|index|startup)\.[cm]?[jt]s$/
 
 /** Is `url` (a path or file:// URL) a file of sonde itself? */
 export function isSondeFile(url: string): boolean {

@@ -5,9 +5,9 @@ import { isMainThread } from 'node:worker_threads'
 import type { Registry } from 'prom-client'
 import { CollectorsConfig, resolveConfig } from './config'
 import { createCollectorSet, CollectorSet } from './collector-set'
-import { toSnapshot, CollectorsSnapshot } from './snapshot'
+import type { CollectorsSnapshot } from './snapshot'
 import { startWorkerForwarder, startWorkerReceiver } from './worker-bridge'
-import { serveCollectors, snapshotHandler, metricsHandler } from './http-endpoint'
+import type { EndpointSources } from './http-endpoint'
 import type { AllocSampleEvent, EventSource, GcEvent } from '../runtime/runtime-events'
 import { metricNamesFromEnv, type MetricNames } from './metric-names'
 
@@ -16,7 +16,23 @@ export type { CollectorsConfig, CollectorName } from './config'
 export type { CollectorsSnapshot } from './snapshot'
 export { Histogram, createTimeHistogram, createBytesHistogram } from './histogram'
 export { SeriesRing, createSeriesRing } from './series-ring'
-export { snapshotHandler, metricsHandler } from './http-endpoint'
+
+// The snapshot builder and the HTTP handlers are loaded at their first use: an app nobody reads
+// or scrapes never compiles them (two modules fewer at every start-up).
+const endpoint = (): typeof import('./http-endpoint') => require('./http-endpoint') as typeof import('./http-endpoint')
+type Handler = ReturnType<typeof import('./http-endpoint').snapshotHandler>
+
+/** node:http handler for GET /api/snapshot (JSON) reading `src`. */
+export function snapshotHandler(src: EndpointSources): Handler {
+  let h: Handler | undefined
+  return (req, res) => (h ??= endpoint().snapshotHandler(src))(req, res)
+}
+
+/** node:http handler for GET /metrics (prom-client text) reading `src`. */
+export function metricsHandler(src: EndpointSources): Handler {
+  let h: Handler | undefined
+  return (req, res) => (h ??= endpoint().metricsHandler(src))(req, res)
+}
 
 let current: { set: CollectorSet; names: MetricNames; registry?: Registry; stops: (() => void)[] } | undefined
 
@@ -62,7 +78,7 @@ export function stopCollectors(): void {
 }
 
 const sources = {
-  snapshot: (): CollectorsSnapshot => toSnapshot(current?.set),
+  snapshot: (): CollectorsSnapshot => (require('./snapshot') as typeof import('./snapshot')).toSnapshot(current?.set),
   registry: registryOf,
 }
 
@@ -78,5 +94,5 @@ export const collectors = {
   /** node:http handlers for GET /api/snapshot and GET /metrics (the dashboard mounts these). */
   handlers: { snapshot: snapshotHandler(sources), metrics: metricsHandler(sources) },
   /** Serve /api/snapshot and /metrics on host:port (127.0.0.1 by default); the registry is built now, not at the first scrape. */
-  serve: (port: number, host?: string) => { registryOf(); return serveCollectors(sources, port, host) },
+  serve: (port: number, host?: string) => { registryOf(); return endpoint().serveCollectors(sources, port, host) },
 }

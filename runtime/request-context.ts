@@ -35,7 +35,7 @@
 // most its budget of requests per second), so an idle or unmeasured server pays nothing here.
 // Without the addon the clock is process.threadCpuUsage() (getrusage: coarse, in scheduler
 // ticks) and the heap v8.getHeapStatistics(); GC time is then 0.
-import { createHook, executionAsyncResource } from 'node:async_hooks'
+import { createHook, executionAsyncResource, type AsyncHook } from 'node:async_hooks'
 import { nativeAddon } from '../probes/addon'
 import { COST_CPU_NS, COST_HEAP_USED, COST_GC_CPU_NS, COST_GC_FREED, COST_WANT_FREED, COST_IN_SLICE, COST_CELLS } from './cost-cells'
 import { looseGc } from './loose-gc'
@@ -96,7 +96,9 @@ function switchTo(id: number): void {
   c[COST_IN_SLICE] = id >= 0 ? 1 : 0
 }
 
-const hook = createHook({
+// Made at the first measured request, not at load: an app that serves no HTTP never creates it.
+let hook: AsyncHook | undefined
+const makeHook = (): AsyncHook => createHook({
   init(_asyncId, _type, _trigger, resource) {
     // Only while a measured request runs: other code's resources get no property written.
     if (cur >= 0) (resource as Stamped)[kRequest] = cur
@@ -123,7 +125,7 @@ export function costBegin(id: number): void {
   if (inflight++ === 0) {
     depth = 0
     costCells[COST_WANT_FREED] = 1
-    hook.enable()
+    ;(hook ??= makeHook()).enable()
   }
   try { (executionAsyncResource() as Stamped)[kRequest] = id } catch { /* a frozen resource: its later callbacks are not the request's */ }
   switchTo(id)
@@ -145,7 +147,7 @@ export function costEnd(id: number, logSeq = -1): boolean {
   costOut.cpuNs = slotCpu[s]; costOut.allocBytes = Math.max(0, slotAlloc[s]); costOut.gcNs = slotGc[s]
   costOut.looseGcNs = looseGc.end(id, logSeq)
   if (--inflight === 0) {
-    hook.disable()
+    hook?.disable()
     cur = -1; depth = 0
     costCells[COST_IN_SLICE] = 0
     // The heap reads around GCs stay on while finished requests wait for the next GC's split.
