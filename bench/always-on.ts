@@ -14,7 +14,7 @@
 //   first line (`--trace-gc` lines before the program's output).
 // Instruction counts do not depend on what else the machine runs; the CPU and RSS figures do a
 // little (RSS counts the node binary's pages faulted in, CPU the time at this clock).
-// Run: node --import tsx bench/always-on.ts [processes=5] [requests=2000] [rounds=11]
+// Run: node --import tsx bench/always-on.ts [processes=5] [requests=3000] [rounds=11]
 // Needs valgrind. BENCH_PARTS=startup runs only the start-up CPU, RSS and GC rows (no valgrind,
 // seconds instead of minutes); BENCH_STARTUP_REQUIRE=pkg starts a program that requires pkg instead
 // of an empty one. BENCH_VARIANTS / BENCH_BEFORE_DIST add sonde variants (bench/express-variants.ts).
@@ -25,7 +25,7 @@ import path from 'node:path'
 import { app, expressVariants, median, sonde, type ExpressVariant } from './express-variants'
 import { measureServer, costPerSecUnderCallgrind, inLanes, NOMINAL_RPS, type Run } from './callgrind-express'
 
-const P = Number(process.argv[2] ?? 5), N = Number(process.argv[3] ?? 2000), R = Number(process.argv[4] ?? 11)
+const P = Number(process.argv[2] ?? 5), N = Number(process.argv[3] ?? 3000), R = Number(process.argv[4] ?? 11)
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-always-on-'))
 const LANES = Math.min(2, os.cpus().length)
 const variants = expressVariants({ promClient: { args: [app], env: { BENCH_PROM: '1' } }, sonde: sonde('default') })
@@ -113,7 +113,10 @@ async function main(): Promise<void> {
 
   // Per request and idle: one bare process first (it sets cost-per-sec), then the rest interleaved.
   const full = NOMINAL_RPS
-  const opts = (costPerSec: number) => ({ dir: tmp, warm: N, requests: N, costPerSec, nodeFlags: ['--predictable'] })
+  // Warm-up 2N: V8 is still optimising express's and sonde's functions after N requests (TurboFan
+  // compiles ~90 functions in the 3 000 requests after 1 500 at full speed, ~45 after 5 000),
+  // one-off work that N counted requests would otherwise carry.
+  const opts = (costPerSec: number) => ({ dir: tmp, warm: 2 * N, requests: N, costPerSec, nodeFlags: ['--predictable'] })
   const probe = await measureServer('bare', variants.bare, 0, opts(0))
   const costPerSec = costPerSecUnderCallgrind(probe, full)
   const runs: Record<string, Run[]> = Object.fromEntries(names.map((n) => [n, []]))

@@ -16,7 +16,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
-import { ExpressVariant, variantEnv } from './express-variants'
+import { ExpressVariant, assertSondeRan, variantEnv } from './express-variants'
 
 export const IDLE_S = 2, IDLE_WINDOWS = 3
 export const CACHE_ARGS = ['--cache-sim=yes', '--I1=32768,8,64', '--D1=49152,12,64', '--LL=1048576,8,64']
@@ -87,6 +87,7 @@ export async function measureServer(name: string, v: ExpressVariant, i: number, 
       const idleS = Number(process.hrtime.bigint() - t0) / 1e9, b = dumpTotals(o.dir, prefix, 2 + w)
       if (b.all / idleS < idleAll) { idleAll = b.all / idleS; idleMain = b.main / idleS; idleL2 = b.mainL2 / idleS }
     }
+    await assertSondeRan(v, p)
     const a = dumpTotals(o.dir, prefix, 1), n = m.ok
     return {
       perRequest: (a.all - idleAll * m.seconds) / n, mainPerRequest: (a.main - idleMain * m.seconds) / n,

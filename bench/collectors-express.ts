@@ -11,7 +11,7 @@
 import { spawn, ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
-import { app, expressVariants, median, sonde, variantEnv } from './express-variants'
+import { app, assertSondeRan, expressVariants, median, sonde, variantEnv } from './express-variants'
 
 const rounds = Number(process.argv[2] ?? 15), seconds = Number(process.argv[3] ?? 2), generations = Number(process.argv[4] ?? 3)
 // Env knobs BENCH_BEFORE_DIST, BENCH_VARIANTS, BENCH_PRELOADS, BENCH_ONLY: bench/express-variants.ts.
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
           ratios[name].push(+(mv.rps / mb.rps).toFixed(3))
         }
       }
+      for (const name of names) await assertSondeRan(configs[name], servers[name].port)
       for (const name of names.filter((n) => n !== 'bare')) genRatios[name].push(+median(ratios[name].slice(first[name])).toFixed(3))
     } finally {
       for (const s of Object.values(servers)) s.child.kill()

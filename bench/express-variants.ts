@@ -45,13 +45,24 @@ function pairs(s: string | undefined): [string, string][] {
 }
 
 /**
- * The variant's environment. For a sonde variant, SONDE_COLLECT=`spec`, and what the app needs
- * to exit 3 unless -r sonde/register really started those collectors (a preload that failed, or
- * a dist being rebuilt, would otherwise measure bare).
+ * The variant's environment. For a sonde variant, SONDE_COLLECT=`spec`, and what the app's
+ * GET /__bench/sonde needs to tell whether -r sonde/register really started those collectors (a
+ * preload that failed, or a dist being rebuilt, would otherwise measure bare: assertSondeRan).
  */
 export function variantEnv(v: ExpressVariant, spec = v.collect): Record<string, string> {
   if (!spec) return v.env
   return { ...v.env, SONDE_COLLECT: spec, BENCH_SONDE_DIST: v.dist ?? dist, BENCH_SONDE_EXPECT: parseCollectSpec(spec).collectors.join(',') }
+}
+
+/**
+ * Throws unless the sonde variant `v` served on `port` really runs its collectors. Asked after
+ * the measurements: the check loads sonde's full module graph (`require('sonde')`), which an
+ * app running with -r sonde/register does not load, so it must not be in the measured process.
+ */
+export async function assertSondeRan(v: ExpressVariant, port: number): Promise<void> {
+  if (!v.collect) return
+  const res = await fetch(`http://127.0.0.1:${port}/__bench/sonde`)
+  if (res.status !== 200) throw new Error(`sonde variant did not run its collectors: ${await res.text()}`)
 }
 
 export function median(xs: number[]): number {
