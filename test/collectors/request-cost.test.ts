@@ -48,19 +48,23 @@ test('per-request table: /heavy allocates 2–8 MB per request and > 10× the GC
     agent.destroy()
     await new Promise((r) => setTimeout(r, 400))  // > the collector's 200 ms grace for late GC events
     const snap = JSON.parse(await get(new http.Agent(), dash, '/api/snapshot'))
-    const rows = snap.requestCost.routes as { route: string; count: number; measured: number; allocatedBytes: { mean: number }; gcNs: { mean: number }; cpuNs: { mean: number } }[]
+    const rows = snap.requestCost.routes as { route: string; count: number; measured: number; allocatedBytes: { mean: number }; gcNs: { mean: number }; looseGcNs: number; cpuNs: { mean: number } }[]
     const heavy = rows.find((r) => r.route === '/heavy'), light = rows.find((r) => r.route === '/light')
     assert.ok(heavy && light, JSON.stringify(rows.map((r) => r.route)))
+    // GC time of a request: the GCs that started inside its code, plus its share of those V8 ran
+    // as a task between callbacks (a scavenge made due by /heavy's garbage, scheduled at 80 %
+    // of new space, often runs there: all of a run's /heavy GCs did, once)
+    const gcPerRequest = (r: typeof rows[number]): number => r.gcNs.mean + r.looseGcNs / Math.max(1, r.measured)
     for (const r of [light!, heavy!]) {
-      process.stdout.write(`  ${r.route}: n=${r.count} (measured ${r.measured}) allocated ${(r.allocatedBytes.mean / 1e6).toFixed(2)} MB/req, GC ${(r.gcNs.mean / 1e3).toFixed(1)} µs/req, CPU ${(r.cpuNs.mean / 1e3).toFixed(0)} µs/req\n`)
+      process.stdout.write(`  ${r.route}: n=${r.count} (measured ${r.measured}) allocated ${(r.allocatedBytes.mean / 1e6).toFixed(2)} MB/req, GC ${(r.gcNs.mean / 1e3).toFixed(1)} µs/req inside its code + ${(r.looseGcNs / Math.max(1, r.measured) / 1e3).toFixed(1)} µs/req between callbacks, CPU ${(r.cpuNs.mean / 1e3).toFixed(0)} µs/req\n`)
     }
     assert.is(light!.count, 200)
     assert.is(heavy!.count, 60)
     assert.ok(light!.measured >= 100 && heavy!.measured >= 30, 'most requests measured (budget 200/s)')
     assert.ok(heavy!.allocatedBytes.mean >= 2e6 && heavy!.allocatedBytes.mean <= 8e6, `heavy ${heavy!.allocatedBytes.mean} B/req`)
     assert.ok(light!.allocatedBytes.mean < 0.2e6, `light ${light!.allocatedBytes.mean} B/req`)
-    assert.ok(heavy!.gcNs.mean > 0, 'heavy requests saw GC')
-    assert.ok(heavy!.gcNs.mean > 10 * light!.gcNs.mean, `GC/req heavy ${heavy!.gcNs.mean} ns vs light ${light!.gcNs.mean} ns`)
+    assert.ok(gcPerRequest(heavy!) > 0, 'heavy requests saw GC')
+    assert.ok(gcPerRequest(heavy!) > 10 * gcPerRequest(light!), `GC/req heavy ${gcPerRequest(heavy!)} ns vs light ${gcPerRequest(light!)} ns`)
   } finally {
     c.stdin!.end()
     c.kill()
