@@ -1,6 +1,6 @@
 // The HTTP hook pairs each server request's finish with its start (the id it logs at both, for
 // the requests it measures for request-cost: every one here, with the budget set high): several
-// requests on one keep-alive connection, and a request that finished while the hook was gated
+// requests on one keep-alive connection, pipelined ones, and a request that finished while the hook was gated
 // off (its finish never seen) must not disturb the ones after it. Without a budget only finishes
 // are logged. A measured request whose client goes away (no finish) frees its measuring slot.
 // Real http server in this process, one keep-alive connection; truth: the requests
@@ -8,6 +8,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import http from 'node:http'
+import net from 'node:net'
 import { installHttpHook } from '../../runtime/hooks/http-hook'
 import { disabledProbeSet } from '../../runtime/hooks/install-hooks'
 import { httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH, HTTP_LOG_GC } from '../../runtime/runtime-events'
@@ -41,6 +42,7 @@ async function withServer(fn: (port: number, held: { release?: () => void }) => 
   const server = http.createServer((req, res) => {
     if (req.url === '/hold') held.release = () => res.end('held')
     else if (req.url === '/never') held.release = () => {}  // answered by nobody: the client gives up
+    else if (req.url?.startsWith('/late/')) setTimeout(() => res.end('late'), 30)
     else res.end('ok')
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -68,6 +70,28 @@ test('server requests on one keep-alive connection: each finish matches its star
       assert.equal(log[2 * i + 1], { kind: HTTP_LOG_FINISH, id: log[2 * i].id, url: `/r/${i}`, measured: true })
     }
   } finally { off(); agent.destroy() }
+}))
+
+test('pipelined requests on one connection: each finish matches its own start, in order', () => withServer(async (port) => {
+  const off = httpServerLog.subscribe(() => {})
+  try {
+    const from = httpServerLog.seq
+    const urls = ['/late/0', '/p/1', '/late/2', '/p/3']
+    // one write: Node parses all four before the first is answered, and answers them in order
+    await new Promise<void>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1')
+      let got = ''
+      s.setEncoding('utf8')
+      s.on('data', (d) => { got += d })
+      s.on('error', reject)
+      s.on('end', () => { assert.is((got.match(/HTTP\/1\.1 200/g) ?? []).length, 4, got); resolve() })
+      s.write(urls.map((u, i) => `GET ${u} HTTP/1.1\r\nHost: x\r\n${i === urls.length - 1 ? 'Connection: close\r\n' : ''}\r\n`).join(''))
+    })
+    const log = entries(from)
+    const starts = log.filter((e) => e.kind === HTTP_LOG_START), finishes = log.filter((e) => e.kind === HTTP_LOG_FINISH)
+    assert.is(starts.length, 4)
+    assert.equal(finishes.map((e) => [e.url, e.id]), urls.map((u, i) => [u, starts[i].id]), 'finish i carries the id of start i')
+  } finally { off() }
 }))
 
 test('a request that finished while the hook was off does not disturb its connection: the next ones are matched', () => withServer(async (port, held) => {
