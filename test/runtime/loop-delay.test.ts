@@ -1,8 +1,9 @@
 // The addon's event-loop delay timer and libuv idle time (runtime/loop-delay.ts), in this process
 // with the real addon, against independent truths: a 50 ms synchronous block shows up as one
-// sample ≥ 40 ms late (the timer came due at most one 10 ms period after the block began and
-// could not run until it ended); utilization over the same intervals
-// agrees with Node's own performance.eventLoopUtilization within 0.05, for a busy and an idle one.
+// sample ≥ 40 ms late (a sample is the time between two runs of the timer minus its 10 ms
+// period; the run before the block was at or before its start, the next one after its end);
+// utilization over the same intervals agrees with Node's own performance.eventLoopUtilization
+// within 0.05, for a busy and an idle one.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { performance } from 'node:perf_hooks'
@@ -10,7 +11,8 @@ import { addonStatus } from '../../probes/addon'
 import { createLoopUtilization, startLoopDelay } from '../../runtime/loop-delay'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const block = (ms: number) => { const end = Date.now() + ms; while (Date.now() < end) { /* busy */ } }
+// performance.now, not Date.now: a Date.now block can end up to 1 ms short of its length
+const block = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end) { /* busy */ } }
 
 test('a 50 ms block is one sample >= 40 ms late; idle samples are ~on time', async () => {
   assert.ok(addonStatus().loaded, addonStatus().error)
