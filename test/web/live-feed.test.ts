@@ -1,11 +1,13 @@
 // The live stream's heatmap columns against a real SeriesRing whose rotations fall unevenly
 // between ticks (the ring has its own timer and period, e.g. a 2 s stream over 1 s intervals):
 // every interval's final count must reach the page's store, which merges ticks by interval
-// start like the page does.
+// start like the page does; so must the final count of the interval that was filling when a
+// client joined (its backfill), with no tick sent before.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SeriesRing } from '../../collectors/series-ring'
-import { slimSnapshot, type LiveSnapshot, type SentUpTo } from '../../web/server/live-feed'
+import { slimSnapshot, startLiveFeed, type LiveSnapshot, type SentUpTo } from '../../web/server/live-feed'
+import type { StreamHub } from '../../web/server/stream-hub'
 import { LiveStore } from '../../web/client/live/live-store'
 
 const snap = (ring: SeriesRing, timeMs: number): LiveSnapshot =>
@@ -54,6 +56,28 @@ test('ticks stay bounded: at least the last two intervals, at most the ring', ()
   assert.is(n(slimSnapshot(snap(ring, t), 0, sent)), 2, 'no rotation since: still the last two')
   for (let i = 0; i < 30; i++) ring.rotate(t += 1000)
   assert.is(n(slimSnapshot(snap(ring, t), 0, sent)), 10, 'many rotations since: the whole ring, no more')
+})
+
+test('a client that joins before any tick, then two rotations before the first: its store gets the final count of the interval filling as it joined', async () => {
+  const ring = new SeriesRing({ intervalMs: 1000, slots: 60 })
+  let t = Date.now(), clients = 0
+  const ticks: string[] = []
+  // the transport is not under test here: a hub that records what the feed broadcasts
+  const hub = { get size() { return clients }, broadcast: (_e: string, d: string) => { ticks.push(d) } } as unknown as StreamHub
+  const feed = startLiveFeed(hub, 20, () => snap(ring, t))
+  try {
+    ring.record(1e6)
+    const store = new LiveStore()
+    clients = 1
+    store.backfill(feed.backfill())
+    const joined = ring.snapshot().points.at(-1)!.startMs
+    ring.record(1e6); ring.rotate(t += 1000); ring.record(1e6); ring.rotate(t += 1000)
+    for (let i = 0; i < 100 && ticks.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+    assert.ok(ticks.length > 0, 'a tick was sent')
+    store.tick(JSON.parse(ticks[0]) as LiveSnapshot)
+    const counts = store.http.points().filter((p) => p.startMs >= joined).map((p) => p.histogram.count)
+    assert.equal(counts, [2, 1, 0], 'the interval filling at the join (final), the next, the one filling now')
+  } finally { feed.stop() }
 })
 
 test.run()

@@ -39,7 +39,7 @@ async function switchTo(pid: number | ''): Promise<void> {
   target = pid
   live.reset()
   await showTarget()
-  if (document.visibilityState === 'visible') await live.start()
+  if (document.visibilityState === 'visible') live.start()
   void profiles.refresh()
   showTab('live')
 }
@@ -64,4 +64,4 @@ async function loadProcesses(): Promise<void> {
 }
 
 void showTarget()
-void live.start()
+live.start()

@@ -7,7 +7,7 @@ import express, { type Express } from 'express'
 import { collectors } from '../../collectors'
 import { securityHeaders, requireToken, requireSameOrigin, requireSameSite } from './security-headers'
 import type { StreamHub } from './stream-hub'
-import { liveSnapshot } from './live-feed'
+import { liveSnapshot, type LiveSnapshot } from './live-feed'
 import { profileRoutes } from './profile-routes'
 import type { ProfileJobs } from './profile-jobs'
 import { listProcesses } from './process-registry'
@@ -24,6 +24,8 @@ export interface AppContext {
   mode: 'app' | 'standalone'
   title: string
   streamIntervalMs: number
+  /** The snapshot a joining stream client gets first (the live feed's backfill). */
+  backfill: () => LiveSnapshot
   bpftrace: BpftracePanel
   /** The address it listens on (loopback: Host headers must be loopback names). */
   listenHost: string
@@ -56,8 +58,12 @@ export function createDashboardApp(ctx: AppContext): Express {
     })
   })
   api.get('/snapshot', (_req, res) => { res.json(liveSnapshot()) })
+  // The stream's first event is the whole snapshot (the page's backfill), taken as the client
+  // joins: every tick after it carries each interval that closes later, so no interval's final
+  // count falls between a separate GET /snapshot and the first tick.
   api.get('/stream', (_req, res) => {
-    if (!ctx.hub.add(res)) res.status(503).json({ error: 'too many open streams: close another tab' })
+    const backfill = () => ({ event: 'backfill', data: JSON.stringify(ctx.backfill()) })
+    if (!ctx.hub.add(res, backfill)) res.status(503).json({ error: 'too many open streams: close another tab' })
   })
   // Titles are other processes' command lines (they may carry secrets): only behind a token.
   api.get('/processes', (_req, res) => {

@@ -57,7 +57,8 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const jobs = createProfileJobs(opts)
   // The command line may carry secrets: served only behind a token.
   const title = opts.title ?? (token !== undefined ? process.argv.slice(1).join(' ').slice(0, 200) : 'node')
-  const app = createDashboardApp({ hub, jobs, maxUploadBytes: opts.maxUploadBytes, token, mode, title, streamIntervalMs, bpftrace, listenHost: host })
+  const feed = startLiveFeed(hub, streamIntervalMs)
+  const app = createDashboardApp({ hub, jobs, maxUploadBytes: opts.maxUploadBytes, token, mode, title, streamIntervalMs, bpftrace, listenHost: host, backfill: feed.backfill })
   const server = http.createServer(app)
   markInternalServer(server)
   server.keepAliveTimeout = 5000
@@ -66,16 +67,15 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
       server.once('error', reject)
       server.listen(port, host, () => { server.off('error', reject); resolve() })
     })
-  } catch (err) { hub.close(); jobs.close(); throw err }
+  } catch (err) { feed.stop(); hub.close(); jobs.close(); throw err }
   if (opts.unref) server.unref()
-  const stopFeed = startLiveFeed(hub, streamIntervalMs)
   const bound = (server.address() as AddressInfo).port
   const unregister = (opts.register ?? mode === 'app') ? registerProcess({ port: bound, host, token, title: opts.title }) : () => {}
   const shownHost = host.includes(':') ? `[${host}]` : host
   return {
     url: `http://${shownHost}:${bound}/`, port: bound, host, server, token, tokenSource,
     close: () => new Promise<void>((resolve) => {
-      stopFeed(); unregister(); bpftrace.close(); hub.close(); jobs.close()
+      feed.stop(); unregister(); bpftrace.close(); hub.close(); jobs.close()
       server.close(() => resolve())
       server.closeAllConnections()
     }),

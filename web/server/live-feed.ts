@@ -56,8 +56,17 @@ export function slimSnapshot(s: LiveSnapshot, lastGcStartNs: number, sentUpTo: S
   return out
 }
 
+export interface LiveFeed {
+  /**
+   * The whole snapshot for a client that joins now; the next tick then sends every interval from
+   * the one filling now (its final count), however many rotations fall before that tick.
+   */
+  backfill(): LiveSnapshot
+  stop(): void
+}
+
 /** Every intervalMs, while someone listens, one tick event to every stream client. */
-export function startLiveFeed(hub: StreamHub, intervalMs = 1000, source: () => LiveSnapshot = liveSnapshot): () => void {
+export function startLiveFeed(hub: StreamHub, intervalMs = 1000, source: () => LiveSnapshot = liveSnapshot): LiveFeed {
   let lastGc = 0
   const sentUpTo: SentUpTo = {}
   const timer = setInterval(() => {
@@ -71,5 +80,17 @@ export function startLiveFeed(hub: StreamHub, intervalMs = 1000, source: () => L
     } catch { /* a failing snapshot skips one tick; the stream stays up */ }
   }, intervalMs)
   timer.unref()
-  return () => clearInterval(timer)
+  return {
+    backfill(): LiveSnapshot {
+      const s = source()
+      for (const k of ['messages', 'eventLoop', 'http', 'gc'] as const) {
+        const points = (s[k] as WithHeatmap | undefined)?.heatmap?.points
+        if (!points || !points.length) continue
+        const newest = points[points.length - 1].startMs
+        sentUpTo[k] = Math.min(sentUpTo[k] ?? newest, newest)
+      }
+      return s
+    },
+    stop: () => clearInterval(timer),
+  }
 }

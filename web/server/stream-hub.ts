@@ -63,8 +63,12 @@ export function createStreamHub(o: StreamHubOptions = {}) {
   }
 
   return {
-    /** Takes over `res` as an event stream until the client goes away; false (res untouched) when full. */
-    add(res: ServerResponse, first?: { event: string; data: string }): boolean {
+    /**
+     * Takes over `res` as an event stream until the client goes away; false (res untouched) when
+     * full. `first` makes the event this client gets before any broadcast (called only when admitted;
+     * when it throws the stream opens without it).
+     */
+    add(res: ServerResponse, first?: () => { event: string; data: string }): boolean {
       if (clients.size >= maxClients) { refusedClients++; return false }
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store, no-transform',
@@ -76,7 +80,11 @@ export function createStreamHub(o: StreamHubOptions = {}) {
       res.on('close', () => remove(c))
       res.on('error', () => remove(c))
       write(c, 'retry: 2000\n\n')
-      if (first) write(c, format(first.event, first.data))
+      if (first) {
+        let e: { event: string; data: string } | undefined
+        try { e = first() } catch { /* no first event */ }
+        if (e) write(c, format(e.event, e.data))
+      }
       return true
     },
     /** Sends one event to every client (data is already JSON text). */

@@ -1,7 +1,7 @@
-// The live tab's controller: backfill from /api/snapshot, then the stream; redraw on every
-// tick (≥ 1 Hz). Page Visibility: while the page is hidden the stream is closed (the server
+// The live tab's controller: the stream, whose first event is the backfill (the whole snapshot
+// as the stream opened), then its ticks; redraw on every tick (≥ 1 Hz). Page Visibility: while the page is hidden the stream is closed (the server
 // counts one client fewer); when shown again it backfills and reopens.
-import { apiJson, openStream, type StreamHandle } from '../api'
+import { openStream, type StreamHandle } from '../api'
 import type { LiveSnapshot } from '../../shared/wire'
 import { LiveStore } from './live-store'
 import { drawHeatmap } from './heatmap-view'
@@ -56,23 +56,19 @@ export function createLivePage(onConn: (state: 'live' | 'paused' | 'offline', de
     }
   }
 
-  async function start(): Promise<void> {
+  function start(): void {
     stop()
     const gen = ++generation
-    try {
-      const snap = await apiJson<LiveSnapshot>('snapshot')
-      if (gen !== generation) return
-      store.backfill(snap)
-      render()
-      void bpftrace.refresh()
-    } catch (err) {
-      onConn('offline', (err as Error).message)
-      scheduleRetry(gen)
-      return
-    }
     stream = openStream((event, data) => {
       if (gen !== generation) return
       if (event === 'bpftrace') { try { bpftrace.update(JSON.parse(data) as PanelState) } catch { /* a bad event is skipped */ } return }
+      if (event === 'backfill') {
+        try { store.backfill(JSON.parse(data) as LiveSnapshot) } catch { return }
+        onConn('live')
+        render()
+        void bpftrace.refresh()
+        return
+      }
       if (event !== 'tick') return
       try { store.tick(JSON.parse(data) as LiveSnapshot) } catch { return }
       onConn('live')
@@ -87,7 +83,7 @@ export function createLivePage(onConn: (state: 'live' | 'paused' | 'offline', de
 
   function scheduleRetry(gen: number): void {
     if (retry !== undefined) clearTimeout(retry)
-    retry = window.setTimeout(() => { if (gen === generation && document.visibilityState === 'visible') void start() }, 2000)
+    retry = window.setTimeout(() => { if (gen === generation && document.visibilityState === 'visible') start() }, 2000)
   }
 
   function stop(): void {
@@ -99,7 +95,7 @@ export function createLivePage(onConn: (state: 'live' | 'paused' | 'offline', de
 
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') { stop(); onConn('paused', 'stream paused while the page is hidden') }
-    else void start()
+    else start()
   })
   window.addEventListener('resize', () => render())
 
