@@ -25,11 +25,11 @@ export function startWorkload(): Promise<Workload> {
   const removeDir = () => fs.rmSync(dir, { recursive: true, force: true })
   const child = spawn(process.execPath, ['--expose-gc', ...STACK_FLAGS, '-r', path.join(dist, 'register.js'), '-r', path.join(dist, 'tracer', 'preload.js'),
     path.join(root, 'test', 'fixtures', 'oneliners', 'workload.js')], {
-    // every default collector; the allocation sampler's rate cap at 1000 samples/s instead of 100:
-    // blockTheLoop allocates ~220 MB/s, which the default cap answers with a ~2 MB interval that
-    // outlasts the batch, leaving allocateLots's 12 MB to a handful of samples (4.2 MB estimated
-    // once); at 1000/s the interval stays ≤ 256 KiB, ~50 samples for 12 MB
-    env: { ...process.env, SONDE_DIST: dist, SONDE_TRACE: '**/oneliners/workload.js', SONDE_TRACE_OUT: traceOut, SONDE_COLLECT: 'default,alloc-max-rate=1000' },
+    // every default collector; the allocation sampler at 128 KiB without a rate cap: at the
+    // defaults (512 KiB, doubled while over 100 samples/s, which blockTheLoop's ~220 MB/s of
+    // heap numbers drives to 2 MB for seconds) allocateLots's 12 MB rests on 6-24 samples, and
+    // came out at 4.2 MB once; at 128 KiB it rests on ~94
+    env: { ...process.env, SONDE_DIST: dist, SONDE_TRACE: '**/oneliners/workload.js', SONDE_TRACE_OUT: traceOut, SONDE_COLLECT: 'default,alloc-interval=131072,alloc-max-rate=0' },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let stderr = ''
