@@ -1,7 +1,12 @@
 // 20 stream clients that never read, for 15 rounds of 3 s, against a real `sonde demo` ticking every
-// 100 ms: the server's memory grows < 64 MB, droppedEvents counts the events it dropped for
-// them, and it keeps answering /api/status throughout. Raw sockets: each sends the request and
-// then never reads (paused), so the kernel buffers fill and res.write() reports backpressure.
+// 100 ms: the server's memory stays bounded, droppedEvents counts the events it dropped for
+// them, and it keeps answering /api/status throughout. Bounded: the queues hold ≤ 4 events and
+// 512 kB per client (queuedBytes); with the caps lifted the same run queued 222 MB while RSS
+// grew 65 MB (one event is one string every client's queue shares), so queuedBytes is the bound
+// that tells. RSS is a backstop for a gross leak (< 128 MB): the demo's own heap moves it by
+// 26-65 MB in this window from run to run.
+// Raw sockets: each sends the request and then never reads (paused), so the kernel buffers
+// fill and res.write() reports backpressure.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import net from 'node:net'
@@ -38,7 +43,7 @@ test('20 clients that never read for 45 s: bounded memory, drops counted, server
     const growthMb = (maxRss - before.rssBytes) / 2 ** 20
     console.log(`  rss before ${(before.rssBytes / 2 ** 20).toFixed(1)} MB, max ${(maxRss / 2 ** 20).toFixed(1)} MB (+${growthMb.toFixed(1)} MB); clients ${last.streamClients}; sent ${last.sentEvents}; dropped ${last.droppedEvents}; queued ${last.queuedBytes} B; ${answered} status answers, slowest ${slowestMs} ms`)
     assert.is(last.streamClients, 20)
-    assert.ok(growthMb < 64, `memory grew ${growthMb.toFixed(1)} MB`)
+    assert.ok(growthMb < 128, `memory grew ${growthMb.toFixed(1)} MB`)
     assert.ok(last.droppedEvents > 0, 'drops are counted')
     // 20 clients × ~450 ticks: every event is either written, queued (≤ 4 per client) or dropped.
     assert.ok(last.queuedBytes <= 20 * 512 * 1024, `queues bounded: ${last.queuedBytes}`)
