@@ -59,8 +59,8 @@ export function createDashboardApp(ctx: AppContext): Express {
   })
   api.get('/snapshot', (_req, res) => { res.json(liveSnapshot()) })
   // The stream's first event is the whole snapshot (the page's backfill), taken as the client
-  // joins: every tick after it carries each interval that closes later, so no interval's final
-  // count falls between a separate GET /snapshot and the first tick.
+  // joins and in order with the ticks: with the feed's mark (LiveFeed.backfill) every interval
+  // still filling at the join reaches the client again with its final count.
   api.get('/stream', (_req, res) => {
     const backfill = () => ({ event: 'backfill', data: JSON.stringify(ctx.backfill()) })
     if (!ctx.hub.add(res, backfill)) res.status(503).json({ error: 'too many open streams: close another tab' })

@@ -1,6 +1,7 @@
 // The live tab's controller: the stream, whose first event is the backfill (the whole snapshot
-// as the stream opened), then its ticks; redraw on every tick (≥ 1 Hz). Page Visibility: while the page is hidden the stream is closed (the server
-// counts one client fewer); when shown again it backfills and reopens.
+// as the stream opened), then its ticks; redraw on every tick (≥ 1 Hz). Page Visibility: while
+// the page is hidden the stream is closed (the server counts one client fewer); when shown again
+// it reopens, and backfills from its first event.
 import { openStream, type StreamHandle } from '../api'
 import type { LiveSnapshot } from '../../shared/wire'
 import { LiveStore } from './live-store'
