@@ -30,7 +30,9 @@ export function toTextTable(g: CallGraph): string {
   const nameWidth = Math.min(60, Math.max(20, ...g.nodes.map((n) => label(n).length + 4)))
   const name = (s: string, mark: string) => `${mark} ${s.length > nameWidth - 3 ? s.slice(0, nameWidth - 4) + '…' : s}`.padEnd(nameWidth)
   const out: string[] = []
-  out.push(`%% ${g.name}: ${g.nodes.length} functions, 100 % = ${formatValue(g.whole, g.unit)} (${g.unit})${g.whole !== g.total ? `, ΣOWN = ${formatValue(g.total, g.unit)}` : ''}`)
+  const dropped = typeof g.meta.nodesDropped === 'number' ? g.meta.nodesDropped : 0
+  const counted = dropped > 0 ? `${g.nodes.length} of ${g.nodes.length + dropped} functions shown (${dropped} below the thresholds or the budget)` : `${g.nodes.length} functions`
+  out.push(`%% ${g.name}: ${counted}, 100 % = ${formatValue(g.whole, g.unit)} (${g.unit})${g.whole !== g.total ? `, ΣOWN = ${formatValue(g.total, g.unit)}` : ''}`)
   out.push(g.totalCalls !== null
     ? `%% ACC is inclusive, charged once per stack; OWN is self; CNT is calls ('-' where unknown), TOTALS CNT = all calls`
     : `%% ACC is inclusive, charged once per stack; OWN is self; CNT '-': this input has no call counts`)
