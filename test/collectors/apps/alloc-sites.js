@@ -22,7 +22,7 @@ const timer = setInterval(() => {
   kept = [makeRecords(20000), makeSmall(2000)]
   if (Date.now() > until) {
     clearInterval(timer)
-    setTimeout(() => process.stdout.write(`DONE ${kept.length}\n`), 400)  // > the sampler's 250 ms poll
+    setTimeout(() => process.stdout.write(`DONE ${kept.length}\n`), 1100)  // > the sampler's 1 s poll
   }
 }, 10)
 process.stdin.on('data', () => {})
