@@ -7,6 +7,7 @@
 //   BENCH_PRELOADS='name=/abs/preload.js;…'      `-r preload` variants (experiments; SONDE_COLLECT=none)
 //   BENCH_ONLY=name,…                            keeps only those of the bench's fixed variants
 //                                                 (bare and the variants the knobs above add always run)
+import fs from 'node:fs'
 import path from 'node:path'
 import { parseCollectSpec } from '../collectors/config'
 
@@ -30,6 +31,21 @@ export const sonde = (collect: string, from = dist): ExpressVariant => ({ args: 
  * The bench's fixed variants (bare is added first) plus those of the environment knobs.
  */
 export function expressVariants(fixed: Record<string, ExpressVariant>, env: NodeJS.ProcessEnv = process.env): Record<string, ExpressVariant> {
+  const out = variantsOf(fixed, env)
+  for (const v of Object.values(out)) if (v.dist) assertBundled(v.dist)
+  return out
+}
+
+/**
+ * Throws unless `from`'s register.js is the start-up shim: a bare `tsc` leaves dist unbundled
+ * until `npm run compile`, and a bench would then measure the slower, larger start-up.
+ */
+export function assertBundled(from: string): void {
+  const text = fs.readFileSync(path.join(from, 'register.js'), 'utf8')
+  if (!text.includes('Bundled into dist/startup.js')) throw new Error(`${from}/register.js is not the start-up bundle's shim (a bare tsc?): run npm run compile first`)
+}
+
+function variantsOf(fixed: Record<string, ExpressVariant>, env: NodeJS.ProcessEnv): Record<string, ExpressVariant> {
   const only = env.BENCH_ONLY?.split(',')
   const out: Record<string, ExpressVariant> = { bare: { args: [app], env: {} } }
   for (const [name, v] of Object.entries(fixed)) if (!only || only.includes(name)) out[name] = v

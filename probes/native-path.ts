@@ -22,14 +22,17 @@ export interface NativeLookup {
 
 const ABI_TAG = Buffer.from('sonde-node-abi=')
 
+// Paths here are built by concatenation, not path.join: this runs at every start-up, and
+// path normalising is what sends node:path's functions to Maglev on Node 24+ (addon.ts).
+
 /** The package root: sonde's package.json, build/ and prebuilds/ (sources run from there, dist/ one down). */
 export const packageRoot: string = (() => {
   let dir = __dirname
   for (let i = 0; i < 5; i++) {
     dir = path.dirname(dir)
-    try { if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'sonde') return dir } catch { /* keep looking */ }
+    try { if (JSON.parse(fs.readFileSync(dir + '/package.json', 'utf8')).name === 'sonde') return dir } catch { /* keep looking */ }
   }
-  return path.resolve(__dirname, '..')
+  return path.dirname(__dirname)
 })()
 
 /** The NODE_MODULE_VERSION a sonde binary was built for (its embedded tag), or undefined. */
@@ -53,8 +56,8 @@ export function locateNative(name: NativeName, root: string = packageRoot): Nati
   const tuple = `${process.platform}-${process.arch}`
   const passed: NativeLookup['passed'] = []
   const candidates = [
-    path.join(root, 'build', 'Release', `${name}.node`),
-    path.join(root, 'prebuilds', tuple, name === 'sonde' ? `${name}.abi${abi}.node` : `${name}.napi.node`),
+    `${root}/build/Release/${name}.node`,
+    `${root}/prebuilds/${tuple}/${name === 'sonde' ? `${name}.abi${abi}.node` : `${name}.napi.node`}`,
   ]
   for (const file of candidates) {
     if (!fs.existsSync(file)) { passed.push({ file, why: 'missing' }); continue }

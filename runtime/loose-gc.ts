@@ -21,15 +21,22 @@ const MASK = SLOTS - 1
 const MAX = 4096
 
 const log = httpServerLog
-const ids = new Float64Array(MAX), bytes = new Float64Array(MAX), seqs = new Float64Array(MAX)
+// Allocated by the first begin() (a measured request), not at load (~0.3 MB).
+let ids = new Float64Array(0), bytes = ids, seqs = ids
 let n = 0
-const slotOwner = new Float64Array(SLOTS).fill(-1), slotEpoch = new Float64Array(SLOTS).fill(-1)
-const slotIdx = new Int32Array(SLOTS), slotLoose = new Float64Array(SLOTS)
+let slotOwner = ids, slotEpoch = ids, slotIdx = new Int32Array(0), slotLoose = ids
+
+function allocate(): void {
+  ids = new Float64Array(MAX); bytes = new Float64Array(MAX); seqs = new Float64Array(MAX)
+  slotOwner = new Float64Array(SLOTS).fill(-1); slotEpoch = new Float64Array(SLOTS).fill(-1)
+  slotIdx = new Int32Array(SLOTS); slotLoose = new Float64Array(SLOTS)
+}
 let epoch = 0, gcCount = 0, cpu0 = 0, alloc0 = 0
 let untracked = 0
 
 function logShare(id: number, seq: number, ns: number): void {
   if (!log.active || log.seq - seq >= log.size) { untracked++; return }
+  log.ensure()
   const w = log.seq++, k = w & (log.size - 1)
   log.kind[k] = HTTP_LOG_GC; log.id[k] = id; log.startNs[k] = seq; log.gcNs[k] = ns; log.cpuNs[k] = -1
 }
@@ -48,6 +55,7 @@ function charge(cpuNs: number, totalBytes: number): void {
 export const looseGc = {
   /** Request `id` is measured from now. */
   begin(id: number): void {
+    if (slotOwner.length === 0) allocate()
     const s = id & MASK
     slotOwner[s] = id; slotEpoch[s] = -1; slotLoose[s] = 0
   },

@@ -62,8 +62,9 @@ const readCpu: () => void = addon.costRead ?? readHeap
 /** This thread's CPU time, ns (the clock per-request CPU is read with). */
 export function threadCpuNs(): number { readCpu(); return costCells[COST_CPU_NS] }
 
-const slotId = new Float64Array(SLOTS).fill(-1)
-const slotCpu = new Float64Array(SLOTS), slotAlloc = new Float64Array(SLOTS), slotGc = new Float64Array(SLOTS)
+// Allocated at the first measured request (costBegin), not at load (~0.25 MB).
+let slotId = new Float64Array(0)
+let slotCpu = slotId, slotAlloc = slotId, slotGc = slotId
 const stack = new Float64Array(MAX_DEPTH)
 let depth = 0
 let cur = -1  // id of the measured request whose code runs now, -1 none
@@ -117,6 +118,10 @@ const makeHook = (): AsyncHook => createHook({
 
 /** Request `id` starts, inside its first callback: measure it until costEnd(id). */
 export function costBegin(id: number): void {
+  if (slotId.length === 0) {
+    slotId = new Float64Array(SLOTS).fill(-1)
+    slotCpu = new Float64Array(SLOTS); slotAlloc = new Float64Array(SLOTS); slotGc = new Float64Array(SLOTS)
+  }
   const s = id & MASK
   if (slotId[s] >= 0 && slotId[s] !== id) inflight--  // a measured request that never finished loses its slot
   slotId[s] = id
@@ -141,7 +146,7 @@ export const costOut = { cpuNs: 0, allocBytes: 0, gcNs: 0, looseGcNs: 0 }
  */
 export function costEnd(id: number, logSeq = -1): boolean {
   const s = id & MASK
-  if (slotId[s] !== id) return false
+  if (s >= slotId.length || slotId[s] !== id) return false
   if (cur === id) switchTo(-1)
   slotId[s] = -1
   costOut.cpuNs = slotCpu[s]; costOut.allocBytes = Math.max(0, slotAlloc[s]); costOut.gcNs = slotGc[s]

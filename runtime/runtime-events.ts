@@ -195,19 +195,23 @@ export interface HttpServerLog {
   active: boolean
   /** Requests per second to measure CPU/heap for (request-cost's budget; 0 = none). */
   measuredPerSec: number
-  readonly kind: Uint8Array
-  readonly id: Float64Array
-  readonly ns: Float64Array
-  readonly startNs: Float64Array
-  readonly status: Uint16Array
-  readonly cpuNs: Float64Array
-  readonly allocBytes: Float64Array
-  readonly gcNs: Float64Array
-  readonly looseGcNs: Float64Array
-  readonly method: (string | undefined)[]
-  readonly route: (string | undefined)[]
-  readonly base: (string | undefined)[]
-  readonly url: (string | undefined)[]
+  // The columns are empty (length 0) until a writer's first entry calls ensure(): a program that
+  // serves no HTTP does not carry ~360 kB of them. A reader only reads entries below seq.
+  kind: Uint8Array
+  id: Float64Array
+  ns: Float64Array
+  startNs: Float64Array
+  status: Uint16Array
+  cpuNs: Float64Array
+  allocBytes: Float64Array
+  gcNs: Float64Array
+  looseGcNs: Float64Array
+  method: (string | undefined)[]
+  route: (string | undefined)[]
+  base: (string | undefined)[]
+  url: (string | undefined)[]
+  /** Allocates the columns (once); a writer calls it before its first entry. */
+  ensure(): void
   /** A reader's drain, called when a quarter of the ring has been written; must not throw. */
   subscribe(drain: () => void): () => void
   /** Called by the writer after each entry whose seq is a multiple of size / 4. */
@@ -218,13 +222,20 @@ export const HTTP_LOG_START = 1, HTTP_LOG_FINISH = 2, HTTP_LOG_GC = 3
 
 export function createHttpServerLog(size = 4096): HttpServerLog {
   let readers: (() => void)[] = []
-  const refs = () => new Array<string | undefined>(size).fill(undefined)
+  const refs = (n: number) => new Array<string | undefined>(n).fill(undefined)
   const log: HttpServerLog = {
     size, seq: 0, active: false, measuredPerSec: 0,
-    kind: new Uint8Array(size), id: new Float64Array(size), ns: new Float64Array(size), startNs: new Float64Array(size),
-    status: new Uint16Array(size), cpuNs: new Float64Array(size).fill(-1), allocBytes: new Float64Array(size), gcNs: new Float64Array(size),
-    looseGcNs: new Float64Array(size),
-    method: refs(), route: refs(), base: refs(), url: refs(),
+    kind: new Uint8Array(0), id: new Float64Array(0), ns: new Float64Array(0), startNs: new Float64Array(0),
+    status: new Uint16Array(0), cpuNs: new Float64Array(0), allocBytes: new Float64Array(0), gcNs: new Float64Array(0),
+    looseGcNs: new Float64Array(0),
+    method: refs(0), route: refs(0), base: refs(0), url: refs(0),
+    ensure() {
+      if (log.kind.length === size) return
+      log.kind = new Uint8Array(size); log.id = new Float64Array(size); log.ns = new Float64Array(size); log.startNs = new Float64Array(size)
+      log.status = new Uint16Array(size); log.cpuNs = new Float64Array(size).fill(-1); log.allocBytes = new Float64Array(size)
+      log.gcNs = new Float64Array(size); log.looseGcNs = new Float64Array(size)
+      log.method = refs(size); log.route = refs(size); log.base = refs(size); log.url = refs(size)
+    },
     subscribe(drain) {
       readers = [...readers, drain]
       log.active = true

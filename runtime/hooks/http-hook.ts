@@ -81,15 +81,24 @@ export function markInternalServer(server: object): void { (server as Record<sym
 type Tagged = { [kId]?: number }
 
 let nextId = 0
-const slotId = new Float64Array(SLOTS).fill(-1)
-const slotStartNs = new Float64Array(SLOTS)
+// The slots and the log's columns are allocated at the first request (allocate), not at load:
+// a program that serves no HTTP does not carry them (~0.5 MB).
+let slotId = new Float64Array(0)
+let slotStartNs = new Float64Array(0)
 let lostStarts = 0
 
 // Module-local references to the log and its columns: one load fewer per access than through
 // the module binding (which tsx, used by the benches, even compiles to a getter call).
 const log = httpServerLog
-const { kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuNs: logCpuNs, allocBytes: logAlloc, gcNs: logGcNs, looseGcNs: logLooseGc, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log
+let { kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuNs: logCpuNs, allocBytes: logAlloc, gcNs: logGcNs, looseGcNs: logLooseGc, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log
 const LOG_MASK = log.size - 1, LOG_QUARTER = (log.size >> 2) - 1
+
+function allocate(): void {
+  slotId = new Float64Array(SLOTS).fill(-1)
+  slotStartNs = new Float64Array(SLOTS)
+  log.ensure()
+  ;({ kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuNs: logCpuNs, allocBytes: logAlloc, gcNs: logGcNs, looseGcNs: logLooseGc, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log)
+}
 const bucket = new TokenBucket()
 
 /**
@@ -161,6 +170,7 @@ function clientUrl(req: ClientRequest): string { return `${req.protocol}//${req.
 
 /** Tags `key` with a new id and records its start; returns the id. */
 function begin(key: Tagged, now: number): number {
+  if (slotId.length === 0) allocate()
   const id = ++nextId
   key[kId] = id
   const slot = id & MASK
@@ -171,7 +181,7 @@ function begin(key: Tagged, now: number): number {
 
 /** Start time of the request with this id (and frees its slot), or -1 when unknown (undefined id: it started while the hook was off). */
 function takeStart(id: number): number {
-  if (id === undefined) return -1
+  if (id === undefined || slotId.length === 0) return -1
   const slot = id & MASK
   if (slotId[slot] !== id) { lostStarts++; return -1 }
   slotId[slot] = -1

@@ -14,7 +14,6 @@
 // step whenever a tracer attaches; the clock is read (first thing, see postMessage) only while
 // someone wants latencies.
 import diagnostics_channel from 'node:diagnostics_channel'
-import { syncBuiltinESMExports } from 'node:module'
 import worker_threads, { MessagePort, threadId, type Worker } from 'node:worker_threads'
 import { messageEvents, type MessageEvent as SondeMessageEvent } from '../runtime-events'
 import { createHookGuard } from './hook-guard'
@@ -53,6 +52,19 @@ function publicPortOf(worker: Worker): object | undefined {
   const sym = Object.getOwnPropertySymbols(o).find((s) => s.description === 'kPublicPort')
   const port = sym ? o[sym] : undefined
   return port instanceof MessagePort ? port : undefined
+}
+
+/**
+ * An ES module that imported node:worker_threads before the patch holds the old exports until
+ * node:module's syncBuiltinESMExports(); one imported after it gets the patched ones. With no
+ * ES-module loader in the process yet (`-r` before a CommonJS app) no such import can have
+ * happened, and node:module (0.4-0.8 MB of RSS at start-up, with the loader it brings) is not
+ * loaded for nothing. process.moduleLoadList lists the builtins loaded so far.
+ */
+function syncEsmViews(): void {
+  const loaded = (process as unknown as { moduleLoadList?: unknown }).moduleLoadList
+  if (Array.isArray(loaded) && !loaded.includes('NativeModule internal/modules/esm/loader')) return
+  ;(require('node:module') as typeof import('node:module')).syncBuiltinESMExports()
 }
 
 export function installMessageHook(probes: MessageProbeSet, sides = new PortSides()): () => void {
@@ -245,7 +257,7 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
   worker_threads.receiveMessageOnPort = receiveMessageOnPort as typeof origReceive
   worker_threads.MessageChannel = MessageChannel
   if (hadGlobalChannel) g.MessageChannel = MessageChannel
-  syncBuiltinESMExports()
+  syncEsmViews()
   diagnostics_channel.subscribe('worker_threads', onWorker)
   process.on('exit', onExit)
   const ungate = gateOn([send, receive], [messageEvents], (live) => guard.run(() => setTiming(live)))
@@ -267,7 +279,7 @@ export function installMessageHook(probes: MessageProbeSet, sides = new PortSide
     if (worker_threads.receiveMessageOnPort === (receiveMessageOnPort as unknown)) worker_threads.receiveMessageOnPort = origReceive
     if (worker_threads.MessageChannel === MessageChannel) worker_threads.MessageChannel = OrigChannel
     if (g.MessageChannel === MessageChannel) g.MessageChannel = OrigChannel
-    syncBuiltinESMExports()
+    syncEsmViews()
   }
   guard.onTrip(uninstall)
   return uninstall

@@ -3,6 +3,10 @@
 // never enabled, the hooks still feed the event sources).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { register, runApp } from '../support/run-app'
 
 const ROUNDS = 23
@@ -35,5 +39,31 @@ test('addon missing: stub probes, no crash, hooks still feed the event sources',
   const r = roundTrips(['-r', register], { SONDE_ADDON_PATH: '/nonexistent/sonde.node' })
   assert.not.match(r.stderr, /Error/)
 })
+
+// An ES module's named import of a builtin is bound to the exports its ES view held when synced:
+// the app must get sonde's MessageChannel whether the view was made before register patched
+// node:worker_threads (an earlier --import) or after (-r before an ES app).
+const FIRST = "import { MessageChannel } from 'node:worker_threads'\nif (typeof MessageChannel !== 'function') process.exit(3)\n"
+const APP = `import { MessageChannel } from 'node:worker_threads'
+import { createRequire } from 'node:module'
+const wt = createRequire(import.meta.url)('node:worker_threads')
+process.stdout.write(JSON.stringify({ patched: !String(wt.MessageChannel).includes('[native code]'), esmIsSondes: MessageChannel === wt.MessageChannel }))
+`
+const ORDERS: [string, boolean][] = [['-r before an ES app', false], ['--import of a module that imported node:worker_threads, then --import register', true]]
+for (const [name, importFirst] of ORDERS) {
+  test(`${name}: the app's ES import of MessageChannel is the patched one`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-esm-'))
+    try {
+      const first = path.join(dir, 'first.mjs'), app = path.join(dir, 'app.mjs')
+      fs.writeFileSync(first, FIRST); fs.writeFileSync(app, APP)
+      const preload = importFirst ? ['--import', first, '--import', register] : ['-r', register]
+      const r = spawnSync(process.execPath, [...preload, app], { encoding: 'utf8' })
+      assert.is(r.status, 0, r.stderr)
+      const out = JSON.parse(r.stdout) as { patched: boolean; esmIsSondes: boolean }
+      assert.ok(out.patched, 'register replaced node:worker_threads.MessageChannel')
+      assert.ok(out.esmIsSondes, 'the ES named import is the replacement')
+    } finally { fs.rmSync(dir, { recursive: true, force: true }) }
+  })
+}
 
 test.run()
