@@ -34,7 +34,11 @@ export interface GcSnapshot {
   freedBytes: number
   allocatedBytes: number
   allocatedBetweenGcBytes: ReturnType<typeof summarize>
-  recent: { kind: string; startNs: number; durationNs: number; usedBeforeBytes: number; usedAfterBytes: number; threadId: number }[]
+  /**
+   * The latest GCs in arrival order; `seq` numbers them in that order (a worker's GCs arrive at
+   * its bridge flush, after main-thread GCs that started later, so startNs is not monotonic).
+   */
+  recent: { kind: string; startNs: number; durationNs: number; usedBeforeBytes: number; usedAfterBytes: number; threadId: number; seq: number }[]
   heatmap: SeriesSnapshot
 }
 
@@ -80,14 +84,16 @@ export function createGcCollector(opts: { intervalMs?: number; seriesSlots?: num
     if (before > after) freed += before - after
     if (lastAfter >= 0 && before >= lastAfter) { allocated += before - lastAfter; allocBetween.record(before - lastAfter) }
     lastAfter = after
-    const rec = { kind, startNs: e.startNs, durationNs: e.durationNs, usedBeforeBytes: before, usedAfterBytes: after, threadId: e.threadId }
+    const rec = { kind, startNs: e.startNs, durationNs: e.durationNs, usedBeforeBytes: before, usedAfterBytes: after, threadId: e.threadId, seq: 0 }
     pushRecent(rec)
     if (fresh.length >= FORWARD_RECENT) fresh.shift()
     fresh.push(rec)
   }
 
+  let arrived = 0
   function pushRecent(rec: GcSnapshot['recent'][number]): void {
     if (recent.length >= RECENT) recent.shift()
+    rec.seq = ++arrived
     recent.push(rec)
   }
 

@@ -2,13 +2,16 @@
 // between ticks (the ring has its own timer and period, e.g. a 2 s stream over 1 s intervals):
 // every interval's final count must reach the page's store, which merges ticks by interval
 // start like the page does; so must the final count of the interval that was filling when a
-// client joined (its backfill), with no tick sent before.
+// client joined (its backfill), with no tick sent before. The GC timeline: every GC reaches a
+// store once, whether it came in the backfill, a tick, or late from a worker's bridge flush.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SeriesRing } from '../../collectors/series-ring'
 import { slimSnapshot, startLiveFeed, type LiveSnapshot, type SentUpTo } from '../../web/server/live-feed'
 import type { StreamHub } from '../../web/server/stream-hub'
 import { LiveStore } from '../../web/client/live/live-store'
+import { createGcCollector } from '../../collectors/gc'
+import { createEventSource, type GcEvent } from '../../runtime/runtime-events'
 
 const snap = (ring: SeriesRing, timeMs: number): LiveSnapshot =>
   ({ timeMs, http: { heatmap: ring.snapshot() } }) as unknown as LiveSnapshot
@@ -78,6 +81,39 @@ test('a client that joins before any tick, then two rotations before the first: 
     const counts = store.http.points().filter((p) => p.startMs >= joined).map((p) => p.histogram.count)
     assert.equal(counts, [2, 1, 0], 'the interval filling at the join (final), the next, the one filling now')
   } finally { feed.stop() }
+})
+
+test('GC timeline: a worker\'s GCs arrive after later main-thread GCs, a client joins between ticks: every GC once in each store', async () => {
+  const main = createEventSource<GcEvent>('gc-main'), worker = createEventSource<GcEvent>('gc-worker')
+  const gc = createGcCollector({ events: main }), workerGc = createGcCollector({ events: worker })
+  const ev = (startNs: number, threadId: number): GcEvent => ({ kind: 1, flags: 0, startNs, durationNs: 1000, usedBeforeBytes: 2, usedAfterBytes: 1, committedBeforeBytes: 0, committedAfterBytes: 0, threadId })
+  const flushWorker = (startNs: number): void => { worker.emit(ev(startNs, 1)); gc.mergeDelta(workerGc.drainDelta()) }
+  let clients = 0
+  const ticks: string[] = []
+  const hub = { get size() { return clients }, broadcast: (_e: string, d: string) => { ticks.push(d) } } as unknown as StreamHub
+  gc.start(); workerGc.start()
+  const feed = startLiveFeed(hub, 20, () => ({ timeMs: Date.now(), gc: gc.snapshot() }) as unknown as LiveSnapshot)
+  const nextTick = async (): Promise<LiveSnapshot> => {
+    const n = ticks.length
+    for (let i = 0; i < 200 && ticks.length === n; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.ok(ticks.length > n, 'a tick was sent')
+    return JSON.parse(ticks[ticks.length - 1]) as LiveSnapshot
+  }
+  try {
+    const early = new LiveStore(), late = new LiveStore()
+    clients = 1
+    early.backfill(feed.backfill())
+    main.emit(ev(100, 0)); main.emit(ev(200, 0)); flushWorker(150)
+    early.tick(await nextTick())
+    main.emit(ev(300, 0)); flushWorker(250)
+    late.backfill(feed.backfill())
+    const t = await nextTick()
+    early.tick(t); late.tick(t)
+    assert.is(gc.snapshot().count, 5)
+    for (const [name, store] of [['joined first', early], ['joined between ticks', late]] as const) {
+      assert.equal(store.gc.map((g) => g.startNs).sort((a, b) => a - b), [100, 150, 200, 250, 300], name)
+    }
+  } finally { feed.stop(); gc.stop(); workerGc.stop() }
 })
 
 test.run()

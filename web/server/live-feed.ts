@@ -1,8 +1,8 @@
 // What the live views read: the collectors' snapshot plus process facts the collectors do not
 // hold (heap by space, memory, uptime). The stream carries a slim tick (heatmaps cut to the
 // intervals that may have changed since the previous tick, at least the last two; GC list to
-// the events since the previous tick); the page backfills the full history from
-// GET /api/snapshot when it (re)opens the stream.
+// the events that arrived since the previous tick); the stream's first event backfills the
+// full history.
 import v8 from 'node:v8'
 import { collectors } from '../../collectors'
 import type { StreamHub } from './stream-hub'
@@ -42,7 +42,7 @@ function cutHeatmap<T extends WithHeatmap | undefined>(s: T, sentUpTo: number | 
  * The stream form of a snapshot: bounded size whatever the history length. `sentUpTo` (the
  * previous tick's newest interval per heatmap) is advanced to this tick's.
  */
-export function slimSnapshot(s: LiveSnapshot, lastGcStartNs: number, sentUpTo: SentUpTo = {}): LiveSnapshot {
+export function slimSnapshot(s: LiveSnapshot, lastGcSeq: number, sentUpTo: SentUpTo = {}): LiveSnapshot {
   const cut = <K extends keyof SentUpTo>(k: K): LiveSnapshot[K] => {
     const x = s[k] as WithHeatmap | undefined
     const points = x?.heatmap?.points
@@ -51,7 +51,7 @@ export function slimSnapshot(s: LiveSnapshot, lastGcStartNs: number, sentUpTo: S
     return out as LiveSnapshot[K]
   }
   const out: LiveSnapshot = { ...s, messages: cut('messages'), eventLoop: cut('eventLoop'), http: cut('http') }
-  if (s.gc) out.gc = { ...cut('gc')!, recent: s.gc.recent.filter((g) => g.startNs > lastGcStartNs) }
+  if (s.gc) out.gc = { ...cut('gc')!, recent: s.gc.recent.filter((g) => g.seq > lastGcSeq) }
   if (s.alloc) out.alloc = { ...s.alloc, sites: s.alloc.sites.slice(0, 20) }
   return out
 }
@@ -75,7 +75,7 @@ export function startLiveFeed(hub: StreamHub, intervalMs = 1000, source: () => L
       const s = source()
       const slim = slimSnapshot(s, lastGc, sentUpTo)
       const recent = s.gc?.recent
-      if (recent && recent.length) lastGc = recent[recent.length - 1].startNs
+      if (recent && recent.length) lastGc = recent[recent.length - 1].seq
       hub.broadcast('tick', JSON.stringify(slim))
     } catch { /* a failing snapshot skips one tick; the stream stays up */ }
   }, intervalMs)

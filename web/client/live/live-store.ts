@@ -85,8 +85,10 @@ export class LiveStore {
     this.http.merge(s.http?.heatmap)
     this.msg.merge(s.messages?.heatmap)
     this.loop.merge(s.eventLoop?.heatmap)
-    const last = this.gc.length ? this.gc[this.gc.length - 1].startNs : -Infinity
-    for (const g of s.gc?.recent ?? []) if (g.startNs > last) this.gc.push(g)
+    // By arrival number: the backfill and the tick after it may both hold a GC, and a worker's
+    // GCs arrive after main-thread GCs that started later.
+    const last = this.gc.length ? this.gc[this.gc.length - 1].seq : -Infinity
+    for (const g of s.gc?.recent ?? []) if (g.seq > last) this.gc.push(g)
     if (this.gc.length > MAX_GC) this.gc.splice(0, this.gc.length - MAX_GC)
     this.pushElu(s)
     this.pushRoutes(s, true)
