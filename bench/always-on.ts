@@ -26,6 +26,7 @@ import { app, expressVariants, median, sonde, type ExpressVariant } from './expr
 import { measureServer, costPerSecUnderCallgrind, inLanes, NOMINAL_RPS, type Run } from './callgrind-express'
 
 const P = Number(process.argv[2] ?? 5), N = Number(process.argv[3] ?? 3000), R = Number(process.argv[4] ?? 11)
+const WARM = Number(process.env.BENCH_WARM ?? 2 * N)
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-always-on-'))
 const LANES = Math.min(2, os.cpus().length)
 const variants = expressVariants({ promClient: { args: [app], env: { BENCH_PROM: '1' } }, sonde: sonde('default') })
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
   // Warm-up 2N: V8 is still optimising express's and sonde's functions after N requests (TurboFan
   // compiles ~90 functions in the 3 000 requests after 1 500 at full speed, ~45 after 5 000),
   // one-off work that N counted requests would otherwise carry.
-  const opts = (costPerSec: number) => ({ dir: tmp, warm: 2 * N, requests: N, costPerSec, nodeFlags: ['--predictable'] })
+  const opts = (costPerSec: number) => ({ dir: tmp, warm: WARM, requests: N, costPerSec, nodeFlags: ['--predictable'] })
   const probe = await measureServer('bare', variants.bare, 0, opts(0))
   const costPerSec = costPerSecUnderCallgrind(probe, full)
   const runs: Record<string, Run[]> = Object.fromEntries(names.map((n) => [n, []]))

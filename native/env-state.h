@@ -32,6 +32,7 @@ enum CostCell {
   // heap after the GC before), which request-context.ts splits among the requests pro rata
   kCostLooseGcCpuNs, kCostLooseAllocBytes,
   kCostUsedAfterGc,  // used heap at the end of the latest GC with heap statistics read
+  kCostWallNs,       // costWallRead(): CLOCK_MONOTONIC, ns (process.hrtime's clock)
   kCostCells
 };
 double sonde_thread_cpu_ns();

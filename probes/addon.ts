@@ -47,6 +47,8 @@ export interface NativeAddon {
   costRead?(): void
   /** costRead, and costCells[COST_HEAP_USED] = V8's used heap, bytes. */
   costReadHeap?(): void
+  /** costCells[COST_WALL_NS] = CLOCK_MONOTONIC, ns (process.hrtime's clock). */
+  costWallRead?(): void
   /** Starts this thread's native loop-delay timer (every resolutionMs); its cells: [0] samples written, [1 + i % 1024] sample i, ns late. */
   loopDelayStart?(resolutionMs: number): Float64Array | undefined
   loopDelayStop?(): void

@@ -9,4 +9,6 @@ export const COST_IN_SLICE = 7
 /** GCs that started with COST_IN_SLICE 0: their CPU, and the bytes allocated since the GC before each. */
 export const COST_LOOSE_GC_CPU_NS = 8, COST_LOOSE_ALLOC_BYTES = 9
 export const COST_USED_AFTER_GC = 10
-export const COST_CELLS = 11
+/** costWallRead(): CLOCK_MONOTONIC, ns (process.hrtime's clock). */
+export const COST_WALL_NS = 11
+export const COST_CELLS = 12

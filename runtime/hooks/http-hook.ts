@@ -9,13 +9,14 @@
 // A request that started while the hook was off, or before its latest subscription, is not
 // paired: its finish is ignored.
 //
-// Per-request cost (bench/collectors-http-path.ts): one clock read per phase, no closure and no
-// retained object per request. The request's id goes on the request object (a symbol property:
-// a Smi store, where a WeakMap entry cost ~100 ns plus ephemeron work in every GC); its start
-// time goes into a typed-array ring indexed by id. A request still in flight when SLOTS newer
-// ones have started loses its slot: its finish is ignored and counted (`lostStarts`). Method and
-// URL are read again at finish (express keeps the original in `originalUrl`); event objects are
-// built only while httpEvents has a (non-passive) listener.
+// Per-request cost (bench/collectors-http-path.ts): one clock read per phase (the addon's,
+// request-context.ts monotonicNs), no closure and no retained object per request. The
+// request's id goes on the request object (a symbol property: a Smi store, where a WeakMap
+// entry cost ~100 ns plus ephemeron work in every GC); its start time goes into a typed-array
+// ring indexed by id. A request still in flight when SLOTS newer ones have started loses its
+// slot: its finish is ignored and counted (`lostStarts`). Method and URL are read again at
+// finish (express keeps the original in `originalUrl`); event objects are built only while
+// httpEvents has a (non-passive) listener.
 //
 // The in-process collectors do not get events: for server requests the hook appends a few
 // numbers and references to httpServerLog (runtime-events.ts) and the collectors aggregate them
@@ -43,7 +44,7 @@ import type { Socket } from 'node:net'
 import { httpEvents, httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH } from '../runtime-events'
 import { createHookGuard } from './hook-guard'
 import { TokenBucket } from '../measure-budget'
-import { costBegin, costEnd, costOut } from '../request-context'
+import { costBegin, costEnd, costOut, monotonicNs } from '../request-context'
 import { gateOn, type Fireable } from './probe-gate'
 
 type Id = number
@@ -199,7 +200,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
   function serverStart(msg: { request: IncomingMessage; response?: ServerResponse; socket: Socket; server?: unknown }): void {
     if ((msg.server as Record<symbol, unknown> | undefined)?.[kInternalServer] === true) return  // sonde's own dashboard / metrics traffic
     const request = msg.request
-    const startNs = Number(process.hrtime.bigint())
+    const startNs = monotonicNs()
     const id = begin(request as Tagged, startNs)
     if (sReq.enabled) sReq.fire(request.method ?? '', request.url ?? '', id)
     if (nsReq.enabled) { const s = msg.socket; nsReq.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, request.method ?? '', request.url ?? '', fdOf(s)) }
@@ -212,7 +213,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     const id = late(request, kId) as number
     const startNs = takeStart(id)
     if (startNs < 0) return
-    const now = Number(process.hrtime.bigint())
+    const now = monotonicNs()
     const durationNs = now - startNs
     const status = late(msg.response, 'statusCode') as number
     if (log.active) logFinish(request, id, startNs, now, status)
@@ -225,7 +226,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
 
   function clientStart(msg: { request: ClientRequest }): void {
     const request = msg.request
-    const startNs = Number(process.hrtime.bigint())
+    const startNs = monotonicNs()
     const id = begin(request as Tagged, startNs)
     if (cReq.enabled || ncReq.enabled || httpEvents.active) {
       const url = clientUrl(request)
@@ -240,7 +241,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     const id = late(request, kId) as number
     const startNs = takeStart(id)
     if (startNs < 0) return
-    const durationNs = Number(process.hrtime.bigint()) - startNs
+    const durationNs = monotonicNs() - startNs
     const status = msg.response.statusCode ?? 0
     if (cRes.enabled) cRes.fire(request.method, clientUrl(request), status, durationNs, id)
     if (ncRes.enabled) { const s = request.socket; ncRes.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, fdOf(s)) }

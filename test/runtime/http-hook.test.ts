@@ -3,8 +3,9 @@
 // requests on one keep-alive connection, pipelined ones, and a request that finished while the hook was gated
 // off (its finish never seen) must not disturb the ones after it. Without a budget only finishes
 // are logged. A measured request whose client goes away (no finish) frees its measuring slot.
+// The hook's clock is process.hrtime's (the addon's CLOCK_MONOTONIC read when it is loaded).
 // Real http server in this process, one keep-alive connection; truth: the requests
-// the test sent, in order.
+// the test sent, in order, and process.hrtime read around them.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import http from 'node:http'
@@ -13,6 +14,7 @@ import { installHttpHook } from '../../runtime/hooks/http-hook'
 import { disabledProbeSet } from '../../runtime/hooks/install-hooks'
 import { httpServerLog, HTTP_LOG_START, HTTP_LOG_FINISH, HTTP_LOG_GC } from '../../runtime/runtime-events'
 import { costInFlight } from '../../runtime/request-context'
+import { addonStatus, nativeAddon } from '../../probes/addon'
 
 type Entry = { kind: number; id: number; url?: string; measured?: boolean }
 /** httpServerLog entries from seq `from` on (the log holds far more than these tests write). */
@@ -156,6 +158,26 @@ test('a measured request whose client goes away before the response frees its me
     assert.ok(entries(from).some((e) => e.url === '/after' && e.measured), 'the next request is measured')
     assert.is(costInFlight(), 0)
   } finally { off() }
+}))
+
+test('the logged start and finish times are on process.hrtime\'s clock, between reads taken around the request', () => withServer(async (port) => {
+  if (addonStatus().loaded) assert.type(nativeAddon().costWallRead, 'function', 'the addon reads the clock')
+  const off = httpServerLog.subscribe(() => {})
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  try {
+    for (let i = 0; i < 5; i++) {
+      const from = httpServerLog.seq
+      const t0 = Number(process.hrtime.bigint())
+      await get(agent, port, `/late/${i}`)
+      const t1 = Number(process.hrtime.bigint())
+      let k = -1
+      for (let j = from; j < httpServerLog.seq; j++) if (httpServerLog.kind[j & (httpServerLog.size - 1)] === HTTP_LOG_FINISH) k = j & (httpServerLog.size - 1)
+      assert.ok(k >= 0, 'a finish entry')
+      const start = httpServerLog.startNs[k], finish = httpServerLog.ns[k]
+      assert.ok(t0 <= start && start < finish && finish <= t1, `${t0} ≤ ${start} < ${finish} ≤ ${t1}`)
+      assert.ok(finish - start >= 25e6, `the 30 ms timer inside: ${(finish - start) / 1e6} ms`)
+    }
+  } finally { off(); agent.destroy() }
 }))
 
 test.run()
