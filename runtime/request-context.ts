@@ -64,7 +64,7 @@ const wallRead = addon.costWallRead
  * process.hrtime's clock (CLOCK_MONOTONIC), ns, as Number(process.hrtime.bigint()) reads it: one
  * N-API call (~250 instructions) where the BigInt route takes ~1 300; that without the addon.
  */
-export const monotonicNs: () => number = wallRead && costCells.length > COST_WALL_NS
+export const monotonicNs: () => number = wallRead
   ? () => { wallRead(); return costCells[COST_WALL_NS] }
   : () => Number(process.hrtime.bigint())
 

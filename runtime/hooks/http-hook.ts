@@ -182,7 +182,7 @@ function begin(key: Tagged, now: number): number {
 
 /** Start time of the request with this id (and frees its slot), or -1 when unknown (undefined id: it started while the hook was off). */
 function takeStart(id: number): number {
-  if (id === undefined || slotId.length === 0) return -1
+  if (id === undefined) return -1  // a defined id means begin() ran, so the slots exist
   const slot = id & MASK
   if (slotId[slot] !== id) { lostStarts++; return -1 }
   slotId[slot] = -1
