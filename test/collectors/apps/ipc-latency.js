@@ -9,11 +9,14 @@
 //   p2c-blocked  the child blocks 20 ms while 50 messages queue
 //   c2p-idle     101 child→parent messages 3 ms apart
 // Prints one JSON line per phase: truth (mean, n) vs the receiver's "ipc" row (latency _sum and
-// _count delta, sent/received).
+// _count delta, sent/received), and per message, in arrival order, the truth and the latency the
+// hook gave the collector (a passive listener on the same event source: it sees every event the
+// collector sees and changes nothing), so the test can pair them message by message.
 'use strict'
 const { fork } = require('node:child_process')
 const { isDeepStrictEqual } = require('node:util')
 const { collectors } = require(`${process.env.SONDE_DIST}/index.js`)
+const { messageEvents } = require(`${process.env.SONDE_DIST}/runtime/runtime-events.js`)
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const now = () => Number(process.hrtime.bigint())
@@ -29,17 +32,24 @@ function ipcRow(direction) {
 
 /** Truth kept by a receiving handler: latency of every message, payload checks, leaks. */
 function receiver(direction) {
-  let sum = 0, n = 0, bad = 0, data = 0
+  let sum = 0, n = 0, bad = 0, data = 0, truthNs = [], hookNs = []
+  messageEvents.subscribePassive((e) => {
+    if (e.channelId === -1 && e.phase === 'receive' && e.direction === direction) hookNs.push(e.latencyNs ?? -1)
+  })
   return {
     /** `at`: the clock read first thing in the handler. */
     onMessage(m, at) {
       // an internal stamp leaking through would land here
       if (!m || typeof m.t !== 'number' || typeof m.cmd === 'string' && m.cmd.startsWith('NODE_')) { bad++; return false }
-      sum += at - m.t; n++
+      sum += at - m.t; n++; truthNs.push(at - m.t)
       if (m.i !== undefined) { data++; if (!isDeepStrictEqual(m.p, payload(m.i))) bad++ }
       return true
     },
-    take() { const r = { truthSumNs: sum, truthN: n, data, bad, row: ipcRow(direction) }; sum = 0; n = 0; data = 0; return r },
+    take() {
+      const r = { truthSumNs: sum, truthN: n, data, bad, row: ipcRow(direction), truthNs, hookNs }
+      sum = 0; n = 0; data = 0; truthNs = []; hookNs = []
+      return r
+    },
   }
 }
 
@@ -65,7 +75,7 @@ if (process.argv[2] === 'child') {
   const next = (cmd) => new Promise((resolve) => waiters.push({ cmd, resolve }))
   const out = (phase, direction, before, r) => {
     const count = r.row.count - before.count, sum = r.row.sumNs - before.sumNs
-    process.stdout.write(JSON.stringify({ phase, direction, truthMeanNs: r.truthSumNs / r.truthN, truthN: r.truthN, data: r.data, bad: r.bad, metricsMeanNs: count ? sum / count : 0, metricsCount: count, sent: r.row.sent, received: r.row.received }) + '\n')
+    process.stdout.write(JSON.stringify({ phase, direction, truthMeanNs: r.truthSumNs / r.truthN, truthN: r.truthN, data: r.data, bad: r.bad, metricsMeanNs: count ? sum / count : 0, metricsCount: count, metricsSumNs: sum, sent: r.row.sent, received: r.row.received, truthNs: r.truthNs, hookNs: r.hookNs }) + '\n')
   }
   const report = async () => { const p = next('report'); send(child, { cmd: 'report' }); return (await p).r }
   ;(async () => {
