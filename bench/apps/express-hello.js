@@ -20,4 +20,19 @@ app.get('/__bench/sonde', (_req, res) => {
   if (want.some((c) => !running.includes(c))) return res.status(500).send(`collectors not running: want ${want}, running ${running}`)
   res.send('ok')
 })
+// GET /__bench/collectors/off, /on?spec=… and /status (bench/always-on-paired.ts): stops sonde's
+// collectors, starts them with `spec`, or neither, in this one process, and answers what the
+// collectors counted before for GET / (requests seen by the HTTP collector, requests request-cost measured),
+// so the bench can check every window ran in the state it meant. Loads sonde's full module graph
+// at its first call (the bench calls it during the warm-up).
+app.get('/__bench/collectors/:state', (req, res) => {
+  if (!process.env.BENCH_SONDE_DIST) return res.status(404).send('not a sonde variant')
+  const { collectors } = require(`${process.env.BENCH_SONDE_DIST}/index.js`)
+  const snap = collectors.snapshot()
+  const counted = snap.http?.series.filter((s) => s.route === '/').reduce((a, s) => a + s.latencyNs.count, 0) ?? 0
+  const measured = snap.requestCost?.routes.filter((r) => r.route === '/').reduce((a, r) => a + r.measured, 0) ?? 0
+  if (req.params.state === 'off') collectors.stop()
+  else if (req.params.state === 'on') collectors.start(String(req.query.spec ?? process.env.SONDE_COLLECT))
+  res.json({ counted, measured, running: collectors.snapshot().collectors })
+})
 app.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready\n'))

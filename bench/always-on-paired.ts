@@ -1,0 +1,183 @@
+// What sonde's default collectors add per express request, measured inside one process: the
+// hello-world server runs under callgrind with `-r sonde/register`, and its collectors are stopped
+// and started (GET /__bench/collectors/…, bench/apps/express-hello.js) between windows of N
+// requests, so "off" and "on" windows share one process's JIT state, heap and code layout.
+// Comparing fresh processes (always-on.ts) cannot tell a few thousand instructions: each process
+// settles into its own steady state, and bare's five processes alone spanned 583.6–604.7 k.
+// Per process: a warm-up of W requests in alternating states, then K pairs of windows in ABBA
+// order (off,on / on,off / …: a drift over the run cancels), each window between a zeroing and a
+// dump of callgrind's counters, after S uncounted requests in its state: a switch itself costs
+// what an always-on process never pays (subscribing or unsubscribing a diagnostics channel swaps
+// the channel's prototype, so V8 discards the optimised code of Node's HTTP functions that
+// inlined it, parserOnIncoming and resOnFinish among them, and recompiles them ~1 000 requests
+// later: --trace-deopt under callgrind showed 1-4 TurboFan compiles in the first window after
+// every switch, ~15 k instructions per request of a 2 000-request window); then IDLE_WINDOWS idle windows in each state, whose lowest rate
+// × a window's seconds is subtracted from it (time-driven work, stretched ~50× per request
+// under callgrind; raw figures are printed too). Added per request = on − off of each pair.
+// "Off" is register loaded with every hook dormant (the gates unsubscribe within a poll; the
+// bench waits past it): what an app pays for sonde with no collector is in always-on.ts.
+// Every window is checked to have run in its state: the toggle answers what the collectors of
+// the window before counted (all of an on window's requests, some measured by request-cost;
+// nothing after an off window).
+// Run: node --import tsx bench/always-on-paired.ts [processes=3] [pairs=8] [requests=2000]
+// BENCH_WARM (default 20 000) sets the warm-up; BENCH_SETTLE (default 2 000) S; BENCH_COLLECT (default "default") the collectors;
+// BENCH_KEEP=1 keeps callgrind's dumps (paired-<process>.<pid>.<window>-<thread>, windows in the
+// order run) for callgrind_annotate, and prints where.
+// Needs valgrind.
+import { execFileSync } from 'node:child_process'
+import { once } from 'node:events'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseCollectSpec } from '../collectors/config'
+import { assertBundled, median, sonde, variantEnv } from './express-variants'
+import { dumpTotals, inLanes, load, NOMINAL_RPS, spawnServer, IDLE_S, IDLE_WINDOWS } from './callgrind-express'
+
+const P = Number(process.argv[2] ?? 3), K = Number(process.argv[3] ?? 8), N = Number(process.argv[4] ?? 2000)
+const WARM = Number(process.env.BENCH_WARM ?? 20_000)
+const SETTLE = Number(process.env.BENCH_SETTLE ?? 2000)
+const COLLECT = process.env.BENCH_COLLECT ?? 'default'
+/** Past the gates' 1 s poll, so an off window starts with every hook unsubscribed. */
+const SETTLE_MS = 1500
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-paired-'))
+let port = 19800 + Math.floor(Math.random() * 150)
+
+type State = 'off' | 'on'
+/** `late`: no switch before it (ABBA's second window of a state): S + N requests after the switch. */
+interface Window { state: State; instructions: number; gc: number; seconds: number; requests: number; late: boolean }
+interface ProcessRun { windows: Window[]; idle: Record<State, number>; costPerSec: number }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * V8's garbage collector by function name (self cost): scavenges, marking, sweeping, evacuation
+ * and their slot and body visitors. A major GC is ~200 M instructions, so whether one falls into
+ * a 2 000-request window moves it by ~100 k per request: the figures are given with and without
+ * these functions, and the GC part is a mean over many windows.
+ */
+const GC_FN = /Scaveng|Sweep|Mark|Evacuat|MinorMS|GCTracer|RememberedSet|SlotSet|LiveObject|RecordMigrated|BodyDescriptor|IterateMaybeWeak|IteratePointers|Heap::|MemoryAllocator|CombinedWriteBarrier/
+
+/** Self cost of GC_FN functions in one dump's per-thread files (callgrind's name compression: "fn=(id) name" once, then "fn=(id)"). */
+export function gcInstructions(dir: string, prefix: string, dump: number): number {
+  let total = 0
+  for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(`${prefix}.`) && f.includes(`.${dump}-`))) {
+    const names = new Map<string, string>()
+    let inGc = false, skipCall = false
+    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
+      const c = line.charCodeAt(0)
+      if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {  // a cost line: digit, +, -, *
+        if (skipCall) skipCall = false
+        else if (inGc) { const sp = line.lastIndexOf(' '); total += Number(line.slice(sp + 1)) }
+        continue
+      }
+      const m = /^(c?fn)=\((\d+)\)(?: (.*))?$/.exec(line)
+      if (m) {
+        if (m[3] !== undefined) names.set(m[2], m[3])
+        if (m[1] === 'fn') { inGc = GC_FN.test(names.get(m[2]) ?? ''); skipCall = false }
+      } else if (line.startsWith('calls=')) skipCall = true
+    }
+  }
+  return total
+}
+
+/** Switches the server's collectors; returns what the previous state counted for GET /. */
+async function toggle(p: number, state: State | 'status', spec: string): Promise<{ counted: number; measured: number; running: string[] }> {
+  const res = await fetch(`http://127.0.0.1:${p}/__bench/collectors/${state}?spec=${encodeURIComponent(spec)}`)
+  if (!res.ok) throw new Error(`toggle ${state}: ${res.status} ${await res.text()}`)
+  return await res.json() as { counted: number; measured: number; running: string[] }
+}
+
+async function measureProcess(i: number): Promise<ProcessRun> {
+  const v = sonde(COLLECT), p = ++port, prefix = `paired-${i}`
+  const child = await spawnServer('valgrind', ['--tool=callgrind', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(tmp, prefix)}.%p`, process.execPath, '--predictable', ...v.args], variantEnv(v), p)
+  const cg = (a: string) => execFileSync('callgrind_control', [a, String(child.pid)], { stdio: 'ignore' })
+  const want = parseCollectSpec(COLLECT).collectors
+  let dumps = 0, state: State = 'on', spec = COLLECT
+  /** Switches to `next`, checking the window that just ran in `state`. */
+  const switchTo = async (next: State, window?: Window) => {
+    const r = await toggle(p, next === state && window ? 'status' : next, spec)
+    if (window && state === 'on' && (r.counted < window.requests || (want.includes('request-cost') && r.measured === 0))) throw new Error(`process ${i}: an on window counted ${r.counted} of ${window.requests} requests, measured ${r.measured}`)
+    if (window && state === 'off' && r.counted !== 0) throw new Error(`process ${i}: an off window counted ${r.counted}`)
+    if (next === 'on' && want.some((c) => !r.running.includes(c))) throw new Error(`process ${i}: collectors running ${r.running}, want ${want}`)
+    if (next === state && window) return false
+    state = next
+    await sleep(SETTLE_MS)
+    return true
+  }
+  const measure = async (s: State, switched: boolean): Promise<Window> => {
+    if (switched) await load(p, SETTLE)
+    cg('-z')
+    const m = await load(p, N)
+    cg('-d')
+    const t = dumpTotals(tmp, prefix, ++dumps), gc = gcInstructions(tmp, prefix, dumps)
+    if (m.ok < N * 0.99) throw new Error(`process ${i}: ${m.ok} of ${N} requests answered 2xx`)
+    return { state: s, instructions: t.all, gc, seconds: m.seconds, requests: m.ok, late: !switched }
+  }
+  try {
+    // Warm-up in both states; the first off quarter gives callgrind's req/s, from which
+    // request-cost's budget is scaled to the share of a server at NOMINAL_RPS (always-on.ts).
+    await switchTo('off')
+    const first = await load(p, WARM / 4)
+    const costPerSec = Math.max(1, Math.round(200 * (first.ok / first.seconds) / NOMINAL_RPS))
+    spec = `${COLLECT},cost-per-sec=${costPerSec}`
+    for (const s of ['on', 'off', 'on'] as State[]) { await switchTo(s); await load(p, WARM / 4) }
+    const windows: Window[] = []
+    let last: Window | undefined
+    for (let k = 0; k < K; k++) {
+      for (const s of (k % 2 === 0 ? ['off', 'on'] : ['on', 'off']) as State[]) {
+        last = await measure(s, await switchTo(s, last))
+        windows.push(last)
+      }
+    }
+    const idle = { off: Infinity, on: Infinity }
+    for (const s of [state, state === 'on' ? 'off' : 'on'] as State[]) {
+      await switchTo(s, last)
+      last = undefined
+      for (let w = 0; w < IDLE_WINDOWS; w++) {
+        cg('-z')
+        const t0 = process.hrtime.bigint()
+        await sleep(IDLE_S * 1000)
+        cg('-d')
+        const rate = dumpTotals(tmp, prefix, ++dumps).all / (Number(process.hrtime.bigint() - t0) / 1e9)
+        idle[s] = Math.min(idle[s], rate)
+      }
+    }
+    return { windows, idle, costPerSec }
+  } finally { const exited = once(child, 'exit'); child.kill(); await exited }
+}
+
+const k = (x: number) => `${x >= 0 ? '' : '-'}${(Math.abs(x) / 1e3).toFixed(1)} k`
+const fmt = (xs: number[], f: (x: number) => string) => `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`
+
+/** Instructions per request of a window, less its state's idle rate × its seconds. */
+const perRequest = (w: Window, idle: Record<State, number>) => (w.instructions - idle[w.state] * w.seconds) / w.requests
+
+/** Idle-corrected instructions per request over a set of windows (every GC and compile in them counted once). */
+const meanPerRequest = (ws: Window[], idle: Record<State, number>) =>
+  ws.reduce((a, w) => a + w.instructions - idle[w.state] * w.seconds, 0) / ws.reduce((a, w) => a + w.requests, 0)
+const gcPerRequest = (ws: Window[]) => ws.reduce((a, w) => a + w.gc, 0) / ws.reduce((a, w) => a + w.requests, 0)
+
+async function main(): Promise<void> {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
+  assertBundled(path.resolve(__dirname, '..', 'dist'))
+  const runs = await inLanes(Array.from({ length: P }, (_, i) => () => measureProcess(i)), Math.min(2, os.cpus().length))
+  const lines = [`sonde collectors "${COLLECT}" per express request, paired in one process, node ${process.version}: ${P} processes × ${K} pairs of ${N}-request windows after ${WARM} warm-up, ${SETTLE} more after each switch (--predictable); instructions per request, idle-corrected`, '']
+  lines.push('| process | windows | off | on | added | added outside GC, per pair: median (min–max) | added in GC (means) | idle off / on | cost-per-sec |', '|---|---|---|---|---|---|---|---|---|')
+  const sums: Record<string, { added: number[]; nonGc: number[]; gc: number[] }> = { all: { added: [], nonGc: [], gc: [] }, late: { added: [], nonGc: [], gc: [] } }
+  runs.forEach((r, i) => {
+    for (const sel of ['all', 'late'] as const) {
+      const pick = (st: State) => r.windows.filter((w) => w.state === st && (sel === 'all' || w.late))
+      const off = pick('off'), on = pick('on')
+      const mOff = meanPerRequest(off, r.idle), mOn = meanPerRequest(on, r.idle), gcAdded = gcPerRequest(on) - gcPerRequest(off)
+      const nonGcPairs = off.slice(0, on.length).map((w, j) => perRequest(on[j], r.idle) - on[j].gc / on[j].requests - (perRequest(w, r.idle) - w.gc / w.requests))
+      sums[sel].added.push(mOn - mOff); sums[sel].nonGc.push(median(nonGcPairs)); sums[sel].gc.push(gcAdded)
+      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${fmt(nonGcPairs, k)} | ${k(gcAdded)} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
+    }
+  })
+  lines.push('')
+  for (const sel of ['all', 'late']) lines.push(`${sel} windows, over the processes: added ${fmt(sums[sel].added, k)}; outside GC (median of pairs) ${fmt(sums[sel].nonGc, k)}; in GC ${fmt(sums[sel].gc, k)}`)
+  if (process.env.BENCH_KEEP === '1') lines.push(`callgrind dumps kept in ${tmp}`)
+  else fs.rmSync(tmp, { recursive: true, force: true })
+  process.stdout.write(lines.join('\n') + '\n')
+}
+if (require.main === module) main().catch((e) => { process.stderr.write(`always-on-paired: ${e instanceof Error ? e.message : String(e)}\n`); fs.rmSync(tmp, { recursive: true, force: true }); process.exit(1) })
