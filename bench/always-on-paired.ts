@@ -21,6 +21,7 @@
 // nothing after an off window).
 // Run: node --import tsx bench/always-on-paired.ts [processes=3] [pairs=8] [requests=2000]
 // BENCH_WARM (default 20 000) sets the warm-up; BENCH_SETTLE (default 2 000) S; BENCH_COLLECT (default "default") the collectors;
+// BENCH_NODE_FLAGS adds node flags (--perf-basic-prof names the JIT code addresses in the dumps);
 // BENCH_KEEP=1 keeps callgrind's dumps (paired-<process>.<pid>.<window>-<thread>, windows in the
 // order run) for callgrind_annotate, and prints where.
 // Needs valgrind.
@@ -36,6 +37,7 @@ import { dumpTotals, inLanes, load, NOMINAL_RPS, spawnServer, IDLE_S, IDLE_WINDO
 const P = Number(process.argv[2] ?? 3), K = Number(process.argv[3] ?? 8), N = Number(process.argv[4] ?? 2000)
 const WARM = Number(process.env.BENCH_WARM ?? 20_000)
 const SETTLE = Number(process.env.BENCH_SETTLE ?? 2000)
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 const COLLECT = process.env.BENCH_COLLECT ?? 'default'
 /** Past the gates' 1 s poll, so an off window starts with every hook unsubscribed. */
 const SETTLE_MS = 1500
@@ -89,7 +91,7 @@ async function toggle(p: number, state: State | 'status', spec: string): Promise
 
 async function measureProcess(i: number): Promise<ProcessRun> {
   const v = sonde(COLLECT), p = ++port, prefix = `paired-${i}`
-  const child = await spawnServer('valgrind', ['--tool=callgrind', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(tmp, prefix)}.%p`, process.execPath, '--predictable', ...v.args], variantEnv(v), p)
+  const child = await spawnServer('valgrind', ['--tool=callgrind', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(tmp, prefix)}.%p`, process.execPath, '--predictable', ...NODE_FLAGS, ...v.args], variantEnv(v), p)
   const cg = (a: string) => execFileSync('callgrind_control', [a, String(child.pid)], { stdio: 'ignore' })
   const want = parseCollectSpec(COLLECT).collectors
   let dumps = 0, state: State = 'on', spec = COLLECT

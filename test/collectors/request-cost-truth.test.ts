@@ -82,7 +82,12 @@ test('per-request CPU, GC and allocation by async context match their truths und
       assert.is(r.measured, r.count, `${r.route}: every request measured`)
       assert.ok(r.gcShareOfCpu <= 1, `${r.route}: GC share of CPU ${r.gcShareOfCpu}`)
     }
-    for (const w of ['/a/wait', '/b/wait', '/c/wait']) assert.ok(row(w).cpuMs <= 0.2, `${w}: ${row(w).cpuMs} ms CPU/request`)
+    // A route that only awaits a timer is charged its own code alone: ≤ 10 % of the calibrated
+    // loop's CPU (the truth ta.cpuMs, ~4.5 ms), where an even split among the requests in flight
+    // would charge /b/wait about half of /b/cpu's. Relative to the loop, so a loaded machine,
+    // which runs everything slower (/a/wait 0.22 ms with both cores busy besides the test,
+    // 0.09-0.12 ms on a quiet one), moves bound and figure together.
+    for (const w of ['/a/wait', '/b/wait', '/c/wait']) assert.ok(row(w).cpuMs <= 0.1 * ta.cpuMs, `${w}: ${row(w).cpuMs} ms CPU/request, the loop's truth ${ta.cpuMs} ms`)
     for (const [p, t] of [['/a/cpu', ta.cpuMs], ['/b/cpu', tb.cpuMs], ['/b/after', tb.afterMs]] as const) {
       const err = row(p).cpuMs / t - 1
       process.stdout.write(`  ${p}: truth ${t.toFixed(3)} ms CPU (the loop alone inside each request, process.cpuUsage), ${(err * 100).toFixed(1)} % off\n`)
