@@ -6,24 +6,28 @@
 // settles into its own steady state, and bare's five processes alone spanned 583.6–604.7 k.
 // Per process: a warm-up of W requests in alternating states, then K pairs of windows in ABBA
 // order (off,on / on,off / …: a drift over the run cancels), each window between a zeroing and a
-// dump of callgrind's counters, after S uncounted requests in its state: a switch itself costs
-// what an always-on process never pays (subscribing or unsubscribing a diagnostics channel swaps
-// the channel's prototype, so V8 discards the optimised code of Node's HTTP functions that
+// dump of callgrind's counters. A window after a switch first gets S uncounted requests: a switch
+// costs what an always-on process never pays (subscribing or unsubscribing a diagnostics channel
+// swaps the channel's prototype, so V8 discards the optimised code of Node's HTTP functions that
 // inlined it, parserOnIncoming and resOnFinish among them, and recompiles them ~1 000 requests
-// later: --trace-deopt under callgrind showed 1-4 TurboFan compiles in the first window after
-// every switch, ~15 k instructions per request of a 2 000-request window); then IDLE_WINDOWS idle windows in each state, whose lowest rate
-// × a window's seconds is subtracted from it (time-driven work, stretched ~50× per request
-// under callgrind; raw figures are printed too). Added per request = on − off of each pair.
+// later: --trace-deopt under callgrind showed 1-4 TurboFan compiles in the first 2 000 requests
+// after every switch, ~15 k instructions per request of such a window); the second window of a
+// state in a row ("late") gets no switch at all (a restart would make new closures to compile).
+// Then IDLE_WINDOWS idle windows in each state: the lowest rate × a window's seconds is
+// subtracted from it (time-driven work, stretched ~50× per request under callgrind).
+// A major GC is ~200 M instructions, ~100 k per request of a window, and 8 windows per state
+// catch a few either way: V8's GC functions are counted apart, and the figure outside GC is the
+// median on window less the median off window (the windows outside GC are steady).
 // "Off" is register loaded with every hook dormant (the gates unsubscribe within a poll; the
 // bench waits past it): what an app pays for sonde with no collector is in always-on.ts.
-// Every window is checked to have run in its state: the toggle answers what the collectors of
-// the window before counted (all of an on window's requests, some measured by request-cost;
-// nothing after an off window).
+// Every window is checked to have run in its state: the toggle answers what the collectors
+// counted (all of an on window's requests, some measured by request-cost; nothing after an off
+// window).
 // Run: node --import tsx bench/always-on-paired.ts [processes=3] [pairs=8] [requests=2000]
-// BENCH_WARM (default 20 000) sets the warm-up; BENCH_SETTLE (default 2 000) S; BENCH_COLLECT (default "default") the collectors;
-// BENCH_NODE_FLAGS adds node flags (--perf-basic-prof names the JIT code addresses in the dumps);
-// BENCH_KEEP=1 keeps callgrind's dumps (paired-<process>.<pid>.<window>-<thread>, windows in the
-// order run) for callgrind_annotate, and prints where.
+// BENCH_WARM (default 20 000) sets W; BENCH_SETTLE (default 2 000) S; BENCH_COLLECT (default
+// "default") the collectors; BENCH_NODE_FLAGS adds node flags (--perf-basic-prof names the JIT
+// code's addresses in the dumps, through /tmp/perf-<pid>.map); BENCH_KEEP=1 keeps callgrind's
+// dumps (paired-<process>.<pid>.<window>-<thread>, windows in the order run) and prints where.
 // Needs valgrind.
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
@@ -164,7 +168,7 @@ async function main(): Promise<void> {
   assertBundled(path.resolve(__dirname, '..', 'dist'))
   const runs = await inLanes(Array.from({ length: P }, (_, i) => () => measureProcess(i)), Math.min(2, os.cpus().length))
   const lines = [`sonde collectors "${COLLECT}" per express request, paired in one process, node ${process.version}: ${P} processes × ${K} pairs of ${N}-request windows after ${WARM} warm-up, ${SETTLE} more after each switch (--predictable); instructions per request, idle-corrected`, '']
-  lines.push('| process | windows | off | on | added | added outside GC, per pair: median (min–max) | added in GC (means) | idle off / on | cost-per-sec |', '|---|---|---|---|---|---|---|---|---|')
+  lines.push('| process | windows | off | on | added | added outside GC: median on − median off | outside GC, per pair: median (min–max) | added in GC (means) | idle off / on | cost-per-sec |', '|---|---|---|---|---|---|---|---|---|---|')
   const sums: Record<string, { added: number[]; nonGc: number[]; gc: number[] }> = { all: { added: [], nonGc: [], gc: [] }, late: { added: [], nonGc: [], gc: [] } }
   runs.forEach((r, i) => {
     for (const sel of ['all', 'late'] as const) {
@@ -172,12 +176,14 @@ async function main(): Promise<void> {
       const off = pick('off'), on = pick('on')
       const mOff = meanPerRequest(off, r.idle), mOn = meanPerRequest(on, r.idle), gcAdded = gcPerRequest(on) - gcPerRequest(off)
       const nonGcPairs = off.slice(0, on.length).map((w, j) => perRequest(on[j], r.idle) - on[j].gc / on[j].requests - (perRequest(w, r.idle) - w.gc / w.requests))
-      sums[sel].added.push(mOn - mOff); sums[sel].nonGc.push(median(nonGcPairs)); sums[sel].gc.push(gcAdded)
-      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${fmt(nonGcPairs, k)} | ${k(gcAdded)} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
+      const outside = (w: Window) => perRequest(w, r.idle) - w.gc / w.requests
+      const medianAdded = median(on.map(outside)) - median(off.map(outside))
+      sums[sel].added.push(mOn - mOff); sums[sel].nonGc.push(medianAdded); sums[sel].gc.push(gcAdded)
+      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${k(medianAdded)} (${(medianAdded / median(off.map(outside)) * 100).toFixed(1)} %) | ${fmt(nonGcPairs, k)} | ${k(gcAdded)} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
     }
   })
   lines.push('')
-  for (const sel of ['all', 'late']) lines.push(`${sel} windows, over the processes: added ${fmt(sums[sel].added, k)}; outside GC (median of pairs) ${fmt(sums[sel].nonGc, k)}; in GC ${fmt(sums[sel].gc, k)}`)
+  for (const sel of ['all', 'late']) lines.push(`${sel} windows, over the processes: added ${fmt(sums[sel].added, k)}; outside GC (median on − median off) ${fmt(sums[sel].nonGc, k)}; in GC ${fmt(sums[sel].gc, k)}`)
   if (process.env.BENCH_KEEP === '1') lines.push(`callgrind dumps kept in ${tmp}`)
   else fs.rmSync(tmp, { recursive: true, force: true })
   process.stdout.write(lines.join('\n') + '\n')

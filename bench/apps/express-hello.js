@@ -22,9 +22,9 @@ app.get('/__bench/sonde', (_req, res) => {
 })
 // GET /__bench/collectors/off, /on?spec=… and /status (bench/always-on-paired.ts): stops sonde's
 // collectors, starts them with `spec`, or neither, in this one process, and answers what the
-// collectors counted before for GET / (requests seen by the HTTP collector, requests request-cost measured),
-// so the bench can check every window ran in the state it meant. Loads sonde's full module graph
-// at its first call (the bench calls it during the warm-up).
+// collectors counted before for GET / (requests the HTTP collector saw, requests request-cost
+// measured), so the bench can check every window ran in the state it meant. Loads sonde's full
+// module graph at its first call (the bench calls it during the warm-up).
 app.get('/__bench/collectors/:state', (req, res) => {
   if (!process.env.BENCH_SONDE_DIST) return res.status(404).send('not a sonde variant')
   const { collectors } = require(`${process.env.BENCH_SONDE_DIST}/index.js`)
