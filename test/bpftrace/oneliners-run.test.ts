@@ -194,7 +194,8 @@ else {
   test.after(async () => { await w?.close() })
   for (const o of oneLiners) {
     test(`${o.name}: ${o.description}`, async () => {
-      const x = await traceBatch(w, o.name, o.name === 'user-provider' ? 'olapp' : undefined)
+      // gc-rate prints once a second and its check wants two prints: two seconds attached
+      const x = await traceBatch(w, o.name, o.name === 'user-provider' ? 'olapp' : undefined, o.name === 'gc-rate' ? 2200 : 0)
       if (o.name === 'user-provider') assert.ok(x.truth.jobsEnabled, 'olapp:job__done enabled by bpftrace')
       if (o.name === 'user-probes') assert.ok(x.truth.jobsProvider, 'olapp provider created')
       try { checks[o.name](x) } catch (e) {

@@ -71,8 +71,12 @@ export function startWorkload(): Promise<Workload> {
 
 export interface OneLinerRun { result: TraceResult; truth: any; elapsedMs: number }
 
-/** Attach the one-liner, run one batch once its BEGIN handshake printed (every probe attached), stop. */
-export async function traceBatch(w: Workload, name: string, provider?: string): Promise<OneLinerRun> {
+/**
+ * Attach the one-liner, run one batch once its BEGIN handshake printed (every probe attached), stop
+ * no earlier than `minAttachedMs` after the handshake (a one-liner printing every second needs
+ * two seconds attached to print twice, whatever the batch took).
+ */
+export async function traceBatch(w: Workload, name: string, provider?: string, minAttachedMs = 0): Promise<OneLinerRun> {
   const t0 = Date.now()
   let ready!: () => void
   const isReady = new Promise<void>((r) => { ready = r })
@@ -81,9 +85,10 @@ export async function traceBatch(w: Workload, name: string, provider?: string): 
   let truth: any
   try {
     await Promise.race([isReady, failed])
+    const readyAt = Date.now()
     await new Promise((r) => setTimeout(r, 500)) // sonde's hook gates poll the semaphores every 250 ms
     truth = await w.batch()
-    await new Promise((r) => setTimeout(r, 300)) // let the last perf-buffer events drain
+    await new Promise((r) => setTimeout(r, Math.max(300, minAttachedMs - (Date.now() - readyAt)))) // let the last perf-buffer events drain
   } finally { run.stop() } // a failed batch must not leave bpftrace attached for the next one-liner
   const result = await run.result
   return { result, truth, elapsedMs: Date.now() - t0 }
