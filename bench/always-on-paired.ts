@@ -64,7 +64,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const GC_FN = /Scaveng|Sweep|Mark|Evacuat|MinorMS|GCTracer|RememberedSet|SlotSet|LiveObject|RecordMigrated|BodyDescriptor|IterateMaybeWeak|IteratePointers|Heap::|MemoryAllocator|CombinedWriteBarrier/
 
 /** Self cost of GC_FN functions in one dump's per-thread files (callgrind's name compression: "fn=(id) name" once, then "fn=(id)"). */
-export function gcInstructions(dir: string, prefix: string, dump: number): number {
+function gcInstructions(dir: string, prefix: string, dump: number): number {
   let total = 0
   for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(`${prefix}.`) && f.includes(`.${dump}-`))) {
     const names = new Map<string, string>()
@@ -188,4 +188,4 @@ async function main(): Promise<void> {
   else fs.rmSync(tmp, { recursive: true, force: true })
   process.stdout.write(lines.join('\n') + '\n')
 }
-if (require.main === module) main().catch((e) => { process.stderr.write(`always-on-paired: ${e instanceof Error ? e.message : String(e)}\n`); fs.rmSync(tmp, { recursive: true, force: true }); process.exit(1) })
+main().catch((e) => { process.stderr.write(`always-on-paired: ${e instanceof Error ? e.message : String(e)}\n`); fs.rmSync(tmp, { recursive: true, force: true }); process.exit(1) })
