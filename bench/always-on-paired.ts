@@ -12,17 +12,25 @@
 // inlined it, parserOnIncoming and resOnFinish among them, and recompiles them ~1 000 requests
 // later: --trace-deopt under callgrind showed 1-4 TurboFan compiles in the first 2 000 requests
 // after every switch, ~15 k instructions per request of such a window); the second window of a
-// state in a row ("late") gets no switch at all (a restart would make new closures to compile).
-// Then IDLE_WINDOWS idle windows in each state: the lowest rate × a window's seconds is
-// subtracted from it (time-driven work, stretched ~50× per request under callgrind).
+// state in a row ("late") gets no switch at all. The app restarts one collector set rather than
+// making a new one per switch, as an always-on process keeps its collectors: a new set's
+// functions start cold, and those its 1 s ticks run reach TurboFan about a minute later (7-13 k
+// instructions per request of compiling in the late on windows of an earlier version).
+// Time-driven work: callgrind's ~50× slowdown puts ~50× more of it on each request. IDLE_WINDOWS
+// windows per state with no request and the loop kept busy (a 1 ms no-op interval, as a loaded
+// server's loop is: an idle loop woken by the event-loop collector's 10 ms timer pays a whole pass
+// per wake-up, a loaded one runs it in a pass it makes anyway) give each state's rate; the on
+// state's rate over the off state's, × a window's seconds, is taken out of each on window. The
+// allocation sampler's poll runs only while the heap grows, so not in those windows: it is counted
+// apart by name (PER_SECOND_FN) and charged at NOMINAL_RPS.
 // A major GC is ~200 M instructions, ~100 k per request of a window, and 8 windows per state
 // catch a few either way: V8's GC functions are counted apart, and the figure outside GC is the
 // median on window less the median off window (the windows outside GC are steady).
 // "Off" is register loaded with every hook dormant (the gates unsubscribe within a poll; the
 // bench waits past it): what an app pays for sonde with no collector is in always-on.ts.
-// Every window is checked to have run in its state: the toggle answers what the collectors
-// counted (all of an on window's requests, some measured by request-cost; nothing after an off
-// window).
+// Every window is checked to have run in its state: what the collectors counted during it (all
+// of an on window's requests when `http` runs, some measured when `request-cost` does; nothing
+// in an off window).
 // Run: node --import tsx bench/always-on-paired.ts [processes=3] [pairs=8] [requests=2000]
 // BENCH_WARM (default 20 000) sets W; BENCH_SETTLE (default 2 000) S; BENCH_COLLECT (default
 // "default") the collectors; BENCH_NODE_FLAGS adds node flags (--perf-basic-prof names the JIT
@@ -50,7 +58,8 @@ let port = 19800 + Math.floor(Math.random() * 150)
 
 type State = 'off' | 'on'
 /** `late`: no switch before it (ABBA's second window of a state): S + N requests after the switch. */
-interface Window { state: State; instructions: number; gc: number; seconds: number; requests: number; late: boolean }
+interface Window { state: State; instructions: number; gc: number; perSecond: number; seconds: number; requests: number; late: boolean; counted0: number; measured0: number }
+/** idle: instructions/s of each state with the loop kept busy and no request (outside PER_SECOND_FN). */
 interface ProcessRun { windows: Window[]; idle: Record<State, number>; costPerSec: number }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -63,27 +72,42 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  */
 const GC_FN = /Scaveng|Sweep|Mark|Evacuat|MinorMS|GCTracer|RememberedSet|SlotSet|LiveObject|RecordMigrated|BodyDescriptor|IterateMaybeWeak|IteratePointers|Heap::|MemoryAllocator|CombinedWriteBarrier/
 
-/** Self cost of GC_FN functions in one dump's per-thread files (callgrind's name compression: "fn=(id) name" once, then "fn=(id)"). */
-function gcInstructions(dir: string, prefix: string, dump: number): number {
-  let total = 0
+/**
+ * The allocation sampler's poll (the addon's AllocPoll, inclusive: V8's profile copy and the
+ * events built from it): work that runs once a second under load (an idle heap skips it), so
+ * under callgrind's ~50× slowdown it falls on ~80× fewer requests than in a server at
+ * NOMINAL_RPS. It is counted apart and charged per request at NOMINAL_RPS (its instructions per
+ * second ÷ NOMINAL_RPS), as request-cost's budget is scaled to that server's share.
+ */
+const PER_SECOND_FN = /^AllocPoll\(/
+
+/**
+ * One dump's per-thread files: the self cost of GC_FN functions and the inclusive cost of
+ * PER_SECOND_FN functions (callgrind's name compression: "fn=(id) name" once, then "fn=(id)"; a
+ * cost line after "calls=" is the callee's inclusive cost, counted only for PER_SECOND_FN).
+ */
+function splitDump(dir: string, prefix: string, dump: number): { gc: number; perSecond: number } {
+  let gc = 0, perSecond = 0
   for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(`${prefix}.`) && f.includes(`.${dump}-`))) {
     const names = new Map<string, string>()
-    let inGc = false, skipCall = false
+    let inGc = false, inJob = false, callLine = false
     for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
       const c = line.charCodeAt(0)
       if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {  // a cost line: digit, +, -, *
-        if (skipCall) skipCall = false
-        else if (inGc) { const sp = line.lastIndexOf(' '); total += Number(line.slice(sp + 1)) }
+        const cost = Number(line.slice(line.lastIndexOf(' ') + 1))
+        if (inJob) perSecond += cost
+        else if (inGc && !callLine) gc += cost
+        callLine = false
         continue
       }
       const m = /^(c?fn)=\((\d+)\)(?: (.*))?$/.exec(line)
       if (m) {
         if (m[3] !== undefined) names.set(m[2], m[3])
-        if (m[1] === 'fn') { inGc = GC_FN.test(names.get(m[2]) ?? ''); skipCall = false }
-      } else if (line.startsWith('calls=')) skipCall = true
+        if (m[1] === 'fn') { const name = names.get(m[2]) ?? ''; inGc = GC_FN.test(name); inJob = PER_SECOND_FN.test(name); callLine = false }
+      } else if (line.startsWith('calls=')) callLine = true
     }
   }
-  return total
+  return { gc, perSecond }
 }
 
 /** Switches the server's collectors; returns what the previous state counted for GET /. */
@@ -102,8 +126,11 @@ async function measureProcess(i: number): Promise<ProcessRun> {
   /** Switches to `next`, checking the window that just ran in `state`. */
   const switchTo = async (next: State, window?: Window) => {
     const r = await toggle(p, next === state && window ? 'status' : next, spec)
-    if (window && state === 'on' && (r.counted < window.requests || (want.includes('request-cost') && r.measured === 0))) throw new Error(`process ${i}: an on window counted ${r.counted} of ${window.requests} requests, measured ${r.measured}`)
-    if (window && state === 'off' && r.counted !== 0) throw new Error(`process ${i}: an off window counted ${r.counted}`)
+    if (window) {
+      const counted = r.counted - window.counted0, measured = r.measured - window.measured0
+      if (state === 'on' && ((want.includes('http') && counted < window.requests) || (want.includes('request-cost') && measured === 0))) throw new Error(`process ${i}: an on window counted ${counted} of ${window.requests} requests, measured ${measured}`)
+      if (state === 'off' && (counted !== 0 || measured !== 0)) throw new Error(`process ${i}: an off window counted ${counted}, measured ${measured}`)
+    }
     if (next === 'on' && want.some((c) => !r.running.includes(c))) throw new Error(`process ${i}: collectors running ${r.running}, want ${want}`)
     if (next === state && window) return false
     state = next
@@ -112,12 +139,13 @@ async function measureProcess(i: number): Promise<ProcessRun> {
   }
   const measure = async (s: State, switched: boolean): Promise<Window> => {
     if (switched) await load(p, SETTLE)
+    const before = await toggle(p, 'status', spec)
     cg('-z')
     const m = await load(p, N)
     cg('-d')
-    const t = dumpTotals(tmp, prefix, ++dumps), gc = gcInstructions(tmp, prefix, dumps)
+    const t = dumpTotals(tmp, prefix, ++dumps), { gc, perSecond } = splitDump(tmp, prefix, dumps)
     if (m.ok < N * 0.99) throw new Error(`process ${i}: ${m.ok} of ${N} requests answered 2xx`)
-    return { state: s, instructions: t.all, gc, seconds: m.seconds, requests: m.ok, late: !switched }
+    return { state: s, instructions: t.all, gc, perSecond, seconds: m.seconds, requests: m.ok, late: !switched, counted0: before.counted, measured0: before.measured }
   }
   try {
     // Warm-up in both states; the first off quarter gives callgrind's req/s, from which
@@ -136,6 +164,7 @@ async function measureProcess(i: number): Promise<ProcessRun> {
       }
     }
     const idle = { off: Infinity, on: Infinity }
+    await fetch(`http://127.0.0.1:${p}/__bench/busy/on`)
     for (const s of [state, state === 'on' ? 'off' : 'on'] as State[]) {
       await switchTo(s, last)
       last = undefined
@@ -144,7 +173,7 @@ async function measureProcess(i: number): Promise<ProcessRun> {
         const t0 = process.hrtime.bigint()
         await sleep(IDLE_S * 1000)
         cg('-d')
-        const rate = dumpTotals(tmp, prefix, ++dumps).all / (Number(process.hrtime.bigint() - t0) / 1e9)
+        const rate = (dumpTotals(tmp, prefix, ++dumps).all - splitDump(tmp, prefix, dumps).perSecond) / (Number(process.hrtime.bigint() - t0) / 1e9)
         idle[s] = Math.min(idle[s], rate)
       }
     }
@@ -155,20 +184,29 @@ async function measureProcess(i: number): Promise<ProcessRun> {
 const k = (x: number) => `${x >= 0 ? '' : '-'}${(Math.abs(x) / 1e3).toFixed(1)} k`
 const fmt = (xs: number[], f: (x: number) => string) => `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`
 
-/** Instructions per request of a window, less its state's idle rate × its seconds. */
-const perRequest = (w: Window, idle: Record<State, number>) => (w.instructions - idle[w.state] * w.seconds) / w.requests
+/**
+ * A window's instructions as a server at NOMINAL_RPS pays them: less the collectors' time-driven
+ * work (the busy-loop idle rate of the on state over the off state's, × the window's seconds; an
+ * off window keeps Node's own, which both states pay alike) and with the sampler's polls charged
+ * at NOMINAL_RPS instead of callgrind's rate.
+ */
+const charged = (w: Window, idle: Record<State, number>) =>
+  w.instructions - (w.state === 'on' ? Math.max(0, idle.on - idle.off) * w.seconds : 0) - w.perSecond + w.perSecond / w.seconds * w.requests / NOMINAL_RPS
+const perRequest = (w: Window, idle: Record<State, number>) => charged(w, idle) / w.requests
 
-/** Idle-corrected instructions per request over a set of windows (every GC and compile in them counted once). */
+/** Instructions per request over a set of windows (every GC and compile in them counted once). */
 const meanPerRequest = (ws: Window[], idle: Record<State, number>) =>
-  ws.reduce((a, w) => a + w.instructions - idle[w.state] * w.seconds, 0) / ws.reduce((a, w) => a + w.requests, 0)
+  ws.reduce((a, w) => a + charged(w, idle), 0) / ws.reduce((a, w) => a + w.requests, 0)
 const gcPerRequest = (ws: Window[]) => ws.reduce((a, w) => a + w.gc, 0) / ws.reduce((a, w) => a + w.requests, 0)
+/** The sampler's polls per request: as run under callgrind, and charged at NOMINAL_RPS. */
+const pollsPerRequest = (ws: Window[]) => [ws.reduce((a, w) => a + w.perSecond, 0) / ws.reduce((a, w) => a + w.requests, 0), ws.reduce((a, w) => a + w.perSecond / w.seconds, 0) / ws.length / NOMINAL_RPS]
 
 async function main(): Promise<void> {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
   assertBundled(path.resolve(__dirname, '..', 'dist'))
   const runs = await inLanes(Array.from({ length: P }, (_, i) => () => measureProcess(i)), Math.min(2, os.cpus().length))
-  const lines = [`sonde collectors "${COLLECT}" per express request, paired in one process, node ${process.version}: ${P} processes × ${K} pairs of ${N}-request windows after ${WARM} warm-up, ${SETTLE} more after each switch (--predictable); instructions per request, idle-corrected`, '']
-  lines.push('| process | windows | off | on | added | added outside GC: median on − median off | outside GC, per pair: median (min–max) | added in GC (means) | idle off / on | cost-per-sec |', '|---|---|---|---|---|---|---|---|---|---|')
+  const lines = [`sonde collectors "${COLLECT}" per express request, paired in one process, node ${process.version}: ${P} processes × ${K} pairs of ${N}-request windows after ${WARM} warm-up, ${SETTLE} more after each switch (--predictable); instructions per request, the collectors' time-driven work (idle with a busy loop, on − off) taken out, the sampler's polls charged at ${NOMINAL_RPS} req/s`, '']
+  lines.push(`| process | windows | off | on | added | added outside GC: median on − median off | outside GC, per pair: median (min–max) | added in GC (means) | sampler polls per request: under callgrind / at ${NOMINAL_RPS} req/s | idle, busy loop: off / on | cost-per-sec |`, '|---|---|---|---|---|---|---|---|---|---|---|')
   const sums: Record<string, { added: number[]; nonGc: number[]; gc: number[] }> = { all: { added: [], nonGc: [], gc: [] }, late: { added: [], nonGc: [], gc: [] } }
   runs.forEach((r, i) => {
     for (const sel of ['all', 'late'] as const) {
@@ -179,7 +217,7 @@ async function main(): Promise<void> {
       const outside = (w: Window) => perRequest(w, r.idle) - w.gc / w.requests
       const medianAdded = median(on.map(outside)) - median(off.map(outside))
       sums[sel].added.push(mOn - mOff); sums[sel].nonGc.push(medianAdded); sums[sel].gc.push(gcAdded)
-      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${k(medianAdded)} (${(medianAdded / median(off.map(outside)) * 100).toFixed(1)} %) | ${fmt(nonGcPairs, k)} | ${k(gcAdded)} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
+      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${k(medianAdded)} (${(medianAdded / median(off.map(outside)) * 100).toFixed(1)} %) | ${fmt(nonGcPairs, k)} | ${k(gcAdded)} | ${pollsPerRequest(on).map((x) => x.toFixed(0)).join(' / ')} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
     }
   })
   lines.push('')
