@@ -23,9 +23,10 @@
 // state's rate over the off state's, × a window's seconds, is taken out of each on window. The
 // allocation sampler's poll runs only while the heap grows, so not in those windows: it is counted
 // apart by name (PER_SECOND_FN) and charged at NOMINAL_RPS.
-// A major GC is ~200 M instructions, ~100 k per request of a window, and 8 windows per state
-// catch a few either way: V8's GC functions are counted apart, and the figure outside GC is the
-// median on window less the median off window (the windows outside GC are steady).
+// A major GC is ~200 M instructions, ~100 k per request of a window, and a TurboFan compile
+// 1-10 M; 8 windows per state catch a few either way: V8's GC and compiler functions are counted
+// apart (means per state), and the figure outside them is the median on window less the median
+// off window (the windows outside them are steady).
 // "Off" is register loaded with every hook dormant (the gates unsubscribe within a poll; the
 // bench waits past it): what an app pays for sonde with no collector is in always-on.ts.
 // Every window is checked to have run in its state: what the collectors counted during it (all
@@ -58,7 +59,7 @@ let port = 19800 + Math.floor(Math.random() * 150)
 
 type State = 'off' | 'on'
 /** `late`: no switch before it (ABBA's second window of a state): S + N requests after the switch. */
-interface Window { state: State; instructions: number; gc: number; perSecond: number; seconds: number; requests: number; late: boolean; counted0: number; measured0: number }
+interface Window { state: State; instructions: number; gc: number; jit: number; perSecond: number; seconds: number; requests: number; late: boolean; counted0: number; measured0: number }
 /** idle: instructions/s of each state with the loop kept busy and no request (outside PER_SECOND_FN). */
 interface ProcessRun { windows: Window[]; idle: Record<State, number>; costPerSec: number }
 
@@ -73,6 +74,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const GC_FN = /Scaveng|Sweep|Mark|Evacuat|MinorMS|GCTracer|RememberedSet|SlotSet|LiveObject|RecordMigrated|BodyDescriptor|IterateMaybeWeak|IteratePointers|Heap::|MemoryAllocator|CombinedWriteBarrier/
 
 /**
+ * V8's compilers by function name (self cost): TurboFan, Maglev, Sparkplug, the parser and
+ * bytecode generator, and their zones. A TurboFan compile of one of express's or Node's
+ * functions is 1-10 M instructions, and they keep coming in both states (a few dozen per
+ * 3 000 requests after 15 000), so one more or less in a window moves it by thousands per
+ * request: like GC, counted apart and given as a mean.
+ */
+const COMPILE_FN = /compiler::|maglev::|turboshaft::|baseline::|interpreter::|Compiler::|CompilationJob|Parser|Scanner|BytecodeGenerator|Zone::|ZoneList/
+
+/**
  * The allocation sampler's poll (the addon's AllocPoll, inclusive: V8's profile copy and the
  * events built from it): work that runs once a second under load (an idle heap skips it), so
  * under callgrind's ~50× slowdown it falls on ~80× fewer requests than in a server at
@@ -82,32 +92,33 @@ const GC_FN = /Scaveng|Sweep|Mark|Evacuat|MinorMS|GCTracer|RememberedSet|SlotSet
 const PER_SECOND_FN = /^AllocPoll\(/
 
 /**
- * One dump's per-thread files: the self cost of GC_FN functions and the inclusive cost of
+ * One dump's per-thread files: the self cost of GC_FN and COMPILE_FN functions and the inclusive cost of
  * PER_SECOND_FN functions (callgrind's name compression: "fn=(id) name" once, then "fn=(id)"; a
  * cost line after "calls=" is the callee's inclusive cost, counted only for PER_SECOND_FN).
  */
-function splitDump(dir: string, prefix: string, dump: number): { gc: number; perSecond: number } {
-  let gc = 0, perSecond = 0
+function splitDump(dir: string, prefix: string, dump: number): { gc: number; jit: number; perSecond: number } {
+  let gc = 0, jit = 0, perSecond = 0
   for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(`${prefix}.`) && f.includes(`.${dump}-`))) {
     const names = new Map<string, string>()
-    let inGc = false, inJob = false, callLine = false
+    let inGc = false, inJit = false, inJob = false, callLine = false
     for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
       const c = line.charCodeAt(0)
       if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {  // a cost line: digit, +, -, *
         const cost = Number(line.slice(line.lastIndexOf(' ') + 1))
         if (inJob) perSecond += cost
         else if (inGc && !callLine) gc += cost
+        else if (inJit && !callLine) jit += cost
         callLine = false
         continue
       }
       const m = /^(c?fn)=\((\d+)\)(?: (.*))?$/.exec(line)
       if (m) {
         if (m[3] !== undefined) names.set(m[2], m[3])
-        if (m[1] === 'fn') { const name = names.get(m[2]) ?? ''; inGc = GC_FN.test(name); inJob = PER_SECOND_FN.test(name); callLine = false }
+        if (m[1] === 'fn') { const name = names.get(m[2]) ?? ''; inGc = GC_FN.test(name); inJit = !inGc && COMPILE_FN.test(name); inJob = PER_SECOND_FN.test(name); callLine = false }
       } else if (line.startsWith('calls=')) callLine = true
     }
   }
-  return { gc, perSecond }
+  return { gc, jit, perSecond }
 }
 
 /** Switches the server's collectors; returns what the previous state counted for GET /. */
@@ -143,9 +154,9 @@ async function measureProcess(i: number): Promise<ProcessRun> {
     cg('-z')
     const m = await load(p, N)
     cg('-d')
-    const t = dumpTotals(tmp, prefix, ++dumps), { gc, perSecond } = splitDump(tmp, prefix, dumps)
+    const t = dumpTotals(tmp, prefix, ++dumps), { gc, jit, perSecond } = splitDump(tmp, prefix, dumps)
     if (m.ok < N * 0.99) throw new Error(`process ${i}: ${m.ok} of ${N} requests answered 2xx`)
-    return { state: s, instructions: t.all, gc, perSecond, seconds: m.seconds, requests: m.ok, late: !switched, counted0: before.counted, measured0: before.measured }
+    return { state: s, instructions: t.all, gc, jit, perSecond, seconds: m.seconds, requests: m.ok, late: !switched, counted0: before.counted, measured0: before.measured }
   }
   try {
     // Warm-up in both states; the first off quarter gives callgrind's req/s, from which
@@ -197,7 +208,7 @@ const perRequest = (w: Window, idle: Record<State, number>) => charged(w, idle) 
 /** Instructions per request over a set of windows (every GC and compile in them counted once). */
 const meanPerRequest = (ws: Window[], idle: Record<State, number>) =>
   ws.reduce((a, w) => a + charged(w, idle), 0) / ws.reduce((a, w) => a + w.requests, 0)
-const gcPerRequest = (ws: Window[]) => ws.reduce((a, w) => a + w.gc, 0) / ws.reduce((a, w) => a + w.requests, 0)
+const partPerRequest = (ws: Window[], part: (w: Window) => number) => ws.reduce((a, w) => a + part(w), 0) / ws.reduce((a, w) => a + w.requests, 0)
 /** The sampler's polls per request: as run under callgrind, and charged at NOMINAL_RPS. */
 const pollsPerRequest = (ws: Window[]) => [ws.reduce((a, w) => a + w.perSecond, 0) / ws.reduce((a, w) => a + w.requests, 0), ws.reduce((a, w) => a + w.perSecond / w.seconds, 0) / ws.length / NOMINAL_RPS]
 
@@ -206,22 +217,24 @@ async function main(): Promise<void> {
   assertBundled(path.resolve(__dirname, '..', 'dist'))
   const runs = await inLanes(Array.from({ length: P }, (_, i) => () => measureProcess(i)), Math.min(2, os.cpus().length))
   const lines = [`sonde collectors "${COLLECT}" per express request, paired in one process, node ${process.version}: ${P} processes × ${K} pairs of ${N}-request windows after ${WARM} warm-up, ${SETTLE} more after each switch (--predictable); instructions per request, the collectors' time-driven work (idle with a busy loop, on − off) taken out, the sampler's polls charged at ${NOMINAL_RPS} req/s`, '']
-  lines.push(`| process | windows | off | on | added | added outside GC: median on − median off | outside GC, per pair: median (min–max) | added in GC (means) | sampler polls per request: under callgrind / at ${NOMINAL_RPS} req/s | idle, busy loop: off / on | cost-per-sec |`, '|---|---|---|---|---|---|---|---|---|---|---|')
-  const sums: Record<string, { added: number[]; nonGc: number[]; gc: number[] }> = { all: { added: [], nonGc: [], gc: [] }, late: { added: [], nonGc: [], gc: [] } }
+  lines.push(`| process | windows | off | on | added | added outside GC and compiling: median on − median off | the same per pair: median (min–max) | added in GC (means) | added compiling (means) | sampler polls per request: under callgrind / at ${NOMINAL_RPS} req/s | idle, busy loop: off / on | cost-per-sec |`, '|---|---|---|---|---|---|---|---|---|---|---|---|')
+  const sums: Record<string, { added: number[]; rest: number[]; gc: number[]; jit: number[] }> = { all: { added: [], rest: [], gc: [], jit: [] }, late: { added: [], rest: [], gc: [], jit: [] } }
   runs.forEach((r, i) => {
     for (const sel of ['all', 'late'] as const) {
       const pick = (st: State) => r.windows.filter((w) => w.state === st && (sel === 'all' || w.late))
       const off = pick('off'), on = pick('on')
-      const mOff = meanPerRequest(off, r.idle), mOn = meanPerRequest(on, r.idle), gcAdded = gcPerRequest(on) - gcPerRequest(off)
-      const nonGcPairs = off.slice(0, on.length).map((w, j) => perRequest(on[j], r.idle) - on[j].gc / on[j].requests - (perRequest(w, r.idle) - w.gc / w.requests))
-      const outside = (w: Window) => perRequest(w, r.idle) - w.gc / w.requests
-      const medianAdded = median(on.map(outside)) - median(off.map(outside))
-      sums[sel].added.push(mOn - mOff); sums[sel].nonGc.push(medianAdded); sums[sel].gc.push(gcAdded)
-      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${k(medianAdded)} (${(medianAdded / median(off.map(outside)) * 100).toFixed(1)} %) | ${fmt(nonGcPairs, k)} | ${k(gcAdded)} | ${pollsPerRequest(on).map((x) => x.toFixed(0)).join(' / ')} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
+      const mOff = meanPerRequest(off, r.idle), mOn = meanPerRequest(on, r.idle)
+      const gcAdded = partPerRequest(on, (w) => w.gc) - partPerRequest(off, (w) => w.gc)
+      const jitAdded = partPerRequest(on, (w) => w.jit) - partPerRequest(off, (w) => w.jit)
+      const rest = (w: Window) => perRequest(w, r.idle) - (w.gc + w.jit) / w.requests
+      const pairs = off.slice(0, on.length).map((w, j) => rest(on[j]) - rest(w))
+      const restAdded = median(on.map(rest)) - median(off.map(rest))
+      sums[sel].added.push(mOn - mOff); sums[sel].rest.push(restAdded); sums[sel].gc.push(gcAdded); sums[sel].jit.push(jitAdded)
+      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${k(restAdded)} (${(restAdded / mOff * 100).toFixed(1)} %) | ${fmt(pairs, k)} | ${k(gcAdded)} | ${k(jitAdded)} | ${pollsPerRequest(on).map((x) => x.toFixed(0)).join(' / ')} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
     }
   })
   lines.push('')
-  for (const sel of ['all', 'late']) lines.push(`${sel} windows, over the processes: added ${fmt(sums[sel].added, k)}; outside GC (median on − median off) ${fmt(sums[sel].nonGc, k)}; in GC ${fmt(sums[sel].gc, k)}`)
+  for (const sel of ['all', 'late']) lines.push(`${sel} windows, over the processes: added ${fmt(sums[sel].added, k)}; outside GC and compiling (median on − median off) ${fmt(sums[sel].rest, k)}; in GC ${fmt(sums[sel].gc, k)}; compiling ${fmt(sums[sel].jit, k)}`)
   if (process.env.BENCH_KEEP === '1') lines.push(`callgrind dumps kept in ${tmp}`)
   else fs.rmSync(tmp, { recursive: true, force: true })
   process.stdout.write(lines.join('\n') + '\n')
