@@ -10,13 +10,19 @@
 // paired: its finish is ignored.
 //
 // Per-request cost (bench/collectors-http-path.ts): one clock read per phase (the addon's,
-// request-context.ts monotonicNs), no closure and no retained object per request. The
-// request's id goes on the request object (a symbol property: a Smi store, where a WeakMap
-// entry cost ~100 ns plus ephemeron work in every GC); its start time goes into a typed-array
-// ring indexed by id. A request still in flight when SLOTS newer ones have started loses its
-// slot: its finish is ignored and counted (`lostStarts`). Method and URL are read again at
-// finish (express keeps the original in `originalUrl`); event objects are built only while
-// httpEvents has a (non-passive) listener.
+// request-context.ts monotonicNs), no closure and no retained object per request. A server
+// request's id is held by its connection's socket (two symbol properties, with the request, so
+// the finish can tell it is this request's): nothing is added to the request object, whose
+// hidden class express changes on every request (see `late` below), so a property added there
+// costs a map transition and a longer descriptor array to copy at each of express's own
+// changes, and reading it back costs a generic lookup. Node finishes a connection's requests in
+// the order they started; a pipelined request, whose socket still holds an earlier one in flight,
+// carries its id itself. Start time and method go into typed-array and array rings indexed by
+// id (the method read at start, where every request still has Node's own hidden class). A
+// request still in flight when SLOTS newer ones have started loses its slot: its finish is
+// ignored and counted (`lostStarts`). The URL is read again at finish (express keeps the
+// original in `originalUrl`); event objects are built only while httpEvents has a (non-passive)
+// listener.
 //
 // The in-process collectors do not get events: for server requests the hook appends a few
 // numbers and references to httpServerLog (runtime-events.ts) and the collectors aggregate them
@@ -74,18 +80,22 @@ const CHANNELS = {
 const SLOTS = 8192
 const MASK = SLOTS - 1
 const kId = Symbol('sonde.http.requestId')
+const kSocketRequest = Symbol('sonde.http.socketRequest')
+const kSocketId = Symbol('sonde.http.socketRequestId')
 /** Marks sonde's own servers (dashboard, /metrics endpoint): their requests are not the app's
  * traffic, so they get no id, fire no probe and reach no collector (a scrape would otherwise be
  * counted as a `GET /metrics 200` of the app). Symbol.for: every copy of sonde agrees. */
 const kInternalServer = Symbol.for('sonde.internalServer')
 export function markInternalServer(server: object): void { (server as Record<symbol, unknown>)[kInternalServer] = true }
 type Tagged = { [kId]?: number }
+type SocketTagged = { [kSocketRequest]?: object | null; [kSocketId]?: number }
 
 let nextId = 0
 // The slots and the log's columns are allocated at the first request (allocate), not at load:
 // a program that serves no HTTP does not carry them (~0.5 MB).
 let slotId = new Float64Array(0)
 let slotStartNs = new Float64Array(0)
+let slotMethod: (string | undefined)[] = []
 let lostStarts = 0
 
 // Module-local references to the log and its columns: one load fewer per access than through
@@ -97,6 +107,7 @@ const LOG_MASK = log.size - 1, LOG_QUARTER = (log.size >> 2) - 1
 function allocate(): void {
   slotId = new Float64Array(SLOTS).fill(-1)
   slotStartNs = new Float64Array(SLOTS)
+  slotMethod = new Array<string | undefined>(SLOTS).fill(undefined)
   log.ensure()
   ;({ kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuNs: logCpuNs, allocBytes: logAlloc, gcNs: logGcNs, looseGcNs: logLooseGc, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log)
 }
@@ -109,8 +120,7 @@ const bucket = new TokenBucket()
  */
 function endOnClose(this: ServerResponse): void {
   try {
-    const req = late(this, 'req')
-    const id = typeof req === 'object' && req !== null ? late(req, kId) : undefined
+    const id = late(this, kId)
     if (typeof id === 'number') costEnd(id)
   } catch { /* never into the host's event */ }
 }
@@ -119,7 +129,7 @@ function endOnClose(this: ServerResponse): void {
 function measureStart(id: number, now: number, response: ServerResponse | undefined): void {
   if (!bucket.take(now, log.measuredPerSec)) return
   costBegin(id)
-  response?.on('close', endOnClose)
+  if (response) { (response as Tagged)[kId] = id; response.on('close', endOnClose) }
   const seq = log.seq++, k = seq & LOG_MASK
   logKind[k] = HTTP_LOG_START; logId[k] = id; logNs[k] = now
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
@@ -128,7 +138,7 @@ function measureStart(id: number, now: number, response: ServerResponse | undefi
 function logFinish(request: IncomingMessage, id: number, startNs: number, now: number, status: number): void {
   const seq = log.seq++, k = seq & LOG_MASK
   logKind[k] = HTTP_LOG_FINISH; logId[k] = id; logNs[k] = now; logStartNs[k] = startNs; logStatus[k] = status
-  logMethod[k] = request.method
+  logMethod[k] = slotMethod[id & MASK]
   const route = (late(request, 'route') as { path?: unknown } | undefined)?.path
   if (typeof route === 'string') {
     const base = late(request, 'baseUrl')
@@ -169,15 +179,29 @@ function serverUrl(req: IncomingMessage): string {
 
 function clientUrl(req: ClientRequest): string { return `${req.protocol}//${req.host}${req.path}` }
 
-/** Tags `key` with a new id and records its start; returns the id. */
-function begin(key: Tagged, now: number): number {
+/** A new id with its start time (and method) in its slot. */
+function begin(now: number, method: string | undefined): number {
   if (slotId.length === 0) allocate()
   const id = ++nextId
-  key[kId] = id
   const slot = id & MASK
   slotId[slot] = id
   slotStartNs[slot] = now
+  slotMethod[slot] = method
   return id
+}
+
+/** The socket holds the id of its request in flight; a pipelined request (the socket holds one still in flight) carries its own. */
+function holdId(socket: SocketTagged | null | undefined, request: object, id: number): void {
+  if (socket == null) { (request as Tagged)[kId] = id; return }
+  const held = socket[kSocketId]
+  if (socket[kSocketRequest] == null || held === undefined || slotId[held & MASK] !== held) { socket[kSocketRequest] = request; socket[kSocketId] = id }
+  else (request as Tagged)[kId] = id
+}
+
+/** The id of a finishing server request (undefined: it started while the hook was off). */
+function takeId(socket: SocketTagged | null | undefined, request: object): number {
+  if (socket != null && socket[kSocketRequest] === request) { socket[kSocketRequest] = null; return socket[kSocketId] as number }
+  return late(request, kId) as number
 }
 
 /** Start time of the request with this id (and frees its slot), or -1 when unknown (undefined id: it started while the hook was off). */
@@ -201,7 +225,8 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     if ((msg.server as Record<symbol, unknown> | undefined)?.[kInternalServer] === true) return  // sonde's own dashboard / metrics traffic
     const request = msg.request
     const startNs = monotonicNs()
-    const id = begin(request as Tagged, startNs)
+    const id = begin(startNs, request.method)
+    holdId(msg.socket as SocketTagged | null, request, id)
     if (sReq.enabled) sReq.fire(request.method ?? '', request.url ?? '', id)
     if (nsReq.enabled) { const s = msg.socket; nsReq.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, request.method ?? '', request.url ?? '', fdOf(s)) }
     if (log.measuredPerSec > 0 && log.active) measureStart(id, startNs, msg.response)
@@ -210,7 +235,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
 
   function serverFinish(msg: { request: IncomingMessage; response: ServerResponse; socket: Socket }): void {
     const request = msg.request
-    const id = late(request, kId) as number
+    const id = takeId(msg.socket as SocketTagged | null, request)
     const startNs = takeStart(id)
     if (startNs < 0) return
     const now = monotonicNs()
@@ -227,7 +252,8 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
   function clientStart(msg: { request: ClientRequest }): void {
     const request = msg.request
     const startNs = monotonicNs()
-    const id = begin(request as Tagged, startNs)
+    const id = begin(startNs, undefined)
+    ;(request as Tagged)[kId] = id
     if (cReq.enabled || ncReq.enabled || httpEvents.active) {
       const url = clientUrl(request)
       if (cReq.enabled) cReq.fire(request.method, url, id)
