@@ -10,19 +10,10 @@
 // paired: its finish is ignored.
 //
 // Per-request cost (bench/collectors-http-path.ts): one clock read per phase (the addon's,
-// request-context.ts monotonicNs), no closure and no retained object per request. A server
-// request's id is held by its connection's socket (two symbol properties, with the request, so
-// the finish can tell it is this request's): nothing is added to the request object, whose
-// hidden class express changes on every request (see `late` below), so a property added there
-// costs a map transition and a longer descriptor array to copy at each of express's own
-// changes, and reading it back costs a generic lookup. Node finishes a connection's requests in
-// the order they started; a pipelined request, whose socket still holds an earlier one in flight,
-// carries its id itself. Start time and method go into typed-array and array rings indexed by
-// id (the method read at start, where every request still has Node's own hidden class). A
-// request still in flight when SLOTS newer ones have started loses its slot: its finish is
-// ignored and counted (`lostStarts`). The URL is read again at finish (express keeps the
-// original in `originalUrl`); event objects are built only while httpEvents has a (non-passive)
-// listener.
+// request-context.ts monotonicNs), no closure and no retained object per request; ids, start
+// times and methods are kept as http-ids.ts says (nothing added to a server request). The URL
+// is read again at finish (express keeps the original in `originalUrl`); event objects are
+// built only while httpEvents has a (non-passive) listener.
 //
 // The in-process collectors do not get events: for server requests the hook appends a few
 // numbers and references to httpServerLog (runtime-events.ts) and the collectors aggregate them
@@ -42,8 +33,7 @@
 // instructions each; `node --log-ic`: express's own code takes ~110 such misses per request,
 // the hook added 3: route, baseUrl, statusCode). Reflect.get
 // compiles to V8's generic GetProperty builtin, which looks the property up without the runtime
-// (bench/collectors-instructions.ts). Reads express has just made itself (req.method) hit the
-// stub cache its miss filled and stay plain loads.
+// (bench/collectors-instructions.ts). The method is read at start, before express has run.
 import diagnostics_channel from 'node:diagnostics_channel'
 import type { IncomingMessage, ServerResponse, ClientRequest } from 'node:http'
 import type { Socket } from 'node:net'
@@ -52,6 +42,9 @@ import { createHookGuard } from './hook-guard'
 import { TokenBucket } from '../measure-budget'
 import { costBegin, costEnd, costOut, monotonicNs } from '../request-context'
 import { gateOn, type Fireable } from './probe-gate'
+import { begin, forgetInFlight, holdId, late, methodOf, tag, tagOf, takeId, takeStart, type SocketTagged } from './http-ids'
+
+export { httpHookLostStarts } from './http-ids'
 
 type Id = number
 export interface HttpProbeSet {
@@ -76,27 +69,14 @@ const CHANNELS = {
   clientFinish: 'http.client.response.finish',
 } as const
 
-/** In-flight requests whose start time is kept (per thread); older ones lose their slot. */
-const SLOTS = 8192
-const MASK = SLOTS - 1
-const kId = Symbol('sonde.http.requestId')
-const kSocketRequest = Symbol('sonde.http.socketRequest')
-const kSocketId = Symbol('sonde.http.socketRequestId')
 /** Marks sonde's own servers (dashboard, /metrics endpoint): their requests are not the app's
  * traffic, so they get no id, fire no probe and reach no collector (a scrape would otherwise be
  * counted as a `GET /metrics 200` of the app). Symbol.for: every copy of sonde agrees. */
 const kInternalServer = Symbol.for('sonde.internalServer')
 export function markInternalServer(server: object): void { (server as Record<symbol, unknown>)[kInternalServer] = true }
-type Tagged = { [kId]?: number }
-type SocketTagged = { [kSocketRequest]?: object | null; [kSocketId]?: number }
-
-let nextId = 0
-// The slots and the log's columns are allocated at the first request (allocate), not at load:
-// a program that serves no HTTP does not carry them (~0.5 MB).
-let slotId = new Float64Array(0)
-let slotStartNs = new Float64Array(0)
-let slotMethod: (string | undefined)[] = []
-let lostStarts = 0
+// The log's columns are allocated at the first request (allocateLog), not at load: a program
+// that serves no HTTP does not carry them (~0.5 MB).
+let logReady = false
 
 // Module-local references to the log and its columns: one load fewer per access than through
 // the module binding (which tsx, used by the benches, even compiles to a getter call).
@@ -104,10 +84,8 @@ const log = httpServerLog
 let { kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuNs: logCpuNs, allocBytes: logAlloc, gcNs: logGcNs, looseGcNs: logLooseGc, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log
 const LOG_MASK = log.size - 1, LOG_QUARTER = (log.size >> 2) - 1
 
-function allocate(): void {
-  slotId = new Float64Array(SLOTS).fill(-1)
-  slotStartNs = new Float64Array(SLOTS)
-  slotMethod = new Array<string | undefined>(SLOTS).fill(undefined)
+function allocateLog(): void {
+  logReady = true
   log.ensure()
   ;({ kind: logKind, id: logId, ns: logNs, startNs: logStartNs, status: logStatus, cpuNs: logCpuNs, allocBytes: logAlloc, gcNs: logGcNs, looseGcNs: logLooseGc, method: logMethod, route: logRoute, base: logBase, url: logUrl } = log)
 }
@@ -120,7 +98,7 @@ const bucket = new TokenBucket()
  */
 function endOnClose(this: ServerResponse): void {
   try {
-    const id = late(this, kId)
+    const id = tagOf(this)
     if (typeof id === 'number') costEnd(id)
   } catch { /* never into the host's event */ }
 }
@@ -129,7 +107,7 @@ function endOnClose(this: ServerResponse): void {
 function measureStart(id: number, now: number, response: ServerResponse | undefined): void {
   if (!bucket.take(now, log.measuredPerSec)) return
   costBegin(id)
-  if (response) { (response as Tagged)[kId] = id; response.on('close', endOnClose) }
+  if (response) { tag(response, id); response.on('close', endOnClose) }
   const seq = log.seq++, k = seq & LOG_MASK
   logKind[k] = HTTP_LOG_START; logId[k] = id; logNs[k] = now
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
@@ -138,7 +116,7 @@ function measureStart(id: number, now: number, response: ServerResponse | undefi
 function logFinish(request: IncomingMessage, id: number, startNs: number, now: number, status: number): void {
   const seq = log.seq++, k = seq & LOG_MASK
   logKind[k] = HTTP_LOG_FINISH; logId[k] = id; logNs[k] = now; logStartNs[k] = startNs; logStatus[k] = status
-  logMethod[k] = slotMethod[id & MASK]
+  logMethod[k] = methodOf(id)
   const route = (late(request, 'route') as { path?: unknown } | undefined)?.path
   if (typeof route === 'string') {
     const base = late(request, 'baseUrl')
@@ -152,16 +130,12 @@ function logFinish(request: IncomingMessage, id: number, startNs: number, now: n
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
 }
 
-/** Finishes ignored because SLOTS newer requests had started meanwhile (per thread). */
-export function httpHookLostStarts(): number { return lostStarts }
 
 function fdOf(socket: Socket | null | undefined): number {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } } | null)?._handle?.fd
   return typeof fd === 'number' ? fd : -1
 }
 
-/** A property of a request or response the app has had (see the header: no inline cache). */
-function late(o: object, key: string | symbol): unknown { return Reflect.get(o, key) }
 
 /** Express sets req.route while routing; baseUrl carries the mount path of a sub-router. */
 function routeOf(req: IncomingMessage): string | undefined {
@@ -179,40 +153,6 @@ function serverUrl(req: IncomingMessage): string {
 
 function clientUrl(req: ClientRequest): string { return `${req.protocol}//${req.host}${req.path}` }
 
-/** A new id with its start time (and method) in its slot. */
-function begin(now: number, method: string | undefined): number {
-  if (slotId.length === 0) allocate()
-  const id = ++nextId
-  const slot = id & MASK
-  slotId[slot] = id
-  slotStartNs[slot] = now
-  slotMethod[slot] = method
-  return id
-}
-
-/** The socket holds the id of its request in flight; a pipelined request (the socket holds one still in flight) carries its own. */
-function holdId(socket: SocketTagged | null | undefined, request: object, id: number): void {
-  if (socket == null) { (request as Tagged)[kId] = id; return }
-  const held = socket[kSocketId]
-  if (socket[kSocketRequest] == null || held === undefined || slotId[held & MASK] !== held) { socket[kSocketRequest] = request; socket[kSocketId] = id }
-  else (request as Tagged)[kId] = id
-}
-
-/** The id of a finishing server request (undefined: it started while the hook was off). */
-function takeId(socket: SocketTagged | null | undefined, request: object): number {
-  if (socket != null && socket[kSocketRequest] === request) { socket[kSocketRequest] = null; return socket[kSocketId] as number }
-  return late(request, kId) as number
-}
-
-/** Start time of the request with this id (and frees its slot), or -1 when unknown (undefined id: it started while the hook was off). */
-function takeStart(id: number): number {
-  if (id === undefined) return -1  // a defined id means begin() ran, so the slots exist
-  const slot = id & MASK
-  if (slotId[slot] !== id) { lostStarts++; return -1 }
-  slotId[slot] = -1
-  return slotStartNs[slot]
-}
-
 export function installHttpHook(probes: HttpProbeSet): () => void {
   const guard = createHookGuard('http')
   const { sonde, node } = probes
@@ -225,8 +165,9 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     if ((msg.server as Record<symbol, unknown> | undefined)?.[kInternalServer] === true) return  // sonde's own dashboard / metrics traffic
     const request = msg.request
     const startNs = monotonicNs()
+    if (!logReady) allocateLog()
     const id = begin(startNs, request.method)
-    holdId(msg.socket as SocketTagged | null, request, id)
+    holdId(msg.socket as unknown as SocketTagged, request, id)
     if (sReq.enabled) sReq.fire(request.method ?? '', request.url ?? '', id)
     if (nsReq.enabled) { const s = msg.socket; nsReq.fire(s?.remoteAddress ?? '', s?.remotePort ?? 0, request.method ?? '', request.url ?? '', fdOf(s)) }
     if (log.measuredPerSec > 0 && log.active) measureStart(id, startNs, msg.response)
@@ -235,7 +176,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
 
   function serverFinish(msg: { request: IncomingMessage; response: ServerResponse; socket: Socket }): void {
     const request = msg.request
-    const id = takeId(msg.socket as SocketTagged | null, request)
+    const id = takeId(msg.socket as unknown as SocketTagged, request)
     const startNs = takeStart(id)
     if (startNs < 0) return
     const now = monotonicNs()
@@ -253,7 +194,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     const request = msg.request
     const startNs = monotonicNs()
     const id = begin(startNs, undefined)
-    ;(request as Tagged)[kId] = id
+    tag(request, id)
     if (cReq.enabled || ncReq.enabled || httpEvents.active) {
       const url = clientUrl(request)
       if (cReq.enabled) cReq.fire(request.method, url, id)
@@ -264,7 +205,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
 
   function clientFinish(msg: { request: ClientRequest; response: IncomingMessage }): void {
     const request = msg.request
-    const id = late(request, kId) as number
+    const id = tagOf(request) as number
     const startNs = takeStart(id)
     if (startNs < 0) return
     const durationNs = monotonicNs() - startNs
@@ -301,7 +242,7 @@ export function installHttpHook(probes: HttpProbeSet): () => void {
     if (live === subscribed || (live && !guard.on)) return
     subscribed = live
     // Requests that started before this subscription are not ours to pair (or count in flight).
-    if (live) slotId.fill(-1)
+    if (live) forgetInFlight()
     for (const [name, fn] of handlers) {
       if (live) diagnostics_channel.subscribe(name, fn)
       else diagnostics_channel.unsubscribe(name, fn)
