@@ -25,8 +25,9 @@
 // apart by name (PER_SECOND_FN) and charged at NOMINAL_RPS.
 // A major GC is ~200 M instructions, ~100 k per request of a window, and a TurboFan compile
 // 1-10 M; 8 windows per state catch a few either way: V8's GC and compiler functions are counted
-// apart (means per state), and the figure outside them is the median on window less the median
-// off window (the windows outside them are steady).
+// apart (means per state). A window with a major GC also runs its other code slower (MARK_FN),
+// so the steady figure is the median on window less the median off window outside GC and
+// compiling, over the windows without a major GC.
 // "Off" is register loaded with every hook dormant (the gates unsubscribe within a poll; the
 // bench waits past it): what an app pays for sonde with no collector is in always-on.ts.
 // Every window is checked to have run in its state: what the collectors counted during it (all
@@ -59,7 +60,7 @@ let port = 19800 + Math.floor(Math.random() * 150)
 
 type State = 'off' | 'on'
 /** `late`: no switch before it (ABBA's second window of a state): S + N requests after the switch. */
-interface Window { state: State; instructions: number; gc: number; jit: number; perSecond: number; seconds: number; requests: number; late: boolean; counted0: number; measured0: number }
+interface Window { state: State; instructions: number; gc: number; jit: number; major: boolean; perSecond: number; seconds: number; requests: number; late: boolean; counted0: number; measured0: number }
 /** idle: instructions/s of each state with the loop kept busy and no request (outside PER_SECOND_FN). */
 interface ProcessRun { windows: Window[]; idle: Record<State, number>; costPerSec: number }
 
@@ -83,6 +84,16 @@ const GC_FN = /Scaveng|Sweep|Mark|Evacuat|MinorMS|GCTracer|RememberedSet|SlotSet
 const COMPILE_FN = /compiler::|maglev::|turboshaft::|baseline::|interpreter::|Compiler::|CompilationJob|Parser|Scanner|BytecodeGenerator|Zone::|ZoneList/
 
 /**
+ * A major GC's marking (self cost by name: ~280 M instructions in a window that has one, < 1 M
+ * in the others). While V8 marks incrementally every pointer store pays its marking barrier, and
+ * a major GC clears the stub cache and inline caches, so a window with one costs ~15-25 k more
+ * per request outside GC_FN too: the steady figure leaves such windows out (GC counts are the
+ * same with and without the collectors: docs/benchmarks.md).
+ */
+const MARK_FN = /MarkCompact|MarkingVisitor|MarkingBarrier|IncrementalMarking|MarkingWorklist/
+const MAJOR_GC_MARKING = 20e6
+
+/**
  * The allocation sampler's poll (the addon's AllocPoll, inclusive: V8's profile copy and the
  * events built from it): work that runs once a second under load (an idle heap skips it), so
  * under callgrind's ~50× slowdown it falls on ~80× fewer requests than in a server at
@@ -96,17 +107,17 @@ const PER_SECOND_FN = /^AllocPoll\(/
  * PER_SECOND_FN functions (callgrind's name compression: "fn=(id) name" once, then "fn=(id)"; a
  * cost line after "calls=" is the callee's inclusive cost, counted only for PER_SECOND_FN).
  */
-function splitDump(dir: string, prefix: string, dump: number): { gc: number; jit: number; perSecond: number } {
-  let gc = 0, jit = 0, perSecond = 0
+function splitDump(dir: string, prefix: string, dump: number): { gc: number; jit: number; marking: number; perSecond: number } {
+  let gc = 0, jit = 0, marking = 0, perSecond = 0
   for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(`${prefix}.`) && f.includes(`.${dump}-`))) {
     const names = new Map<string, string>()
-    let inGc = false, inJit = false, inJob = false, callLine = false
+    let inGc = false, inMark = false, inJit = false, inJob = false, callLine = false
     for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
       const c = line.charCodeAt(0)
       if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {  // a cost line: digit, +, -, *
         const cost = Number(line.slice(line.lastIndexOf(' ') + 1))
         if (inJob) perSecond += cost
-        else if (inGc && !callLine) gc += cost
+        else if (inGc && !callLine) { gc += cost; if (inMark) marking += cost }
         else if (inJit && !callLine) jit += cost
         callLine = false
         continue
@@ -114,11 +125,11 @@ function splitDump(dir: string, prefix: string, dump: number): { gc: number; jit
       const m = /^(c?fn)=\((\d+)\)(?: (.*))?$/.exec(line)
       if (m) {
         if (m[3] !== undefined) names.set(m[2], m[3])
-        if (m[1] === 'fn') { const name = names.get(m[2]) ?? ''; inGc = GC_FN.test(name); inJit = !inGc && COMPILE_FN.test(name); inJob = PER_SECOND_FN.test(name); callLine = false }
+        if (m[1] === 'fn') { const name = names.get(m[2]) ?? ''; inGc = GC_FN.test(name); inMark = MARK_FN.test(name); inJit = !inGc && COMPILE_FN.test(name); inJob = PER_SECOND_FN.test(name); callLine = false }
       } else if (line.startsWith('calls=')) callLine = true
     }
   }
-  return { gc, jit, perSecond }
+  return { gc, jit, marking, perSecond }
 }
 
 /** Switches the server's collectors; returns what the previous state counted for GET /. */
@@ -154,9 +165,9 @@ async function measureProcess(i: number): Promise<ProcessRun> {
     cg('-z')
     const m = await load(p, N)
     cg('-d')
-    const t = dumpTotals(tmp, prefix, ++dumps), { gc, jit, perSecond } = splitDump(tmp, prefix, dumps)
+    const t = dumpTotals(tmp, prefix, ++dumps), { gc, jit, marking, perSecond } = splitDump(tmp, prefix, dumps)
     if (m.ok < N * 0.99) throw new Error(`process ${i}: ${m.ok} of ${N} requests answered 2xx`)
-    return { state: s, instructions: t.all, gc, jit, perSecond, seconds: m.seconds, requests: m.ok, late: !switched, counted0: before.counted, measured0: before.measured }
+    return { state: s, instructions: t.all, gc, jit, major: marking > MAJOR_GC_MARKING, perSecond, seconds: m.seconds, requests: m.ok, late: !switched, counted0: before.counted, measured0: before.measured }
   }
   try {
     // Warm-up in both states; the first off quarter gives callgrind's req/s, from which
@@ -217,8 +228,9 @@ async function main(): Promise<void> {
   assertBundled(path.resolve(__dirname, '..', 'dist'))
   const runs = await inLanes(Array.from({ length: P }, (_, i) => () => measureProcess(i)), Math.min(2, os.cpus().length))
   const lines = [`sonde collectors "${COLLECT}" per express request, paired in one process, node ${process.version}: ${P} processes × ${K} pairs of ${N}-request windows after ${WARM} warm-up, ${SETTLE} more after each switch (--predictable); instructions per request, the collectors' time-driven work (idle with a busy loop, on − off) taken out, the sampler's polls charged at ${NOMINAL_RPS} req/s`, '']
-  lines.push(`| process | windows | off | on | added | added outside GC and compiling: median on − median off | the same per pair: median (min–max) | added in GC (means) | added compiling (means) | sampler polls per request: under callgrind / at ${NOMINAL_RPS} req/s | idle, busy loop: off / on | cost-per-sec |`, '|---|---|---|---|---|---|---|---|---|---|---|---|')
-  const sums: Record<string, { added: number[]; rest: number[]; gc: number[]; jit: number[] }> = { all: { added: [], rest: [], gc: [], jit: [] }, late: { added: [], rest: [], gc: [], jit: [] } }
+  lines.push(`| process | windows | off | on | added | added outside GC and compiling, windows without a major GC: median on − median off | the same, all windows | added in GC (means) | added compiling (means) | windows with a major GC: off / on | sampler polls per request: under callgrind / at ${NOMINAL_RPS} req/s | idle, busy loop: off / on | cost-per-sec |`, '|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  const sums: Record<string, { added: number[]; steady: number[]; rest: number[]; gc: number[]; jit: number[] }> = {}
+  for (const sel of ['all', 'late']) sums[sel] = { added: [], steady: [], rest: [], gc: [], jit: [] }
   runs.forEach((r, i) => {
     for (const sel of ['all', 'late'] as const) {
       const pick = (st: State) => r.windows.filter((w) => w.state === st && (sel === 'all' || w.late))
@@ -227,14 +239,19 @@ async function main(): Promise<void> {
       const gcAdded = partPerRequest(on, (w) => w.gc) - partPerRequest(off, (w) => w.gc)
       const jitAdded = partPerRequest(on, (w) => w.jit) - partPerRequest(off, (w) => w.jit)
       const rest = (w: Window) => perRequest(w, r.idle) - (w.gc + w.jit) / w.requests
-      const pairs = off.slice(0, on.length).map((w, j) => rest(on[j]) - rest(w))
       const restAdded = median(on.map(rest)) - median(off.map(rest))
-      sums[sel].added.push(mOn - mOff); sums[sel].rest.push(restAdded); sums[sel].gc.push(gcAdded); sums[sel].jit.push(jitAdded)
-      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${k(restAdded)} (${(restAdded / mOff * 100).toFixed(1)} %) | ${fmt(pairs, k)} | ${k(gcAdded)} | ${k(jitAdded)} | ${pollsPerRequest(on).map((x) => x.toFixed(0)).join(' / ')} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
+      const quietOff = off.filter((w) => !w.major), quietOn = on.filter((w) => !w.major)
+      const steady = median(quietOn.map(rest)) - median(quietOff.map(rest))
+      const s = sums[sel]
+      s.added.push(mOn - mOff); s.steady.push(steady); s.rest.push(restAdded); s.gc.push(gcAdded); s.jit.push(jitAdded)
+      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${k(steady)} (${(steady / mOff * 100).toFixed(1)} %; ${quietOff.length} + ${quietOn.length}) | ${k(restAdded)} | ${k(gcAdded)} | ${k(jitAdded)} | ${off.length - quietOff.length} / ${on.length - quietOn.length} | ${pollsPerRequest(on).map((x) => x.toFixed(0)).join(' / ')} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
     }
   })
   lines.push('')
-  for (const sel of ['all', 'late']) lines.push(`${sel} windows, over the processes: added ${fmt(sums[sel].added, k)}; outside GC and compiling (median on − median off) ${fmt(sums[sel].rest, k)}; in GC ${fmt(sums[sel].gc, k)}; compiling ${fmt(sums[sel].jit, k)}`)
+  for (const sel of ['all', 'late']) {
+    const s = sums[sel]
+    lines.push(`${sel} windows, over the processes: added ${fmt(s.added, k)}; outside GC and compiling, without a major GC (median on − median off) ${fmt(s.steady, k)}; the same, all windows ${fmt(s.rest, k)}; in GC ${fmt(s.gc, k)}; compiling ${fmt(s.jit, k)}`)
+  }
   if (process.env.BENCH_KEEP === '1') lines.push(`callgrind dumps kept in ${tmp}`)
   else fs.rmSync(tmp, { recursive: true, force: true })
   process.stdout.write(lines.join('\n') + '\n')
