@@ -19,8 +19,10 @@
 // Time-driven work: callgrind's ~50× slowdown puts ~50× more of it on each request. IDLE_WINDOWS
 // windows per state with no request and the loop kept busy (a 1 ms no-op interval, as a loaded
 // server's loop is: an idle loop woken by the event-loop collector's 10 ms timer pays a whole pass
-// per wake-up, a loaded one runs it in a pass it makes anyway) give each state's rate; the on
-// state's rate over the off state's, × a window's seconds, is taken out of each on window. The
+// per wake-up, a loaded one runs it in a pass it makes anyway) give what the on state's timers add
+// per second (its windows less their loop passes, counted by name, at an off pass's cost: how
+// many passes a second makes depends on the machine's load), × a window's seconds, is taken out
+// of each on window. The
 // allocation sampler's poll runs only while the heap grows, so not in those windows: it is counted
 // apart by name (PER_SECOND_FN) and charged at NOMINAL_RPS.
 // A major GC is ~200 M instructions, ~100 k per request of a window, and a TurboFan compile
@@ -61,8 +63,12 @@ let port = 19800 + Math.floor(Math.random() * 150)
 type State = 'off' | 'on'
 /** `late`: no switch before it (ABBA's second window of a state): S + N requests after the switch. */
 interface Window { state: State; instructions: number; gc: number; jit: number; major: boolean; perSecond: number; seconds: number; requests: number; late: boolean; counted0: number; measured0: number }
-/** idle: instructions/s of each state with the loop kept busy and no request (outside PER_SECOND_FN). */
-interface ProcessRun { windows: Window[]; idle: Record<State, number>; costPerSec: number }
+/**
+ * timeDriven: instructions/s the on state's time-driven work adds (idle windows with the loop kept
+ * busy: each window's instructions outside PER_SECOND_FN less its loop passes × an off pass's
+ * cost); passCost: instructions per loop pass of the off state's idle windows.
+ */
+interface ProcessRun { windows: Window[]; timeDriven: number; passCost: number; costPerSec: number }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -107,11 +113,11 @@ const PER_SECOND_FN = /^AllocPoll\(/
  * PER_SECOND_FN functions (callgrind's name compression: "fn=(id) name" once, then "fn=(id)"; a
  * cost line after "calls=" is the callee's inclusive cost, counted only for PER_SECOND_FN).
  */
-function splitDump(dir: string, prefix: string, dump: number): { gc: number; jit: number; marking: number; perSecond: number } {
-  let gc = 0, jit = 0, marking = 0, perSecond = 0
+function splitDump(dir: string, prefix: string, dump: number): { gc: number; jit: number; marking: number; perSecond: number; passes: number } {
+  let gc = 0, jit = 0, marking = 0, perSecond = 0, passes = 0
   for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(`${prefix}.`) && f.includes(`.${dump}-`))) {
     const names = new Map<string, string>()
-    let inGc = false, inMark = false, inJit = false, inJob = false, callLine = false
+    let inGc = false, inMark = false, inJit = false, inJob = false, callLine = false, callee = ''
     for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
       const c = line.charCodeAt(0)
       if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {  // a cost line: digit, +, -, *
@@ -125,11 +131,15 @@ function splitDump(dir: string, prefix: string, dump: number): { gc: number; jit
       const m = /^(c?fn)=\((\d+)\)(?: (.*))?$/.exec(line)
       if (m) {
         if (m[3] !== undefined) names.set(m[2], m[3])
+        if (m[1] === 'cfn') callee = names.get(m[2]) ?? ''
         if (m[1] === 'fn') { const name = names.get(m[2]) ?? ''; inGc = GC_FN.test(name); inMark = MARK_FN.test(name); inJit = !inGc && COMPILE_FN.test(name); inJob = PER_SECOND_FN.test(name); callLine = false }
-      } else if (line.startsWith('calls=')) callLine = true
+      } else if (line.startsWith('calls=')) {
+        callLine = true
+        if (callee.startsWith('uv__io_poll')) passes += Number(line.slice(6, line.indexOf(' ')))
+      }
     }
   }
-  return { gc, jit, marking, perSecond }
+  return { gc, jit, marking, perSecond, passes }
 }
 
 /** Switches the server's collectors; returns what the previous state counted for GET /. */
@@ -185,7 +195,7 @@ async function measureProcess(i: number): Promise<ProcessRun> {
         windows.push(last)
       }
     }
-    const idle = { off: Infinity, on: Infinity }
+    const idle: Record<State, { instructions: number; seconds: number; passes: number }[]> = { off: [], on: [] }
     await fetch(`http://127.0.0.1:${p}/__bench/busy/on`)
     for (const s of [state, state === 'on' ? 'off' : 'on'] as State[]) {
       await switchTo(s, last)
@@ -195,11 +205,16 @@ async function measureProcess(i: number): Promise<ProcessRun> {
         const t0 = process.hrtime.bigint()
         await sleep(IDLE_S * 1000)
         cg('-d')
-        const rate = (dumpTotals(tmp, prefix, ++dumps).all - splitDump(tmp, prefix, dumps).perSecond) / (Number(process.hrtime.bigint() - t0) / 1e9)
-        idle[s] = Math.min(idle[s], rate)
+        const all = dumpTotals(tmp, prefix, ++dumps).all, { perSecond, passes } = splitDump(tmp, prefix, dumps)
+        idle[s].push({ instructions: all - perSecond, seconds: Number(process.hrtime.bigint() - t0) / 1e9, passes })
       }
     }
-    return { windows, idle, costPerSec }
+    // How many passes the busy loop makes in a second depends on the machine's load; what the
+    // collectors' timers add does not: the on state's windows less their passes at an off pass's
+    // cost. The lowest of each state's windows: an idle window can catch a GC or V8's idle tasks.
+    const passCost = Math.min(...idle.off.map((w) => w.instructions / w.passes))
+    const timeDriven = Math.min(...idle.on.map((w) => (w.instructions - w.passes * passCost) / w.seconds))
+    return { windows, timeDriven, passCost, costPerSec }
   } finally { const exited = once(child, 'exit'); child.kill(); await exited }
 }
 
@@ -208,17 +223,17 @@ const fmt = (xs: number[], f: (x: number) => string) => `${f(median(xs))} (${f(M
 
 /**
  * A window's instructions as a server at NOMINAL_RPS pays them: less the collectors' time-driven
- * work (the busy-loop idle rate of the on state over the off state's, × the window's seconds; an
- * off window keeps Node's own, which both states pay alike) and with the sampler's polls charged
- * at NOMINAL_RPS instead of callgrind's rate.
+ * work (ProcessRun.timeDriven × the window's seconds, on windows; an off window keeps Node's own,
+ * which both states pay alike) and with the sampler's polls charged at NOMINAL_RPS instead of
+ * callgrind's rate.
  */
-const charged = (w: Window, idle: Record<State, number>) =>
-  w.instructions - (w.state === 'on' ? Math.max(0, idle.on - idle.off) * w.seconds : 0) - w.perSecond + w.perSecond / w.seconds * w.requests / NOMINAL_RPS
-const perRequest = (w: Window, idle: Record<State, number>) => charged(w, idle) / w.requests
+const charged = (w: Window, timeDriven: number) =>
+  w.instructions - (w.state === 'on' ? Math.max(0, timeDriven) * w.seconds : 0) - w.perSecond + w.perSecond / w.seconds * w.requests / NOMINAL_RPS
+const perRequest = (w: Window, timeDriven: number) => charged(w, timeDriven) / w.requests
 
 /** Instructions per request over a set of windows (every GC and compile in them counted once). */
-const meanPerRequest = (ws: Window[], idle: Record<State, number>) =>
-  ws.reduce((a, w) => a + charged(w, idle), 0) / ws.reduce((a, w) => a + w.requests, 0)
+const meanPerRequest = (ws: Window[], timeDriven: number) =>
+  ws.reduce((a, w) => a + charged(w, timeDriven), 0) / ws.reduce((a, w) => a + w.requests, 0)
 const partPerRequest = (ws: Window[], part: (w: Window) => number) => ws.reduce((a, w) => a + part(w), 0) / ws.reduce((a, w) => a + w.requests, 0)
 /** The sampler's polls per request: as run under callgrind, and charged at NOMINAL_RPS. */
 const pollsPerRequest = (ws: Window[]) => [ws.reduce((a, w) => a + w.perSecond, 0) / ws.reduce((a, w) => a + w.requests, 0), ws.reduce((a, w) => a + w.perSecond / w.seconds, 0) / ws.length / NOMINAL_RPS]
@@ -228,23 +243,23 @@ async function main(): Promise<void> {
   assertBundled(path.resolve(__dirname, '..', 'dist'))
   const runs = await inLanes(Array.from({ length: P }, (_, i) => () => measureProcess(i)), Math.min(2, os.cpus().length))
   const lines = [`sonde collectors "${COLLECT}" per express request, paired in one process, node ${process.version}: ${P} processes × ${K} pairs of ${N}-request windows after ${WARM} warm-up, ${SETTLE} more after each switch (--predictable); instructions per request, the collectors' time-driven work (idle with a busy loop, on − off) taken out, the sampler's polls charged at ${NOMINAL_RPS} req/s`, '']
-  lines.push(`| process | windows | off | on | added | added outside GC and compiling, windows without a major GC: median on − median off | the same, all windows | added in GC (means) | added compiling (means) | windows with a major GC: off / on | sampler polls per request: under callgrind / at ${NOMINAL_RPS} req/s | idle, busy loop: off / on | cost-per-sec |`, '|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  lines.push(`| process | windows | off | on | added | added outside GC and compiling, windows without a major GC: median on − median off | the same, all windows | added in GC (means) | added compiling (means) | windows with a major GC: off / on | sampler polls per request: under callgrind / at ${NOMINAL_RPS} req/s | time-driven work the on state adds (busy loop, an off pass's cost) | cost-per-sec |`, '|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   const sums: Record<string, { added: number[]; steady: number[]; rest: number[]; gc: number[]; jit: number[] }> = {}
   for (const sel of ['all', 'late']) sums[sel] = { added: [], steady: [], rest: [], gc: [], jit: [] }
   runs.forEach((r, i) => {
     for (const sel of ['all', 'late'] as const) {
       const pick = (st: State) => r.windows.filter((w) => w.state === st && (sel === 'all' || w.late))
       const off = pick('off'), on = pick('on')
-      const mOff = meanPerRequest(off, r.idle), mOn = meanPerRequest(on, r.idle)
+      const mOff = meanPerRequest(off, r.timeDriven), mOn = meanPerRequest(on, r.timeDriven)
       const gcAdded = partPerRequest(on, (w) => w.gc) - partPerRequest(off, (w) => w.gc)
       const jitAdded = partPerRequest(on, (w) => w.jit) - partPerRequest(off, (w) => w.jit)
-      const rest = (w: Window) => perRequest(w, r.idle) - (w.gc + w.jit) / w.requests
+      const rest = (w: Window) => perRequest(w, r.timeDriven) - (w.gc + w.jit) / w.requests
       const restAdded = median(on.map(rest)) - median(off.map(rest))
       const quietOff = off.filter((w) => !w.major), quietOn = on.filter((w) => !w.major)
       const steady = median(quietOn.map(rest)) - median(quietOff.map(rest))
       const s = sums[sel]
       s.added.push(mOn - mOff); s.steady.push(steady); s.rest.push(restAdded); s.gc.push(gcAdded); s.jit.push(jitAdded)
-      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${k(steady)} (${(steady / mOff * 100).toFixed(1)} %; ${quietOff.length} + ${quietOn.length}) | ${k(restAdded)} | ${k(gcAdded)} | ${k(jitAdded)} | ${off.length - quietOff.length} / ${on.length - quietOn.length} | ${pollsPerRequest(on).map((x) => x.toFixed(0)).join(' / ')} | ${(r.idle.off / 1e6).toFixed(2)} M / ${(r.idle.on / 1e6).toFixed(2)} M | ${r.costPerSec} |`)
+      lines.push(`| ${i} | ${sel} (${off.length} + ${on.length}) | ${k(mOff)} | ${k(mOn)} | ${k(mOn - mOff)} (${((mOn - mOff) / mOff * 100).toFixed(1)} %) | ${k(steady)} (${(steady / mOff * 100).toFixed(1)} %; ${quietOff.length} + ${quietOn.length}) | ${k(restAdded)} | ${k(gcAdded)} | ${k(jitAdded)} | ${off.length - quietOff.length} / ${on.length - quietOn.length} | ${pollsPerRequest(on).map((x) => x.toFixed(0)).join(' / ')} | ${(r.timeDriven / 1e6).toFixed(2)} M/s (${(r.passCost / 1e3).toFixed(1)} k per pass) | ${r.costPerSec} |`)
     }
   })
   lines.push('')
