@@ -130,12 +130,10 @@ function logFinish(request: IncomingMessage, id: number, startNs: number, now: n
   if ((seq & LOG_QUARTER) === LOG_QUARTER) log.drainAll()
 }
 
-
 function fdOf(socket: Socket | null | undefined): number {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } } | null)?._handle?.fd
   return typeof fd === 'number' ? fd : -1
 }
-
 
 /** Express sets req.route while routing; baseUrl carries the mount path of a sub-router. */
 function routeOf(req: IncomingMessage): string | undefined {
