@@ -21,10 +21,9 @@
 // server's loop is: an idle loop woken by the event-loop collector's 10 ms timer pays a whole pass
 // per wake-up, a loaded one runs it in a pass it makes anyway) give what the on state's timers add
 // per second (its windows less their loop passes, counted by name, at an off pass's cost: how
-// many passes a second makes depends on the machine's load), × a window's seconds, is taken out
-// of each on window. The
-// allocation sampler's poll runs only while the heap grows, so not in those windows: it is counted
-// apart by name (PER_SECOND_FN) and charged at NOMINAL_RPS.
+// many passes a second makes depends on the machine's load); that rate × a window's seconds is
+// taken out of each on window. The allocation sampler's poll runs only while the heap grows, so not in
+// those windows: it is counted apart by name (PER_SECOND_FN) and charged at NOMINAL_RPS.
 // A major GC is ~200 M instructions, ~100 k per request of a window, and a TurboFan compile
 // 1-10 M; 8 windows per state catch a few either way: V8's GC and compiler functions are counted
 // apart (means per state). A window with a major GC also runs its other code slower (MARK_FN),
@@ -242,7 +241,7 @@ async function main(): Promise<void> {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
   assertBundled(path.resolve(__dirname, '..', 'dist'))
   const runs = await inLanes(Array.from({ length: P }, (_, i) => () => measureProcess(i)), Math.min(2, os.cpus().length))
-  const lines = [`sonde collectors "${COLLECT}" per express request, paired in one process, node ${process.version}: ${P} processes × ${K} pairs of ${N}-request windows after ${WARM} warm-up, ${SETTLE} more after each switch (--predictable); instructions per request, the collectors' time-driven work (idle with a busy loop, on − off) taken out, the sampler's polls charged at ${NOMINAL_RPS} req/s`, '']
+  const lines = [`sonde collectors "${COLLECT}" per express request, paired in one process, node ${process.version}: ${P} processes × ${K} pairs of ${N}-request windows after ${WARM} warm-up, ${SETTLE} more after each switch (--predictable); instructions per request, the collectors' time-driven work (busy-loop idle windows less their loop passes) taken out, the sampler's polls charged at ${NOMINAL_RPS} req/s`, '']
   lines.push(`| process | windows | off | on | added | added outside GC and compiling, windows without a major GC: median on − median off | the same, all windows | added in GC (means) | added compiling (means) | windows with a major GC: off / on | sampler polls per request: under callgrind / at ${NOMINAL_RPS} req/s | time-driven work the on state adds (busy loop, an off pass's cost) | cost-per-sec |`, '|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   const sums: Record<string, { added: number[]; steady: number[]; rest: number[]; gc: number[]; jit: number[] }> = {}
   for (const sel of ['all', 'late']) sums[sel] = { added: [], steady: [], rest: [], gc: [], jit: [] }
