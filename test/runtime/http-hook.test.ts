@@ -1,7 +1,8 @@
 // The HTTP hook pairs each server request's finish with its start (the id it logs at both, for
 // the requests it measures for request-cost: every one here, with the budget set high): several
 // requests on one keep-alive connection, pipelined ones, and a request that finished while the hook was gated
-// off (its finish never seen) must not disturb the ones after it. Without a budget only finishes
+// off (its finish never seen) must not disturb the ones after it; the app's request object gets
+// no property of the hook's unless it was pipelined. Without a budget only finishes
 // are logged. A measured request whose client goes away (no finish) frees its measuring slot.
 // The hook's clock is process.hrtime's (the addon's CLOCK_MONOTONIC read when it is loaded).
 // Real http server in this process, one keep-alive connection; truth: the requests
@@ -38,10 +39,14 @@ function get(agent: http.Agent, port: number, path: string): Promise<{ status: n
   })
 }
 
+/** The symbol properties each request to /sym/… had when the app got it. */
+const symbolsSeen: string[][] = []
+
 async function withServer(fn: (port: number, held: { release?: () => void }) => Promise<void>, measuredPerSec = 1e6): Promise<void> {
   const held: { release?: () => void } = {}
   httpServerLog.measuredPerSec = measuredPerSec
   const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/sym/')) symbolsSeen.push(Object.getOwnPropertySymbols(req).map(String))
     if (req.url === '/hold') held.release = () => res.end('held')
     else if (req.url === '/never') held.release = () => {}  // answered by nobody: the client gives up
     else if (req.url?.startsWith('/late/')) setTimeout(() => res.end('late'), 30)
@@ -136,6 +141,26 @@ test('without a measuring budget only finishes are logged, each with its own sta
       const [t0, t1] = sent[i]
       assert.ok(httpServerLog.startNs[k] >= t0 && httpServerLog.ns[k] <= t1 && httpServerLog.startNs[k] <= httpServerLog.ns[k], `request ${i}: its start and finish inside the client's round trip`)
     }
+  } finally { off(); agent.destroy() }
+}, 0))
+
+// The app's request object gets no property of sonde's (its id is held by the connection's
+// socket): express changes every request's hidden class, and a property of ours would make each
+// of those changes copy a longer descriptor array. A pipelined request carries its id itself.
+test('a request the app gets carries no property of the hook unless it was pipelined', () => withServer(async (port) => {
+  const off = httpServerLog.subscribe(() => {})
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  try {
+    symbolsSeen.length = 0
+    for (let i = 0; i < 3; i++) await get(agent, port, `/sym/${i}`)
+    await new Promise<void>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1')
+      s.on('error', reject).on('end', resolve).resume()
+      s.write('GET /late/sym HTTP/1.1\r\nHost: x\r\n\r\nGET /sym/pipelined HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    })
+    const ours = (syms: string[]) => syms.filter((x) => x.includes('sonde'))
+    assert.equal(symbolsSeen.slice(0, 3).map(ours), [[], [], []], 'keep-alive requests: nothing of ours on the request')
+    assert.equal(ours(symbolsSeen[3]), ['Symbol(sonde.http.requestId)'], 'the pipelined request carries its id')
   } finally { off(); agent.destroy() }
 }, 0))
 
