@@ -1,7 +1,6 @@
 // The set of collectors one thread runs, built from a validated config. Main thread: every
 // configured collector, merged with what worker threads forward. Worker thread: only the
 // thread-local ones (messages, gc), whose deltas are forwarded to the main thread.
-import { isMainThread } from 'node:worker_threads'
 import type { CollectorName, CollectorsConfig } from './config'
 import type { Collector } from './collector'
 import { createMessageCollector, MessageCollector } from './message-latency'
@@ -12,6 +11,7 @@ import { createRequestCostCollector, RequestCostCollector } from './request-cost
 import { createAllocationCollector, AllocationCollector } from './allocation'
 import type { AllocSampleEvent, EventSource, GcEvent } from '../runtime/runtime-events'
 import { RouteTable } from './route-template'
+import { isMainThread } from '../runtime/thread'
 
 /** The collectors by key, each with its own type. */
 export interface Collectors {
@@ -54,7 +54,7 @@ const COLLECTORS: { [K in keyof Collectors]-?: { name: CollectorName; workers: b
 
 export function createCollectorSet(config: CollectorsConfig, opts: CollectorSetOptions = {}): CollectorSet {
   const on = new Set(config.collectors)
-  const main = opts.mainThread ?? isMainThread
+  const main = opts.mainThread ?? isMainThread()
   const shared: Shared = { config, opts, ring: { intervalMs: config.intervalMs, seriesSlots: config.seriesSlots }, routes: new RouteTable(config.maxRoutes) }
   const collectors: Collectors = {}
   const made: Collector[] = []

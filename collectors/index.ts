@@ -1,15 +1,15 @@
 // The collectors API: `collectors.start(config)` (or SONDE_COLLECT via startCollectors from
 // register), `collectors.snapshot()`, `collectors.metrics()` (Prometheus text), `collectors.stop()`.
 // Start is strict (CollectorConfigError names the option); after start nothing throws.
-import { isMainThread } from 'node:worker_threads'
 import type { Registry } from 'prom-client'
 import { CollectorsConfig, resolveConfig } from './config'
 import { createCollectorSet, CollectorSet } from './collector-set'
 import type { CollectorsSnapshot } from './snapshot'
-import { startWorkerForwarder, startWorkerReceiver } from './worker-bridge'
 import type { EndpointSources } from './http-endpoint'
 import type { AllocSampleEvent, EventSource, GcEvent } from '../runtime/runtime-events'
 import { metricNamesFromEnv, type MetricNames } from './metric-names'
+import { isMainThread } from '../runtime/thread'
+import { installWhenPortsLoaded } from '../runtime/ports-ready'
 
 export { CollectorConfigError, parseCollectSpec, COLLECTOR_NAMES } from './config'
 export type { CollectorsConfig, CollectorName } from './config'
@@ -44,7 +44,7 @@ let current: { set: CollectorSet; names: MetricNames; registry?: Registry; stops
  */
 function registryOf(): Registry | undefined {
   const c = current
-  if (!c || !isMainThread) return undefined
+  if (!c || !isMainThread()) return undefined
   c.registry ??= (require('./prometheus') as typeof import('./prometheus')).createPrometheusRegistry(c.set, c.names)
   return c.registry
 }
@@ -62,10 +62,13 @@ export function startCollectors(config?: Partial<CollectorsConfig> | string, opt
   const set = createCollectorSet(cfg, opts)
   set.start()
   const stops: (() => void)[] = []
-  if (isMainThread) stops.push(startWorkerReceiver(set))
-  else stops.push(startWorkerForwarder(set))
+  // The bridge's BroadcastChannel needs node:worker_threads: in the main thread it opens when
+  // the app can first start a worker (runtime/ports-ready.ts), before any worker can forward.
+  const bridge = () => require('./worker-bridge') as typeof import('./worker-bridge')
+  if (isMainThread()) stops.push(installWhenPortsLoaded(() => bridge().startWorkerReceiver(set)))
+  else stops.push(bridge().startWorkerForwarder(set))
   const names = metricNamesFromEnv()
-  if (isMainThread && names.otel) stops.push((require('./otel-bridge') as typeof import('./otel-bridge')).startOtelBridge(set))
+  if (isMainThread() && names.otel) stops.push((require('./otel-bridge') as typeof import('./otel-bridge')).startOtelBridge(set))
   current = { set, names, stops }
   return set
 }

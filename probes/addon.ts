@@ -7,10 +7,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { debuglog } from 'node:util'
-import { isMainThread } from 'node:worker_threads'
 import { probeKey, staticProbes } from './catalogue'
 import { builtAbi, locateNative, nodeMajorOfAbi, packageRoot } from './native-path'
 import { setting } from '../runtime/config'
+import { isMainThread } from '../runtime/thread'
 
 const debug = debuglog('sonde')
 
@@ -65,7 +65,7 @@ let status: AddonStatus = { loaded: false, path: '' }
 export const rebuildHint = `rebuild it for this Node: node ${packageRoot}/scripts/build-native.js (needs python3, make, g++)`
 
 function warnOnce(message: string): void {
-  if (!isMainThread) return
+  if (!isMainThread()) return
   try { process.emitWarning(message, { code: 'SONDE_ADDON_ABI' }) } catch { /* never throw into the app */ }
 }
 

@@ -7,13 +7,14 @@
 // GetHeapStatistics and one loop wake-up per GC, so it runs only while someone listens. The addon
 // records from its load, so the first subscriber also gets the GCs since then (sonde's own
 // start-up included: register loads the addon before anything else).
-import { threadId } from 'node:worker_threads'
 import { nativeAddon } from '../probes/addon'
 import { createEventSource, type GcEvent } from './runtime-events'
 import { createFaultGuard, FAULT_LIMITS } from './fault-guard'
+import { threadId as currentThreadId } from './thread'
 
 const FIELDS = 8
 const BATCH = 256
+const threadId = currentThreadId()
 
 let running = false
 let buf: Float64Array | undefined

@@ -22,9 +22,14 @@ const esbuild = require('esbuild')
 
 const root = path.resolve(__dirname, '..')
 const dist = path.join(root, 'dist')
-/** What register.ts runs at start-up in every thread: the bundle is their static-import closure. */
+/**
+ * What register.ts runs at start-up in every thread: the bundle is their static-import closure.
+ * The message hook and the collectors' worker bridge run at start-up in a worker, in the main
+ * thread once the app can hold a port (runtime/ports-ready.ts).
+ */
 const ROOTS = ['register', 'tracer/hooks-thread', 'probes/addon', 'probes/static-probes', 'runtime/config',
-  'runtime/gc-ring', 'runtime/hooks/install-hooks', 'collectors/env-start', 'collectors/otel-bridge']
+  'runtime/gc-ring', 'runtime/hooks/install-hooks', 'runtime/hooks/message-hook', 'collectors/env-start',
+  'collectors/worker-bridge', 'collectors/otel-bridge']
 
 const rel = (file) => path.relative(root, file).replace(/\\/g, '/').replace(/\.[jt]s$/, '').replace(/^dist\//, '')
 const SHIM_MARK = '// Bundled into dist/startup.js'

@@ -4,9 +4,10 @@
 import { debuglog } from 'node:util'
 import { installHttpHook, type HttpProbeSet } from './http-hook'
 import { installLoopLagHook, type LoopLagProbeSet } from './loop-lag-hook'
-import { installMessageHook, type MessageProbeSet } from './message-hook'
+import type { MessageProbeSet } from './message-hook'
 import { installAllocHook, type AllocProbeSet } from './alloc-hook'
 import type { Fireable } from './probe-gate'
+import { installWhenPortsLoaded } from '../ports-ready'
 
 const debug = debuglog('sonde')
 
@@ -29,7 +30,9 @@ export function disabledProbeSet(): RuntimeProbeSet {
 export function installRuntimeHooks(probes: RuntimeProbeSet, extra: (() => () => void)[] = []): () => void {
   const installs: [string, () => () => void][] = [
     ['http', () => installHttpHook(probes)],
-    ['message', () => installMessageHook(probes.sonde)],
+    // In the main thread, when the app can first hold a port (runtime/ports-ready.ts): the hook
+    // needs node:worker_threads, which a program without workers or ports should not load.
+    ['message', () => installWhenPortsLoaded(() => (require('./message-hook') as typeof import('./message-hook')).installMessageHook(probes.sonde))],
     ['loop-lag', () => installLoopLagHook(probes.sonde)],
     // gc/heap probes fire from the addon's own GC callbacks; gcEvents (runtime/gc-ring.ts)
     // starts the ring for collectors itself

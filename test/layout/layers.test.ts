@@ -12,11 +12,11 @@ const root = path.resolve(__dirname, '..', '..')
 
 /** Room → the rooms it may import (besides itself). */
 const MAY_IMPORT: Record<string, string[]> = {
-  probes: ['runtime/config'],
+  probes: ['runtime/config', 'runtime/thread'],
   runtime: ['probes'],
   collectors: ['runtime', 'probes'],
   bpftrace: ['probes', 'inspect', 'collectors/histogram'],
-  tracer: ['probes', 'runtime/config'],
+  tracer: ['probes', 'runtime/config', 'runtime/thread'],
   inspect: ['probes', 'runtime/config'],
   viz: ['tracer/trace-format', 'tracer/source-maps'],
   'web/shared': ['collectors/snapshot', 'collectors/histogram', 'collectors/series-ring'],
