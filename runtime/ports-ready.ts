@@ -78,7 +78,19 @@ function trapGlobalChannel(): () => void {
   }
 }
 
+/** Arms the triggers; false (callbacks to run at once) where they cannot all be armed. */
 function arm(): boolean {
+  try {
+    return armTriggers()
+  } catch (err) {
+    debug('ports-ready: triggers not armed, running at once: %s', (err as Error)?.message ?? err)
+    diagnostics_channel.unsubscribe(REQUIRE_END, onRequireEnd)
+    diagnostics_channel.unsubscribe(IMPORT_START, onImportStart)
+    return false
+  }
+}
+
+function armTriggers(): boolean {
   if (Object.prototype.hasOwnProperty.call(globalThis, 'Worker') || !requireChannelWorks()) return false
   diagnostics_channel.subscribe(REQUIRE_END, onRequireEnd)
   diagnostics_channel.subscribe(IMPORT_START, onImportStart)
