@@ -15,8 +15,9 @@
 // Instruction counts do not depend on what else the machine runs; the CPU and RSS figures do a
 // little (RSS counts the node binary's pages faulted in, CPU the time at this clock).
 // Run: node --import tsx bench/always-on.ts [processes=5] [requests=3000] [rounds=11]
-// Needs valgrind. BENCH_PARTS=startup runs only the start-up CPU, RSS and GC rows (no valgrind,
-// seconds instead of minutes); BENCH_STARTUP_REQUIRE=pkg starts a program that requires pkg instead
+// Needs valgrind. BENCH_PARTS=startup runs only the start-up CPU, RSS, GC and compile rows (no
+// valgrind, seconds instead of minutes; BENCH_PARTS=startup,instructions adds the start-up
+// instructions); BENCH_STARTUP_REQUIRE=pkg starts a program that requires pkg instead
 // of an empty one. BENCH_VARIANTS / BENCH_BEFORE_DIST add sonde variants (bench/express-variants.ts).
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -62,6 +63,17 @@ function gcsBeforeFirstLine(args: string[], env: Record<string, string>): number
   return lines.slice(0, lines.indexOf('FIRST LINE')).filter((l) => /(Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-Sweep)/.test(l)).length
 }
 
+/**
+ * Functions V8's optimising compilers (Maglev, TurboFan) compiled during the whole run, counted
+ * with --single-threaded so the count does not depend on whether a background compile finished
+ * before exit. The first such compile pages in the compiler's code (~1.9-2.5 MB of peak RSS on Node
+ * 24 and 26), so a variant that tips one function over V8's threshold pays that at start-up.
+ */
+function optimisingCompiles(args: string[], env: Record<string, string>): string[] {
+  const out = execFileSync(process.execPath, ['--single-threaded', '--trace-opt', ...args, empty], { env: { ...process.env, ...env }, encoding: 'utf8' })
+  return [...out.matchAll(/^\[completed compiling \S+ <JSFunction ([^ >]*)/gm)].map((m) => m[1].startsWith('(') ? '(anonymous)' : m[1])
+}
+
 /** Instructions of one whole start-up under callgrind, every thread. */
 function startupInstructions(name: string, i: number, args: string[], env: Record<string, string>): Promise<number> {
   const out = path.join(tmp, `start-${name}-${i}.out`)
@@ -78,9 +90,13 @@ const fmt = (xs: number[], f: (x: number) => string) => `${f(median(xs))} (${f(M
 const k = (x: number) => `${(x / 1e3).toFixed(1)} k`, M = (x: number) => `${(x / 1e6).toFixed(2)} M`
 const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`, mb = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} MB`
 
-const startupOnly = process.env.BENCH_PARTS === 'startup'
+const startupOnly = (process.env.BENCH_PARTS ?? '').split(',').includes('startup')
+const startupIr = (process.env.BENCH_PARTS ?? '').split(',').includes('instructions')
 
-function printStartup(cpu: Record<string, number[]>, rss: Record<string, number[]>, gcs: Record<string, number>): void {
+const compilesRow = (compiles: Record<string, string[]>) =>
+  `| optimising compiles in the run (--single-threaded) | ${names.map((n) => `${compiles[n].length}${compiles[n].length && compiles[n].length <= 3 ? ` (${compiles[n].join(', ')})` : ''}`).join(' | ')} |`
+
+function printStartup(cpu: Record<string, number[]>, rss: Record<string, number[]>, gcs: Record<string, number>, compiles: Record<string, string[]>, ir?: Record<string, number[]>): void {
   const out = [
     `start-up on ${preRequire ? `a program requiring ${process.env.BENCH_STARTUP_REQUIRE}` : 'an empty program'}, node ${process.version}, ${R} paired rounds, added over bare, median (min–max)`,
     '',
@@ -89,13 +105,16 @@ function printStartup(cpu: Record<string, number[]>, rss: Record<string, number[
     `| start-up added CPU | ${names.map((n) => n === 'bare' ? '—' : fmt(cpu[n], ms)).join(' | ')} |`,
     `| start-up added peak RSS | ${names.map((n) => n === 'bare' ? '—' : fmt(rss[n], mb)).join(' | ')} |`,
     `| GCs before the first line | ${names.map((n) => String(gcs[n])).join(' | ')} |`,
+    compilesRow(compiles),
+    ...(ir ? [`| start-up instructions | ${names.map((n) => fmt(ir[n], M)).join(' | ')} |`,
+      `| start-up added instructions | ${names.map((n) => n === 'bare' ? '—' : fmt(ir[n].map((x) => x - median(ir.bare)), M)).join(' | ')} |`] : []),
   ]
   process.stdout.write(out.join('\n') + '\n')
   fs.rmSync(tmp, { recursive: true, force: true })
 }
 
 async function main(): Promise<void> {
-  if (!startupOnly) execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
+  if (!startupOnly || startupIr) execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
   // Start-up first, paired rounds with the order rotated, while nothing else of this bench runs.
   const starts = Object.fromEntries(names.map((n) => [n, startupArgs(n, variants[n])]))
   const cpu: Record<string, number[]> = {}, rss: Record<string, number[]> = {}
@@ -107,10 +126,12 @@ async function main(): Promise<void> {
     for (const n of names) { cpu[n].push(got[n].cpuMs - got.bare.cpuMs); rss[n].push(got[n].rssMb - got.bare.rssMb) }
   }
   const gcs = Object.fromEntries(names.map((n) => [n, gcsBeforeFirstLine(starts[n].args, starts[n].env)]))
-  if (startupOnly) return printStartup(cpu, rss, gcs)
+  const compiles = Object.fromEntries(names.map((n) => [n, optimisingCompiles(starts[n].args, starts[n].env)]))
+  if (startupOnly && !startupIr) return printStartup(cpu, rss, gcs, compiles)
   const startJobs = names.flatMap((n) => Array.from({ length: Math.max(3, Math.min(P, 5)) }, (_, i) => async () => [n, await startupInstructions(n, i, starts[n].args, starts[n].env)] as const))
   const startIr: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   for (const [n, ir] of await inLanes(startJobs, LANES)) startIr[n].push(ir)
+  if (startupOnly) return printStartup(cpu, rss, gcs, compiles, startIr)
 
   // Per request and idle: one bare process first (it sets cost-per-sec), then the rest interleaved.
   const full = NOMINAL_RPS
@@ -144,6 +165,7 @@ async function main(): Promise<void> {
     `| figure | ${names.join(' | ')} |`,
     `|---|${names.map(() => '---').join('|')}|`,
     ...rows.map(([label, f]) => `| ${label} | ${names.map(f).join(' | ')} |`),
+    compilesRow(compiles),
   ]
   process.stdout.write(out.join('\n') + '\n')
   fs.rmSync(tmp, { recursive: true, force: true })
