@@ -15,9 +15,9 @@
 // Instruction counts do not depend on what else the machine runs; the CPU and RSS figures do a
 // little (RSS counts the node binary's pages faulted in, CPU the time at this clock).
 // Run: node --import tsx bench/always-on.ts [processes=5] [requests=3000] [rounds=11]
-// Needs valgrind. BENCH_PARTS=startup runs only the start-up CPU, RSS, GC and compile rows (no
-// valgrind, seconds instead of minutes; BENCH_PARTS=startup,instructions adds the start-up
-// instructions); BENCH_STARTUP_REQUIRE=pkg starts a program that requires pkg instead
+// Needs valgrind. BENCH_PARTS=startup runs only the start-up CPU, RSS, GC and compile rows, with
+// `-r` of an empty file beside the variants (no valgrind, seconds instead of minutes;
+// BENCH_PARTS=startup,instructions adds the start-up instructions); BENCH_STARTUP_REQUIRE=pkg starts a program that requires pkg instead
 // of an empty one. BENCH_VARIANTS / BENCH_BEFORE_DIST add sonde variants (bench/express-variants.ts).
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -40,8 +40,10 @@ fs.writeFileSync(empty, preRequire)
 fs.writeFileSync(first, preRequire + "process.stdout.write('FIRST LINE\\n')\n")
 
 /** The start-up form of a variant: its preloads (-r …) and environment, before an empty program. */
-function startupArgs(name: string, v: ExpressVariant): { args: string[]; env: Record<string, string> } {
+function startupArgs(name: string, v: ExpressVariant | undefined): { args: string[]; env: Record<string, string> } {
+  if (name === 'emptyPreload') return { args: ['-r', path.join(__dirname, 'preloads/empty.js')], env: {} }
   if (name === 'promClient') return { args: ['-r', path.join(__dirname, 'preloads/prom-default.js')], env: {} }
+  if (!v) throw new Error(`no variant ${name}`)
   const args = v.args.slice(0, v.args.indexOf(app))
   return { args, env: v.collect ? { ...v.env, SONDE_COLLECT: v.collect } : v.env }
 }
@@ -92,23 +94,30 @@ const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`, mb = (x: num
 
 const startupOnly = (process.env.BENCH_PARTS ?? '').split(',').includes('startup')
 const startupIr = (process.env.BENCH_PARTS ?? '').split(',').includes('instructions')
+// Start-up alone also measures `-r` of an empty file: what loading any preload costs, which on
+// Node 24 and 26 can be V8's first optimising compile (node:path's code, fed by the loader).
+const startNames = startupOnly ? [...names, 'emptyPreload'] : names
 
-const compilesRow = (compiles: Record<string, string[]>) =>
-  `| optimising compiles in the run (--single-threaded) | ${names.map((n) => `${compiles[n].length}${compiles[n].length && compiles[n].length <= 3 ? ` (${compiles[n].join(', ')})` : ''}`).join(' | ')} |`
+const compilesRow = (compiles: Record<string, string[]>, cols: string[]) =>
+  `| optimising compiles in the run (--single-threaded) | ${cols.map((n) => `${compiles[n].length}${compiles[n].length && compiles[n].length <= 3 ? ` (${compiles[n].join(', ')})` : ''}`).join(' | ')} |`
 
 function printStartup(cpu: Record<string, number[]>, rss: Record<string, number[]>, gcs: Record<string, number>, compiles: Record<string, string[]>, ir?: Record<string, number[]>): void {
   const out = [
     `start-up on ${preRequire ? `a program requiring ${process.env.BENCH_STARTUP_REQUIRE}` : 'an empty program'}, node ${process.version}, ${R} paired rounds, added over bare, median (min–max)`,
     '',
-    `| figure | ${names.join(' | ')} |`,
-    `|---|${names.map(() => '---').join('|')}|`,
-    `| start-up added CPU | ${names.map((n) => n === 'bare' ? '—' : fmt(cpu[n], ms)).join(' | ')} |`,
-    `| start-up added peak RSS | ${names.map((n) => n === 'bare' ? '—' : fmt(rss[n], mb)).join(' | ')} |`,
-    `| GCs before the first line | ${names.map((n) => String(gcs[n])).join(' | ')} |`,
-    compilesRow(compiles),
-    ...(ir ? [`| start-up instructions | ${names.map((n) => fmt(ir[n], M)).join(' | ')} |`,
-      `| start-up added instructions | ${names.map((n) => n === 'bare' ? '—' : fmt(ir[n].map((x) => x - median(ir.bare)), M)).join(' | ')} |`] : []),
+    `| figure | ${startNames.join(' | ')} |`,
+    `|---|${startNames.map(() => '---').join('|')}|`,
+    `| start-up added CPU | ${startNames.map((n) => n === 'bare' ? '—' : fmt(cpu[n], ms)).join(' | ')} |`,
+    `| start-up added peak RSS | ${startNames.map((n) => n === 'bare' ? '—' : fmt(rss[n], mb)).join(' | ')} |`,
+    `| GCs before the first line | ${startNames.map((n) => String(gcs[n])).join(' | ')} |`,
+    compilesRow(compiles, startNames),
+    ...(ir ? [`| start-up instructions | ${startNames.map((n) => fmt(ir[n], M)).join(' | ')} |`,
+      `| start-up added instructions | ${startNames.map((n) => n === 'bare' ? '—' : fmt(ir[n].map((x) => x - median(ir.bare)), M)).join(' | ')} |`] : []),
   ]
+  if (cpu.emptyPreload && cpu.sonde) {
+    const over = (xs: Record<string, number[]>) => xs.sonde.map((x, i) => x - xs.emptyPreload[i])
+    out.push('', `sonde over emptyPreload, per round: peak RSS ${fmt(over(rss), mb)}, CPU ${fmt(over(cpu), ms)}`)
+  }
   process.stdout.write(out.join('\n') + '\n')
   fs.rmSync(tmp, { recursive: true, force: true })
 }
@@ -116,20 +125,20 @@ function printStartup(cpu: Record<string, number[]>, rss: Record<string, number[
 async function main(): Promise<void> {
   if (!startupOnly || startupIr) execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
   // Start-up first, paired rounds with the order rotated, while nothing else of this bench runs.
-  const starts = Object.fromEntries(names.map((n) => [n, startupArgs(n, variants[n])]))
+  const starts = Object.fromEntries(startNames.map((n) => [n, startupArgs(n, variants[n])]))
   const cpu: Record<string, number[]> = {}, rss: Record<string, number[]> = {}
-  for (const n of names) { cpu[n] = []; rss[n] = [] }
-  for (const n of names) startOnce(starts[n].args, starts[n].env)  // warm the page cache
+  for (const n of startNames) { cpu[n] = []; rss[n] = [] }
+  for (const n of startNames) startOnce(starts[n].args, starts[n].env)  // warm the page cache
   for (let r = 0; r < R; r++) {
-    const order = names.map((_, i) => names[(i + r) % names.length]), got: Record<string, { cpuMs: number; rssMb: number }> = {}
+    const order = startNames.map((_, i) => startNames[(i + r) % startNames.length]), got: Record<string, { cpuMs: number; rssMb: number }> = {}
     for (const n of order) got[n] = startOnce(starts[n].args, starts[n].env)
-    for (const n of names) { cpu[n].push(got[n].cpuMs - got.bare.cpuMs); rss[n].push(got[n].rssMb - got.bare.rssMb) }
+    for (const n of startNames) { cpu[n].push(got[n].cpuMs - got.bare.cpuMs); rss[n].push(got[n].rssMb - got.bare.rssMb) }
   }
-  const gcs = Object.fromEntries(names.map((n) => [n, gcsBeforeFirstLine(starts[n].args, starts[n].env)]))
-  const compiles = Object.fromEntries(names.map((n) => [n, optimisingCompiles(starts[n].args, starts[n].env)]))
+  const gcs = Object.fromEntries(startNames.map((n) => [n, gcsBeforeFirstLine(starts[n].args, starts[n].env)]))
+  const compiles = Object.fromEntries(startNames.map((n) => [n, optimisingCompiles(starts[n].args, starts[n].env)]))
   if (startupOnly && !startupIr) return printStartup(cpu, rss, gcs, compiles)
-  const startJobs = names.flatMap((n) => Array.from({ length: Math.max(3, Math.min(P, 5)) }, (_, i) => async () => [n, await startupInstructions(n, i, starts[n].args, starts[n].env)] as const))
-  const startIr: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
+  const startJobs = startNames.flatMap((n) => Array.from({ length: Math.max(3, Math.min(P, 5)) }, (_, i) => async () => [n, await startupInstructions(n, i, starts[n].args, starts[n].env)] as const))
+  const startIr: Record<string, number[]> = Object.fromEntries(startNames.map((n) => [n, []]))
   for (const [n, ir] of await inLanes(startJobs, LANES)) startIr[n].push(ir)
   if (startupOnly) return printStartup(cpu, rss, gcs, compiles, startIr)
 
@@ -165,7 +174,7 @@ async function main(): Promise<void> {
     `| figure | ${names.join(' | ')} |`,
     `|---|${names.map(() => '---').join('|')}|`,
     ...rows.map(([label, f]) => `| ${label} | ${names.map(f).join(' | ')} |`),
-    compilesRow(compiles),
+    compilesRow(compiles, names),
   ]
   process.stdout.write(out.join('\n') + '\n')
   fs.rmSync(tmp, { recursive: true, force: true })
