@@ -32,7 +32,8 @@ function fire(): void {
   if (!disarm) return
   const undo = disarm
   disarm = undefined
-  undo()
+  // Runs inside the app's require, import or global read: nothing may throw out of here.
+  try { undo() } catch (err) { debug('ports-ready: %s', (err as Error)?.stack ?? err) }
   for (const fn of queue.splice(0)) {
     try { fn() } catch (err) { debug('ports-ready: %s', (err as Error)?.stack ?? err) }
   }
