@@ -72,7 +72,8 @@ function trapGlobalChannel(): () => void {
   const hold = (value: unknown): void => {
     Object.defineProperty(g, 'MessageChannel', { value, writable: true, enumerable: false, configurable: true })
   }
-  const get = (): unknown => { fire(); return g.MessageChannel }
+  // After fire() the global is a plain value again (its undo below); read it without recursing.
+  const get = (): unknown => { fire(); return Object.getOwnPropertyDescriptor(g, 'MessageChannel')?.value }
   Object.defineProperty(g, 'MessageChannel', { get, set: hold, enumerable: false, configurable: true })
   return () => {
     if (Object.getOwnPropertyDescriptor(g, 'MessageChannel')?.get === get) hold(workerThreads().MessageChannel)
