@@ -50,12 +50,16 @@ test('ipc latency per direction agrees with payload timestamps; handlers receive
     // pause in that stretch lands in the truth alone: the parent's 35th and 95th messages read
     // 20-240 µs longer in most runs (V8's optimising tiers compiling on those calls: gone under
     // --no-maglev --no-turbofan, not under --no-sparkplug), and a pause of milliseconds there (a
-    // preemption, a GC) moves a mean over 102 messages by tens of µs. So the check is per
-    // message: ≥ 90 % of them within 10 % of their truth or 20 µs, and the rest are printed. A
-    // hook that misses part of every hop, or mispairs, fails it.
+    // preemption, a GC) moves a mean over 102 messages by tens of µs. Pauses the machine imposes
+    // land there too: on a loaded 2-vCPU virtual machine running at half its usual speed, 9-14
+    // of the 102 messages read 20-60 µs longer, spread over the phase. So the check is per
+    // message: ≥ 80 % of them within 10 % of their truth or 20 µs, and the median message as
+    // well; the rest are printed. A hook that misses part of every hop, or mispairs, fails it.
     const off = gaps.map((g, i) => [i, g, truth[i]]).filter(([, g, t]) => g > 20_000 && g > 0.1 * t)
     if (off.length) process.stdout.write(`    outside the hook's interval: ${off.slice(0, 12).map(([i, g, t]) => `#${i} +${(g / 1e3).toFixed(1)} µs of ${(t / 1e3).toFixed(1)}`).join(', ')}${off.length > 12 ? ` and ${off.length - 12} more` : ''}\n`)
-    assert.ok(off.length <= 0.1 * truth.length, `${p.phase}: ${off.length} of ${truth.length} messages off by > 10 % and > 20 µs`)
+    assert.ok(off.length <= 0.2 * truth.length, `${p.phase}: ${off.length} of ${truth.length} messages off by > 10 % and > 20 µs`)
+    const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]
+    assert.ok(mid(gaps) <= Math.max(20_000, 0.1 * mid(truth)), `${p.phase}: the median message ${(mid(gaps) / 1e3).toFixed(1)} µs outside the hook's interval (truth ${(mid(truth) / 1e3).toFixed(1)} µs)`)
   }
   assert.ok(phases[1].truthMeanNs > 5e6, 'blocked receiver: messages waited behind a 20 ms block')
 })
