@@ -9,11 +9,12 @@
 // Truths: the calibrated loop's CPU per run measured alone with process.cpuUsage around the
 // loop inside each CPU request of the phase (route /truth: the machine is shared and a loop's
 // CPU time moves with the load on the other core, so the truth is taken on the same runs; the
-// measured figure also holds fastify's own work per request, ~2 % of it); the process's CPU
+// measured figure also holds fastify's own work per request: a waiting route's figure); the process's CPU
 // time over the whole window; the thread's GC
 // CPU over phase c (the collector's totals, read from the GC callbacks themselves). Bounds are
 // the acceptance bands: a waiting route ≤ 0.2 ms CPU per request, the CPU route within 10 % of
-// its truth, Σ per-request CPU ≤ process CPU, GC share of CPU ≤ 100 %, the allocating route
+// its truth once the app's own work per request (a waiting route's figure) is taken off, Σ
+// per-request CPU ≤ process CPU, GC share of CPU ≤ 100 %, the allocating route
 // ≥ 80 % of all the GC CPU of its phase (the GCs that started in its code, and its pro-rata share
 // of those V8 started between callbacks).
 import { test } from 'uvu'
@@ -88,10 +89,15 @@ test('per-request CPU, GC and allocation by async context match their truths und
     // which runs everything slower (/a/wait 0.22 ms with both cores busy besides the test,
     // 0.09-0.12 ms on a quiet one), moves bound and figure together.
     for (const w of ['/a/wait', '/b/wait', '/c/wait']) assert.ok(row(w).cpuMs <= 0.1 * ta.cpuMs, `${w}: ${row(w).cpuMs} ms CPU/request, the loop's truth ${ta.cpuMs} ms`)
-    for (const [p, t] of [['/a/cpu', ta.cpuMs], ['/b/cpu', tb.cpuMs], ['/b/after', tb.afterMs]] as const) {
-      const err = row(p).cpuMs / t - 1
-      process.stdout.write(`  ${p}: truth ${t.toFixed(3)} ms CPU (the loop alone inside each request, process.cpuUsage), ${(err * 100).toFixed(1)} % off\n`)
-      assert.ok(Math.abs(err) <= 0.10, `${p}: ${row(p).cpuMs} ms vs truth ${t} ms`)
+    // A CPU route's figure holds the app's own work per request besides the loop (fastify's
+    // routing and reply, the request's async boundaries), which is what the waiting route of the
+    // same phase is charged: 2-6 % of the loop as the machine's speed varies (0.13-0.28 ms per
+    // request with the machine at half its usual speed). It is taken off before the comparison
+    // with the loop's truth; the waiting routes' own bound is the one above.
+    for (const [p, w, t] of [['/a/cpu', '/a/wait', ta.cpuMs], ['/b/cpu', '/b/wait', tb.cpuMs], ['/b/after', '/b/wait', tb.afterMs]] as const) {
+      const loopMs = row(p).cpuMs - row(w).cpuMs, err = loopMs / t - 1
+      process.stdout.write(`  ${p}: ${loopMs.toFixed(3)} ms CPU beyond ${w}'s, truth ${t.toFixed(3)} ms (the loop alone inside each request, process.cpuUsage), ${(err * 100).toFixed(1)} % off\n`)
+      assert.ok(Math.abs(err) <= 0.10, `${p}: ${row(p).cpuMs} ms less ${w}'s ${row(w).cpuMs} ms vs truth ${t} ms`)
     }
     const perRequest = rows.reduce((a, r) => a + r.cpuMs * r.count, 0), processMs = (s1.processCpuUs - s0.processCpuUs) / 1e3
     process.stdout.write(`  Σ per-request CPU ${perRequest.toFixed(0)} ms ≤ process CPU ${processMs.toFixed(0)} ms over the window\n`)
